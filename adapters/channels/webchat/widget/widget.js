@@ -1,0 +1,482 @@
+/*
+ * Parley webchat widget. Plain browser JavaScript, no framework, no build step.
+ * Embed: <script src="https://parley.example.com/webchat/widget.js" data-widget="wid_support" async></script>
+ * Optional: data-user-token="<HS256 JWT signed with the widget secret>" for a signed-in customer.
+ * Customer and agent text is always rendered with textContent, never as HTML.
+ */
+(() => {
+  const script =
+    document.currentScript ||
+    [...document.querySelectorAll('script[data-widget]')].find((s) => /\/webchat\/widget\.js/.test(s.src));
+  if (!script?.dataset.widget) return;
+  const widget = script.dataset.widget;
+  const userToken = script.dataset.userToken || '';
+  const base = script.src.replace(/\/webchat\/widget\.js.*$/, '');
+  window.__parleyWebchat = window.__parleyWebchat || {};
+  if (window.__parleyWebchat[widget]) return;
+  window.__parleyWebchat[widget] = true;
+
+  // ---- saved state: the session token survives reloads (localStorage, memory if unavailable) ----
+  const storeKey = `parley-webchat:${widget}`;
+  let memory = {};
+  const load = () => {
+    try {
+      return JSON.parse(localStorage.getItem(storeKey) || '{}');
+    } catch {
+      return memory;
+    }
+  };
+  const save = (patch) => {
+    memory = { ...load(), ...patch };
+    try {
+      localStorage.setItem(storeKey, JSON.stringify(memory));
+    } catch {}
+  };
+  /** Who the page says the visitor is: the user token's subject, or "anonymous". */
+  const who = (() => {
+    if (!userToken) return 'anonymous';
+    try {
+      return `user:${JSON.parse(atob(userToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub}`;
+    } catch {
+      return `token:${userToken}`;
+    }
+  })();
+  if (load().who !== who) save({ token: null, who, name: null }); // another person: never their history
+
+  // ---- the DOM, inside a shadow root so the site's CSS and ours never mix ----
+  const host = document.createElement('div');
+  host.id = `parley-webchat-${widget}`;
+  const root = host.attachShadow({ mode: 'open' });
+  const el = (tag, attrs = {}, children = []) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    for (const c of children) node.append(c);
+    return node;
+  };
+  // Icons are inline SVG, not emoji: a page's fonts may have no emoji glyphs.
+  const icon = (d, size) => {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    for (const [k, v] of Object.entries({
+      viewBox: '0 0 24 24',
+      width: size,
+      height: size,
+      'aria-hidden': 'true',
+    })) {
+      svg.setAttribute(k, v);
+    }
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('d', d);
+    path.setAttribute('fill', 'currentColor');
+    svg.append(path);
+    return svg;
+  };
+  const CHAT_ICON = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z';
+  const CLIP_ICON =
+    'M16.5 6.5v9.5a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10a1.5 1.5 0 0 1-3 0V6.5H9V15a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11a6 6 0 0 0 12 0V6.5z';
+  const style = el('style');
+  style.textContent = `
+    :host { all: initial; font: 15px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; }
+    .launcher { position: fixed; right: 20px; bottom: 20px; width: 56px; height: 56px; border-radius: 50%;
+      border: 0; background: #2f54eb; color: #fff; cursor: pointer; z-index: 2147483000;
+      display: flex; align-items: center; justify-content: center;
+      box-shadow: 0 4px 14px rgba(0,0,0,.25); }
+    .launcher:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px solid #ffb703; outline-offset: 2px; }
+    .badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; border-radius: 10px;
+      background: #d62828; color: #fff; font-size: 12px; line-height: 20px; }
+    .panel { position: fixed; right: 20px; bottom: 88px; width: min(370px, calc(100vw - 40px));
+      height: min(560px, calc(100vh - 120px)); background: #fff; border-radius: 12px; z-index: 2147483000;
+      box-shadow: 0 8px 30px rgba(0,0,0,.25); display: flex; flex-direction: column; overflow: hidden; }
+    .panel[hidden] { display: none; }
+    header { background: #2f54eb; color: #fff; padding: 12px 14px; display: flex; align-items: center; }
+    header h2 { font-size: 16px; margin: 0; flex: 1; }
+    header button { background: none; border: 0; color: #fff; font-size: 22px; cursor: pointer; }
+    .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
+    .msg { max-width: 80%; padding: 8px 11px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
+    .customer { align-self: flex-end; background: #2f54eb; color: #fff; }
+    .agent, .ai { align-self: flex-start; background: #f1f3f5; }
+    .pending { opacity: .6; }
+    .failed { background: #fde2e2; color: #7a1010; cursor: pointer; }
+    .msg img { display: block; max-width: 100%; border-radius: 8px; margin-top: 4px; }
+    .msg a { color: inherit; }
+    .divider, .status { align-self: center; font-size: 12px; color: #667085; }
+    form { border-top: 1px solid #e4e7ec; display: flex; flex-wrap: wrap; gap: 6px; padding: 8px; }
+    .chips { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 4px; font-size: 12px; }
+    .chips:empty { display: none; }
+    .file { display: inline-flex; align-items: center; gap: 4px; }
+    .chip { background: #eef2ff; border-radius: 8px; padding: 2px 8px; }
+    textarea { flex: 1; resize: none; border: 1px solid #d0d5dd; border-radius: 8px; padding: 8px; font: inherit; }
+    form button { border: 0; border-radius: 8px; background: #2f54eb; color: #fff; padding: 0 12px; cursor: pointer; }
+    form .attach { background: #f1f3f5; color: #1f2933; font-size: 18px; }
+    .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }`;
+  const badge = el('span', { class: 'badge', hidden: '' });
+  const launcher = el(
+    'button',
+    {
+      class: 'launcher',
+      type: 'button',
+      'aria-label': 'Open chat',
+      'aria-expanded': 'false',
+      'aria-controls': 'panel',
+    },
+    [icon(CHAT_ICON, '26'), badge],
+  );
+  const closeButton = el('button', { type: 'button', 'aria-label': 'Close chat' }, ['×']);
+  const log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+  const statusLine = el('div', { class: 'status', role: 'status' });
+  const chips = el('div', { class: 'chips', 'aria-label': 'Files to send' });
+  const fileInput = el('input', { type: 'file', id: 'file', class: 'sr', multiple: '', tabindex: '-1' });
+  const attach = el('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file' }, [
+    icon(CLIP_ICON, '18'),
+  ]);
+  const input = el('textarea', { rows: '2', 'aria-label': 'Message', placeholder: 'Write a message…' });
+  const sendButton = el('button', { type: 'submit' }, ['Send']);
+  const form = el('form', { 'aria-label': 'Send a message' }, [chips, fileInput, attach, input, sendButton]);
+  const title = el('h2', { id: 'title' }, ['Chat with us']);
+  const panel = el(
+    'div',
+    { class: 'panel', id: 'panel', role: 'dialog', 'aria-labelledby': 'title', hidden: '' },
+    [el('header', {}, [title, closeButton]), log, statusLine, form],
+  );
+  if (load().name) title.textContent = `Hi ${load().name}`;
+  root.append(style, panel, launcher);
+  document.body.append(host);
+
+  // ---- talking to Parley ----
+  let token = load().token || null;
+  let lastEventId = null;
+  let conversationId = null;
+  let unread = 0;
+  const shown = new Map(); // message id -> element
+  const api = async (path, init = {}) => {
+    const headers = { ...(init.headers || {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+    const res = await fetch(`${base}/webchat/api/${path}`, { ...init, headers });
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      const err = new Error(body.error?.message || `Request failed (${res.status})`);
+      err.status = res.status;
+      err.reason = body.error?.details?.reason;
+      throw err;
+    }
+    return res.status === 204 ? null : res.json();
+  };
+  const postJson = (path, body) =>
+    api(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const say = (text) => {
+    statusLine.textContent = text;
+  };
+
+  /** One session at a time: the history, an upload and a message started together share it. */
+  let creating = null;
+  function ensureSession() {
+    if (token) return Promise.resolve();
+    creating ??= postJson('sessions', { widget, ...(userToken ? { userToken } : {}) })
+      .then((s) => {
+        token = s.token;
+        save({ token, who, name: s.name });
+        if (s.name) title.textContent = `Hi ${s.name}`;
+      })
+      .finally(() => {
+        creating = null;
+      });
+    return creating;
+  }
+  /** A call that must run in a session: a session that no longer exists is replaced once. */
+  async function inSession(fn) {
+    await ensureSession();
+    const failedToken = token;
+    try {
+      return await fn();
+    } catch (err) {
+      if (err.status !== 401 || err.reason !== 'unknown_session') throw err;
+      // Unless another call has replaced the session already.
+      if (token === failedToken) {
+        token = null;
+        save({ token: null });
+      }
+      await ensureSession();
+      return fn();
+    }
+  }
+
+  // ---- rendering ----
+  const objectUrls = new Map();
+  const fileUrl = async (id) => {
+    if (!objectUrls.has(id)) {
+      const res = await fetch(`${base}/webchat/api/files/${encodeURIComponent(id)}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!res.ok) throw new Error('The file is not available.');
+      objectUrls.set(id, URL.createObjectURL(await res.blob()));
+    }
+    return objectUrls.get(id);
+  };
+  function renderAttachment(a) {
+    const label = a.name || a.kind;
+    if (a.local) return el('div', { class: 'file' }, [icon(CLIP_ICON, '14'), label]);
+    if (!a.available)
+      return el('div', { class: 'file' }, [icon(CLIP_ICON, '14'), `${label} (not available yet)`]);
+    if (a.kind === 'image') {
+      const img = el('img', { alt: label });
+      fileUrl(a.id).then(
+        (u) => img.setAttribute('src', u),
+        () => img.replaceWith(label),
+      );
+      return img;
+    }
+    const link = el('a', { href: '#', download: label, class: 'file' }, [icon(CLIP_ICON, '14'), label]);
+    link.addEventListener('click', async (e) => {
+      if (link.getAttribute('href') !== '#') return;
+      e.preventDefault();
+      link.setAttribute('href', await fileUrl(a.id));
+      link.click();
+    });
+    return link;
+  }
+  function bubble(from, text, attachments) {
+    const node = el('div', { class: `msg ${from}` });
+    if (from !== 'customer')
+      node.append(el('span', { class: 'sr' }, [from === 'ai' ? 'Assistant: ' : 'Agent: ']));
+    if (text) node.append(document.createTextNode(text));
+    for (const a of attachments) node.append(renderAttachment(a));
+    log.append(node);
+    log.scrollTop = log.scrollHeight;
+    return node;
+  }
+  /** `live`: it came on the stream (new to the visitor), not with the history. */
+  function show(m, live) {
+    if (shown.has(m.id)) return;
+    if (m.conversationId !== conversationId) {
+      if (conversationId) log.append(el('div', { class: 'divider' }, ['New conversation']));
+      conversationId = m.conversationId;
+      latestSeq = 0;
+      ackedSeq = { delivered: 0, read: 0 };
+    }
+    const pending = log.querySelector(`[data-message-id="${m.id}"]`);
+    const node = bubble(m.from, m.text, m.attachments);
+    if (pending) pending.replaceWith(node);
+    shown.set(m.id, node);
+    if (m.from !== 'customer') {
+      acknowledge(m.seq);
+      if (live && panel.hidden) setUnread(unread + 1);
+    }
+  }
+  const setUnread = (n) => {
+    unread = n;
+    badge.textContent = String(n);
+    badge.hidden = n === 0;
+    launcher.setAttribute('aria-label', n ? `Open chat (${n} new)` : 'Open chat');
+  };
+
+  // ---- receipts: delivered when shown, read when the open panel is seen ----
+  let ackedSeq = { delivered: 0, read: 0 };
+  let latestSeq = 0;
+  function acknowledge(seq) {
+    latestSeq = Math.max(latestSeq, seq);
+    const seen = !panel.hidden && document.visibilityState === 'visible';
+    const state = seen ? 'read' : 'delivered';
+    if (!conversationId || ackedSeq[state] >= latestSeq) return;
+    ackedSeq[state] = latestSeq;
+    postJson('ack', { conversationId, seq: latestSeq, state }).catch(() => {});
+  }
+  document.addEventListener('visibilitychange', () => latestSeq && acknowledge(latestSeq));
+
+  // ---- live: Server-Sent Events over fetch (so the token travels in a header, not the URL) ----
+  let streaming = false;
+  async function stream() {
+    if (streaming) return;
+    streaming = true;
+    let delay = 1000;
+    for (;;) {
+      const controller = new AbortController();
+      let watchdog;
+      const feed = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => controller.abort(), 60_000);
+      };
+      try {
+        await inSession(async () => {
+          const headers = {
+            Authorization: `Bearer ${token}`,
+            ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
+          };
+          const res = await fetch(`${base}/webchat/api/stream`, { headers, signal: controller.signal });
+          if (!res.ok) {
+            const body = await res.json().catch(() => ({}));
+            throw Object.assign(new Error('stream refused'), {
+              status: res.status,
+              reason: body.error?.details?.reason,
+            });
+          }
+          feed();
+          const reader = res.body.getReader();
+          const decoder = new TextDecoder();
+          let buffer = '';
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            feed();
+            buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+            let end = buffer.indexOf('\n\n');
+            while (end >= 0) {
+              onEvent(buffer.slice(0, end));
+              buffer = buffer.slice(end + 2);
+              end = buffer.indexOf('\n\n');
+            }
+          }
+        });
+        delay = 1000;
+      } catch (err) {
+        // Refused (no session, unknown widget): retrying cannot help. Network errors and 5xx retry.
+        if (err.status >= 400 && err.status < 500 && err.status !== 429) {
+          streaming = false;
+          return;
+        }
+      } finally {
+        clearTimeout(watchdog);
+      }
+      await new Promise((r) => setTimeout(r, delay + Math.random() * 500));
+      delay = Math.min(delay * 2, 15_000);
+    }
+  }
+  function onEvent(block) {
+    let event = 'message';
+    let id = null;
+    const data = [];
+    for (const line of block.split('\n')) {
+      if (!line || line.startsWith(':')) continue;
+      const at = line.indexOf(':');
+      const field = at < 0 ? line : line.slice(0, at);
+      const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'id') id = value;
+    }
+    if (event !== 'message' || data.length === 0) return;
+    show(JSON.parse(data.join('\n')), true);
+    if (id) lastEventId = id;
+  }
+
+  // ---- sending ----
+  let attached = []; // uploaded files waiting for the next message
+  const newId = () =>
+    crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  async function sendMessage(text, files, clientMessageId, node) {
+    node.classList.remove('failed');
+    node.classList.add('pending');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const body = {
+          clientMessageId,
+          ...(text ? { text } : {}),
+          ...(files.length ? { attachmentIds: files.map((f) => f.id) } : {}),
+        };
+        const r = await inSession(() => postJson('messages', body));
+        node.dataset.messageId = r.messageId;
+        if (shown.has(r.messageId)) node.remove();
+        else node.classList.remove('pending');
+        return;
+      } catch (err) {
+        // A network blip or a server error: the same clientMessageId makes the retry one message.
+        if ((err.status && err.status < 500) || attempt >= 3) {
+          node.classList.replace('pending', 'failed');
+          node.title = `${err.message} Click to try again.`;
+          say(err.message);
+          node.onclick = () => sendMessage(text, files, clientMessageId, node);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 800 * attempt));
+      }
+    }
+  }
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text && attached.length === 0) return;
+    const files = attached;
+    attached = [];
+    chips.replaceChildren();
+    input.value = '';
+    say('');
+    const node = bubble(
+      'customer',
+      text,
+      files.map((f) => ({ ...f, local: true })),
+    );
+    sendMessage(text, files, newId(), node);
+    stream();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  attach.addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', async () => {
+    for (const file of [...fileInput.files]) {
+      const chip = el('span', { class: 'chip' }, [`Uploading ${file.name}…`]);
+      chips.append(chip);
+      try {
+        const data = new FormData();
+        data.append('file', file);
+        const up = await inSession(() => api('uploads', { method: 'POST', body: data }));
+        attached.push(up);
+        chip.replaceChildren(icon(CLIP_ICON, '12'), `Attached: ${up.name}`);
+      } catch (err) {
+        chip.remove();
+        say(err.message);
+      }
+    }
+    fileInput.value = '';
+    input.focus();
+  });
+
+  // ---- opening and closing ----
+  async function open() {
+    panel.hidden = false;
+    launcher.setAttribute('aria-expanded', 'true');
+    save({ open: true });
+    setUnread(0);
+    input.focus();
+    if (latestSeq) acknowledge(latestSeq);
+    try {
+      await start();
+    } catch (err) {
+      say(err.message);
+    }
+  }
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute('aria-expanded', 'false');
+    save({ open: false });
+    launcher.focus();
+  }
+  launcher.addEventListener('click', () => (panel.hidden ? open() : close()));
+  closeButton.addEventListener('click', close);
+  panel.addEventListener('keydown', (e) => e.key === 'Escape' && close());
+
+  let started = null;
+  /** History first, then the live stream from where the history ends. */
+  function start() {
+    started ??= inSession(() => api('history')).then(
+      (h) => {
+        for (const m of h.messages) show(m, false);
+        lastEventId = h.lastEventId;
+        stream();
+      },
+      (err) => {
+        started = null;
+        throw err;
+      },
+    );
+    return started;
+  }
+  // A returning visitor reconnects at once (replies reach them while they browse); a new one
+  // gets a session only when they open the chat.
+  if (token) start().catch(() => {});
+  if (load().open) open();
+})();

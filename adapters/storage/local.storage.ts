@@ -1,0 +1,39 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Storage } from '../../src/ports/storage.ts';
+
+/** Attachments in a local directory: `<dir>/<key>` plus `<dir>/<key>.type` holding the content type. */
+export function localStorage(dir: string, maxBytes: number): Storage {
+  const root = resolve(dir);
+  const pathOf = (key: string) => {
+    const path = resolve(join(root, key));
+    // Keys are ours, but never let one escape the directory.
+    if (!path.startsWith(root + sep)) throw new Error(`storage key outside the storage directory: ${key}`);
+    return path;
+  };
+  return {
+    kind: 'local',
+    maxBytes,
+    put: async (key, data, contentType) => {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, data);
+      await writeFile(`${path}.type`, contentType);
+    },
+    get: async (key) => {
+      const path = pathOf(key);
+      try {
+        const [data, contentType] = await Promise.all([readFile(path), readFile(`${path}.type`, 'utf8')]);
+        return { data: new Uint8Array(data), contentType };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    },
+    delete: async (key) => {
+      const path = pathOf(key);
+      await rm(path, { force: true });
+      await rm(`${path}.type`, { force: true });
+    },
+  };
+}

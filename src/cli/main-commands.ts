@@ -1,0 +1,110 @@
+import { serve } from '@hono/node-server';
+import { Redis } from 'ioredis';
+import { deliverProcessor } from '../../workers/deliver.worker.ts';
+import { fetchMediaProcessor } from '../../workers/fetch-media.worker.ts';
+import { mirrorProcessor } from '../../workers/mirror.worker.ts';
+import { purgeFilesProcessor } from '../../workers/purge-files.worker.ts';
+import type { Config } from '../config.ts';
+import { createApp } from '../http/app.ts';
+import { reconcile, startReconcileLoop } from '../jobs/reconciler.ts';
+import { redisSendRateLimiter } from '../jobs/send-rate.ts';
+import { startWorkers } from '../jobs/worker.ts';
+import type { Logger } from '../logger.ts';
+import { createServices, type Services } from '../services.ts';
+
+type Stop = () => Promise<void>;
+
+/** `parley web`: the HTTP app (webhooks, admin API, health). */
+export function startWeb(s: Services): Stop {
+  const app = createApp({
+    config: s.config,
+    orm: s.orm,
+    redis: s.redis,
+    logger: s.logger,
+    extraRoutes: s.mountChannelRoutes,
+  });
+  const server = serve({ fetch: app.fetch, port: s.config.PORT, hostname: s.config.HOST });
+  s.logger.info(
+    {
+      url: s.config.publicUrl,
+      port: s.config.PORT,
+      channels: [...s.channels.keys()],
+      surfaces: [...s.surfaces.keys()],
+    },
+    `Parley is listening on ${s.config.publicUrl} (channels: ${[...s.channels.keys()].join(', ')}; chat surfaces: ${[...s.surfaces.keys()].join(', ') || 'none'})`,
+  );
+  return () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      // Live streams (webchat) never end on their own; their clients reconnect to another process.
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+}
+
+/** `parley worker`: BullMQ workers plus the reconciler loop. */
+export function startWorker(s: Services): Stop {
+  // Workers block on Redis; they need their own connection that retries forever.
+  const connection = new Redis(s.config.REDIS_URL, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => s.logger.warn({ err: err.message }, 'worker redis connection error'));
+  const workers = startWorkers({
+    connection,
+    prefix: s.config.REDIS_PREFIX,
+    orm: s.orm,
+    concurrency: s.config.WORKER_CONCURRENCY,
+    logger: s.logger,
+    processors: {
+      deliver: deliverProcessor({
+        channels: s.channels,
+        queues: s.queues,
+        dispatch: s.dispatch,
+        sendRate: redisSendRateLimiter(s.redis, s.config.REDIS_PREFIX),
+      }),
+      fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
+      purgeFiles: purgeFilesProcessor({ storage: s.storage }),
+      ...(s.surfaces.size > 0 ? { mirror: mirrorProcessor({ surfaces: s.surfaces, queues: s.queues }) } : {}),
+    },
+  });
+  const loop = startReconcileLoop({
+    intervalMs: s.config.RECONCILE_INTERVAL_MS,
+    fork: () => s.context().em,
+    run: async (em) => {
+      const report = await reconcile({
+        em,
+        queues: s.queues,
+        channels: s.channels,
+        surfaces: s.surfaces.size > 0,
+        dispatch: s.dispatch,
+      });
+      if (report.deliveries + report.interrupted + report.mirrors + report.media > 0)
+        s.logger.info(report, 'reconciled due work');
+      return report;
+    },
+    onError: (err) => s.logger.error({ err }, 'reconcile failed'),
+  });
+  s.logger.info({ queues: workers.workers.map((w) => w.name) }, 'Parley workers started');
+  return async () => {
+    await loop.stop();
+    await workers.close();
+    connection.disconnect();
+  };
+}
+
+/** Starts the given roles and stops them in order on SIGTERM/SIGINT (running jobs finish first). */
+export async function runProcess(config: Config, logger: Logger, roles: ('web' | 'worker')[]): Promise<void> {
+  const services = await createServices(config, logger, { migrate: true });
+  const stops: Stop[] = [];
+  if (roles.includes('worker')) stops.push(startWorker(services));
+  if (roles.includes('web')) stops.push(startWeb(services));
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const stop of stops.reverse()) await stop();
+    await services.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

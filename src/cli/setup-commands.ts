@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { registerDirectoryCommands } from './directory-commands.ts';
+import { registerEndpointCommands } from './endpoint-commands.ts';
+import { type CliIo, type OpenDatabase, processIo } from './io.ts';
+import { registerWorkspaceCommands } from './workspace-commands.ts';
+
+export type { CliIo, OpenDatabase } from './io.ts';
+
+/**
+ * Adds the workspace setup commands to the `parley` program: `workspace apply|export`,
+ * `groups`, `users`, `endpoints`, `contacts`. They call the same setup functions as the admin API.
+ * `open` connects to the database for one command; `io` is where output goes (tests capture it).
+ */
+export function registerSetupCommands(program: Command, open: OpenDatabase, io: CliIo = processIo): void {
+  registerWorkspaceCommands(program, open, io);
+  registerDirectoryCommands(program, open, io);
+  registerEndpointCommands(program, open, io);
+}

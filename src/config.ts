@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Parley reads, parsed once at start-up.
+ * Defaults make `npm start` work on a machine with PostgreSQL and Redis on localhost.
+ * Integrations (WhatsApp, Twilio, Slack, Teams, OpenAI) are optional: unset means "not configured".
+ */
+const optionalSecret = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/parley'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' })
+    .default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key (BullMQ queues); use a hash tag such as `{parley}` on Redis Cluster. */
+  REDIS_PREFIX: z.string().min(1).default('parley'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The URL customers' providers and chat platforms reach Parley at (webhook signatures are checked against it). */
+  PUBLIC_URL: z.url({ message: 'must be an absolute http(s) URL' }).optional(),
+  /** Bearer token for the admin REST API; the admin API answers 503 until it is set. At least 24 characters. */
+  ADMIN_API_TOKEN: optionalSecret.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body accepted, in bytes. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** How often the reconciler looks for work Redis lost, in milliseconds. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Jobs each worker process runs at once per queue. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Pool size of PostgreSQL connections per process. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+
+  // Attachments: a local directory by default, S3-compatible storage when S3_BUCKET is set.
+  STORAGE_DIR: z.string().min(1).default('./data/attachments'),
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  S3_BUCKET: optionalSecret,
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalSecret,
+  S3_SECRET_ACCESS_KEY: optionalSecret,
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+
+  // WhatsApp Cloud API (Meta). The base URL is configurable for proxies, regional endpoints and fakes.
+  WHATSAPP_API_URL: z.url().default('https://graph.facebook.com/v23.0'),
+  WHATSAPP_APP_SECRET: optionalSecret,
+  WHATSAPP_VERIFY_TOKEN: optionalSecret,
+  WHATSAPP_ACCESS_TOKEN: optionalSecret,
+
+  // Twilio SMS/MMS.
+  TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+  TWILIO_ACCOUNT_SID: optionalSecret,
+  TWILIO_AUTH_TOKEN: optionalSecret,
+});
+
+export type Config = z.infer<typeof envSchema> & { publicUrl: string };
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.issues = issues;
+  }
+}
+
+/** Parses the environment; throws ConfigError whose lines each name the variable at fault. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+    );
+  }
+  const c = result.data;
+  return { ...c, publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+}

@@ -1,0 +1,75 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Account } from './account.entity.ts';
+import { ChannelEndpoint } from './channel-endpoint.entity.ts';
+import { createdAt, id, updatedAt } from './common.ts';
+import { Contact } from './contact.entity.ts';
+import { Group } from './group.entity.ts';
+
+/**
+ * One customer conversation. Counters (`lastSeq`, `unrepliedCount`) are maintained by the
+ * use-cases in the same transaction as the messages, so inboxes and tiles never scan messages.
+ */
+const ConversationSchema = defineEntity({
+  name: 'Conversation',
+  properties: {
+    id: id(),
+    account: () => p.manyToOne(Account),
+    group: () => p.manyToOne(Group),
+    /** Human number (#1042), unique in the account. */
+    number: p.integer(),
+    contact: () => p.manyToOne(Contact),
+    status: p.enum(['open', 'closed', 'deleted'] as const).default('open'),
+    assigneeIds: p.array().default([]),
+    /** R17: null means visible to the whole group; otherwise only these users see it. */
+    visibleToIds: p.array().nullable(),
+    aiState: p.enum(['off', 'active', 'handed_off'] as const).default('off'),
+    aiHandoffAt: p.datetime().nullable(),
+    /** Channel and endpoint replies go out on (R3: the customer's latest inbound message). */
+    channel: p.string(),
+    endpoint: () => p.manyToOne(ChannelEndpoint).nullable(),
+    lastInboundAt: p.datetime().nullable(),
+    lastMessageAt: p.datetime().onCreate(() => new Date()),
+    /** Sequence number of the latest message; messages are numbered 1, 2, 3... per conversation. */
+    lastSeq: p.integer().default(0),
+    unrepliedCount: p.integer().default(0),
+    oldestUnrepliedAt: p.datetime().nullable(),
+    closedAt: p.datetime().nullable(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  uniques: [
+    { properties: ['account', 'number'] },
+    // R2/R22/R23: a contact has at most one open conversation per group, even under concurrent inbound.
+    { name: 'conversation_one_open_per_contact', properties: ['contact', 'group'], where: "status = 'open'" },
+  ],
+  indexes: [
+    // Team inbox: a group's conversations by status, newest activity first.
+    { properties: ['group', 'status', 'lastMessageAt'] },
+    // R2/R22: the contact's open conversation in a group.
+    { properties: ['contact', 'group', 'status'] },
+    // My inbox and "assigned to me": GIN on the assignee list.
+    {
+      name: 'conversation_assignee_ids_gin',
+      expression: 'create index "conversation_assignee_ids_gin" on "conversation" using gin ("assignee_ids")',
+    },
+    {
+      name: 'conversation_visible_to_ids_gin',
+      expression:
+        'create index "conversation_visible_to_ids_gin" on "conversation" using gin ("visible_to_ids")',
+    },
+    // Tiles: open conversations with unreplied messages, per group.
+    {
+      name: 'conversation_unreplied_idx',
+      expression:
+        'create index "conversation_unreplied_idx" on "conversation" ("group_id", "oldest_unreplied_at") where "status" = \'open\' and "unreplied_count" > 0',
+    },
+    // Tiles: open conversations nobody is assigned to, per group.
+    {
+      name: 'conversation_unassigned_idx',
+      expression:
+        'create index "conversation_unassigned_idx" on "conversation" ("group_id", "last_message_at") where "status" = \'open\' and "assignee_ids" = \'{}\'',
+    },
+  ],
+});
+export class Conversation extends ConversationSchema.class {}
+ConversationSchema.setClass(Conversation);

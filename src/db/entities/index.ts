@@ -1,0 +1,67 @@
+import { Account } from './account.entity.ts';
+import { AuditEvent } from './audit-event.entity.ts';
+import { Broadcast } from './broadcast.entity.ts';
+import { BroadcastRecipient } from './broadcast-recipient.entity.ts';
+import { ChannelEndpoint } from './channel-endpoint.entity.ts';
+import { Checkout } from './checkout.entity.ts';
+import { Contact } from './contact.entity.ts';
+import { ContactIdentity } from './contact-identity.entity.ts';
+import { Conversation } from './conversation.entity.ts';
+import { Group } from './group.entity.ts';
+import { InternalChat } from './internal-chat.entity.ts';
+import { InternalMessage } from './internal-message.entity.ts';
+import { Invoice } from './invoice.entity.ts';
+import { Message } from './message.entity.ts';
+import { ReadState } from './read-state.entity.ts';
+import { SurfaceThread } from './surface-thread.entity.ts';
+import { User } from './user.entity.ts';
+import { WebchatSession, WebchatUpload } from './webchat-session.entity.ts';
+
+export type { PortalProfile } from './contact.entity.ts';
+export type { AiAgentSettings } from './group.entity.ts';
+export type { LineItem } from './invoice.entity.ts';
+export type { Attachment, TemplateRef } from './message.entity.ts';
+export {
+  Account,
+  AuditEvent,
+  Broadcast,
+  BroadcastRecipient,
+  ChannelEndpoint,
+  Checkout,
+  Contact,
+  ContactIdentity,
+  Conversation,
+  Group,
+  InternalChat,
+  InternalMessage,
+  Invoice,
+  Message,
+  ReadState,
+  SurfaceThread,
+  User,
+  WebchatSession,
+  WebchatUpload,
+};
+
+/** Every entity, listed explicitly for the ORM config (no folder discovery). */
+export const entities = [
+  Account,
+  Group,
+  User,
+  Contact,
+  ContactIdentity,
+  ChannelEndpoint,
+  Conversation,
+  Message,
+  Invoice,
+  Checkout,
+  ReadState,
+  InternalChat,
+  InternalMessage,
+  AuditEvent,
+  Broadcast,
+  BroadcastRecipient,
+  SurfaceThread,
+  WebchatSession,
+  WebchatUpload,
+];

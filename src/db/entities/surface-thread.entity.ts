@@ -1,0 +1,31 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { createdAt, id, updatedAt } from './common.ts';
+import { Conversation } from './conversation.entity.ts';
+
+/**
+ * Where a conversation is mirrored on a chat platform (R28, R31): the group's channel, or one
+ * user's direct messages when the conversation is restricted. `mirroredSeq` is the last message
+ * posted there, so the mirror worker knows what is due without a flag per message.
+ */
+const SurfaceThreadSchema = defineEntity({
+  name: 'SurfaceThread',
+  properties: {
+    id: id(),
+    conversation: () => p.manyToOne(Conversation).deleteRule('cascade'),
+    surface: p.string(),
+    /** The platform place: a channel id, or `dm:<userId>` for a user's direct messages. */
+    place: p.string(),
+    /** Platform references (thread ts, header ts, activity ids...). */
+    ref: p.json<Record<string, unknown>>().default('{}'),
+    mirroredSeq: p.integer().default(0),
+    /** The header must be redrawn (status, assignees, unreplied count changed). */
+    headerDirty: p.boolean().default(true),
+    /** The thread was reduced to a content-free stub (R31) and waits to be restored or removed. */
+    state: p.enum(['active', 'stub', 'removed'] as const).default('active'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  uniques: [{ properties: ['conversation', 'surface', 'place'] }],
+});
+export class SurfaceThread extends SurfaceThreadSchema.class {}
+SurfaceThreadSchema.setClass(SurfaceThread);

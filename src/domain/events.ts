@@ -1,0 +1,47 @@
+/**
+ * What a use-case changed, returned to its caller after commit. The job layer turns these into
+ * wake-up calls (deliver, mirror, ai-reply, home-refresh); nothing here is a source of truth.
+ */
+export type DomainEvent =
+  | { type: 'conversation.opened'; conversationId: string; groupId: string }
+  | { type: 'conversation.updated'; conversationId: string; groupId: string; change: ConversationChange }
+  | {
+      type: 'conversation.deleted';
+      conversationId: string;
+      groupId: string;
+      number: number;
+      /** Stored attachment files to remove (R24). */
+      storageKeys?: string[];
+    }
+  | {
+      type: 'message.created';
+      conversationId: string;
+      groupId: string;
+      messageId: string;
+      kind: MessageKind;
+      /** Attachments the provider still holds (fetched by the fetch-media job). */
+      pendingMedia?: boolean;
+    }
+  | { type: 'message.media_stored'; conversationId: string; groupId: string; messageId: string }
+  | {
+      type: 'message.delivery_changed';
+      conversationId: string;
+      groupId: string;
+      messageId: string;
+      state: string;
+    }
+  | { type: 'conversation.read'; conversationId: string; userId: string }
+  | { type: 'internal.message_created'; chatId: string; messageId: string; userIds: string[] }
+  | { type: 'internal.chat_deleted'; chatId: string; userIds: string[] }
+  | { type: 'broadcast.created'; broadcastId: string; messageIds: string[] };
+
+export type MessageKind = 'inbound' | 'reply' | 'note' | 'ai' | 'auto_response' | 'system';
+
+export type ConversationChange =
+  | 'assigned'
+  | 'visibility'
+  | 'closed'
+  | 'reopened'
+  | 'ai'
+  | 'contact'
+  | 'invoice';

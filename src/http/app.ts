@@ -1,0 +1,69 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { Cluster, Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Orm } from '../db/orm.ts';
+import { AppError } from '../domain/errors.ts';
+import type { Logger } from '../logger.ts';
+import { adminApi } from './admin/index.ts';
+import type { AppEnv } from './env.ts';
+import { healthRoutes } from './health.ts';
+import { notFound, onError } from './on-error.ts';
+import { requestLog } from './request-log.ts';
+
+export type { AppEnv } from './env.ts';
+export type App = Hono<AppEnv>;
+
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  redis: Redis | Cluster;
+  logger: Logger;
+  /** Mounts more routes (webhooks, surfaces) behind the same request id, logging, body limit and errors. */
+  extraRoutes?: (app: App) => void;
+}
+
+/** The HTTP app: health, the admin API, and whatever `extraRoutes` adds. Never opens a port itself. */
+export function createApp(deps: AppDeps): App {
+  const { config, orm, logger } = deps;
+  const app = new Hono<AppEnv>();
+
+  // An incoming X-Request-Id is kept when it is short and plain ([A-Za-z0-9_-=], at most 128 chars).
+  app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use(requestLog(logger));
+  // Refused before anything reads (or hashes) the body. File uploads (multipart) may be as large
+  // as an attachment; every other body (JSON, forms, webhooks) is held to BODY_LIMIT_BYTES.
+  const limits = {
+    body: config.BODY_LIMIT_BYTES,
+    upload: Math.max(config.BODY_LIMIT_BYTES, config.ATTACHMENT_MAX_BYTES + 64 * 1024),
+  };
+  const limited = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new AppError('payload_too_large', `The request body is larger than ${maxSize} bytes.`, {
+          limitBytes: maxSize,
+        });
+      },
+    });
+  const bodyLimitFor = { body: limited(limits.body), upload: limited(limits.upload) };
+  app.use((c, next) =>
+    (c.req.header('content-type') ?? '').startsWith('multipart/form-data')
+      ? bodyLimitFor.upload(c, next)
+      : bodyLimitFor.body(c, next),
+  );
+  app.use(async (c, next) => {
+    c.set('em', orm.em.fork() as EntityManager);
+    await next();
+  });
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', adminApi(config));
+  deps.extraRoutes?.(app);
+
+  app.onError(onError(logger));
+  app.notFound(notFound);
+  return app;
+}

@@ -1,0 +1,124 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { DomainEvent } from '../domain/events.ts';
+import type { ChannelRegistry } from '../ports/customer-channel.ts';
+import { resolveInterruptedSend } from '../use-cases/resolve-interrupted-send.ts';
+import { enqueue, type Queues } from './queues.ts';
+
+/**
+ * Finds work that is due in PostgreSQL and wakes a worker for it, so losing Redis (or a job) costs
+ * latency, never a message. Safe to run any number of times and from any number of processes: the
+ * job ids collapse duplicate wake-ups and the workers' claims make each piece of work happen once.
+ */
+export interface ReconcileDeps {
+  em: EntityManager;
+  queues: Queues;
+  channels: ChannelRegistry;
+  /** Whether chat surfaces are configured (then conversations behind on their threads are re-mirrored). */
+  surfaces: boolean;
+  dispatch: (events: DomainEvent[]) => Promise<void>;
+  now?: () => Date;
+  batch?: number;
+}
+
+export interface ReconcileReport {
+  deliveries: number;
+  interrupted: number;
+  mirrors: number;
+  media: number;
+}
+
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const now = deps.now ? deps.now() : new Date();
+  const batch = deps.batch ?? 1000;
+  const conn = deps.em.getConnection();
+
+  const due = await conn.execute<{ id: string; delivery_attempts: number }[]>(
+    `select id, delivery_attempts from message
+     where delivery_state = 'queued' and delivery_due_at <= ? order by delivery_due_at limit ?`,
+    [now, batch],
+  );
+  await Promise.all(
+    due.map((m) => enqueue(deps.queues, 'deliver', { messageId: m.id, attempt: m.delivery_attempts })),
+  );
+
+  const interrupted = await conn.execute<{ id: string }[]>(
+    `select id from message where delivery_state = 'sending' and delivery_due_at <= ? order by delivery_due_at limit ?`,
+    [now, batch],
+  );
+  for (const m of interrupted) {
+    const result = await resolveInterruptedSend(
+      { em: deps.em.fork() as EntityManager, channels: deps.channels, now },
+      m.id,
+    );
+    if (result.requeued) await enqueue(deps.queues, 'deliver', { messageId: m.id, attempt: result.attempt });
+    await deps.dispatch(result.events);
+  }
+
+  // Inbound attachments still at the provider (providers keep media for days, so a day is plenty).
+  const media = await conn.execute<{ id: string }[]>(
+    `select id from message where kind = 'inbound' and created_at > ?
+       and attachments @> '[{"status": "pending"}]'::jsonb order by created_at limit ?`,
+    [new Date(now.getTime() - 24 * 3600_000), batch],
+  );
+  await Promise.all(media.map((m) => enqueue(deps.queues, 'fetchMedia', { messageId: m.id })));
+
+  let mirrors = 0;
+  if (deps.surfaces) {
+    // Threads behind their conversation, and recently active conversations of linked groups with no thread yet.
+    const behind = await conn.execute<{ id: string; last_seq: number }[]>(
+      `select c.id, c.last_seq from conversation c
+       where exists (select 1 from surface_thread t where t.conversation_id = c.id and t.state <> 'removed'
+                       and (t.mirrored_seq < c.last_seq or t.header_dirty or c.status = 'deleted'))
+          or (c.status <> 'deleted' and c.last_message_at > ? and c.last_seq > 0
+              and not exists (select 1 from surface_thread t where t.conversation_id = c.id)
+              and exists (select 1 from groups g where g.id = c.group_id
+                            and (g.slack_channel_id is not null or g.teams_channel_id is not null)))
+       limit ?`,
+      [new Date(now.getTime() - 24 * 3600_000), batch],
+    );
+    await Promise.all(
+      behind.map((c) => enqueue(deps.queues, 'mirror', { conversationId: c.id, rev: `r${c.last_seq}` })),
+    );
+    mirrors = behind.length;
+  }
+  return { deliveries: due.length, interrupted: interrupted.length, mirrors, media: media.length };
+}
+
+/** Runs `reconcile` on an interval in one process at a time (a PostgreSQL advisory lock elects it). */
+export function startReconcileLoop(opts: {
+  intervalMs: number;
+  fork: () => EntityManager;
+  run: (em: EntityManager) => Promise<ReconcileReport>;
+  onError: (err: unknown) => void;
+}): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = (async () => {
+      const em = opts.fork();
+      await em.transactional(async (tx) => {
+        const [row] = await tx
+          .getConnection()
+          .execute<{ ok: boolean }[]>(
+            `select pg_try_advisory_xact_lock(hashtext('parley.reconcile')) as ok`,
+            [],
+            'all',
+            tx.getTransactionContext(),
+          );
+        if (row?.ok) await opts.run(em);
+      });
+    })()
+      .catch(opts.onError)
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, opts.intervalMs);
+  tick();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

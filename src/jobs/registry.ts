@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * One definition per job kind: its queue, payload schema, job id (BullMQ ignores a second job
+ * with the same id, so duplicate wake-ups collapse) and retry policy. Jobs carry ids only; the
+ * worker reads what to do from PostgreSQL.
+ */
+export interface JobDefinition<P extends z.ZodType> {
+  queue: string;
+  payload: P;
+  jobId: (payload: z.infer<P>) => string;
+  attempts: number;
+  backoffMs: number;
+}
+
+const define = <P extends z.ZodType>(d: JobDefinition<P>) => d;
+const id = z.uuid();
+
+export const jobDefinitions = {
+  /** Send one outbound message to the customer (state queued → sent or failed). */
+  deliver: define({
+    queue: 'deliver',
+    payload: z.object({
+      messageId: id,
+      attempt: z.number().int().min(0).default(0),
+      /** Set when a send rate delayed it: makes the id distinct from the job that is running now. */
+      after: z.number().int().optional(),
+    }),
+    jobId: (p) => `deliver_${p.messageId}_${p.attempt}${p.after ? `_t${p.after}` : ''}`,
+    attempts: 5,
+    backoffMs: 2_000,
+  }),
+  /** Download an inbound message's attachments from the provider into storage. */
+  fetchMedia: define({
+    queue: 'fetch-media',
+    payload: z.object({ messageId: id }),
+    jobId: (p) => `media_${p.messageId}`,
+    attempts: 5,
+    backoffMs: 5_000,
+  }),
+  /** Remove a deleted conversation's attachment files from storage (R24). */
+  purgeFiles: define({
+    queue: 'purge-files',
+    payload: z.object({ conversationId: id, storageKeys: z.array(z.string().min(1)).max(10_000) }),
+    jobId: (p) => `purge_${p.conversationId}`,
+    attempts: 10,
+    backoffMs: 10_000,
+  }),
+  /** Bring a conversation's Slack/Teams threads up to date (R28, R31); `rev` makes each change its own job. */
+  mirror: define({
+    queue: 'mirror',
+    payload: z.object({ conversationId: id, rev: z.string().default('0') }),
+    jobId: (p) => `mirror_${p.conversationId}_${p.rev}`,
+    attempts: 10,
+    backoffMs: 1_000,
+  }),
+} as const;
+
+export type JobKind = keyof typeof jobDefinitions;
+export type JobPayload<K extends JobKind> = z.input<(typeof jobDefinitions)[K]['payload']>;
+export type ParsedPayload<K extends JobKind> = z.infer<(typeof jobDefinitions)[K]['payload']>;
+
+export const queueNames = [...new Set(Object.values(jobDefinitions).map((d) => d.queue))];
+
+export function kindOfQueue(queue: string): JobKind {
+  const kind = (Object.keys(jobDefinitions) as JobKind[]).find((k) => jobDefinitions[k].queue === queue);
+  if (!kind) throw new Error(`no job kind for queue ${queue}`);
+  return kind;
+}

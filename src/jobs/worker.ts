@@ -1,0 +1,56 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Orm } from '../db/orm.ts';
+import type { Logger } from '../logger.ts';
+import { type JobKind, jobDefinitions, kindOfQueue, type ParsedPayload } from './registry.ts';
+
+/** A thin processor: parse the ids, fork an EntityManager, call one use-case. */
+export type Processor<K extends JobKind> = (
+  payload: ParsedPayload<K>,
+  ctx: { em: EntityManager; job: Job },
+) => Promise<unknown>;
+export type Processors = { [K in JobKind]?: Processor<K> };
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs and waits for the running ones to finish (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+export function startWorkers(opts: {
+  connection: Redis;
+  prefix: string;
+  orm: Orm;
+  processors: Processors;
+  concurrency: number;
+  logger: Logger;
+}): RunningWorkers {
+  const queues = [
+    ...new Set((Object.keys(opts.processors) as JobKind[]).map((k) => jobDefinitions[k].queue)),
+  ];
+  const workers = queues.map((queue) => {
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        const kind = kindOfQueue(queue);
+        const processor = opts.processors[kind] as Processor<typeof kind> | undefined;
+        if (!processor) throw new Error(`no processor for ${kind}`);
+        const payload = jobDefinitions[kind].payload.parse(job.data) as ParsedPayload<typeof kind>;
+        return processor(payload, { em: opts.orm.em.fork() as EntityManager, job });
+      },
+      { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency },
+    );
+    worker.on('failed', (job, err) =>
+      opts.logger.error({ err, queue, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
+    );
+    worker.on('error', (err) => opts.logger.error({ err, queue }, 'worker error'));
+    return worker;
+  });
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

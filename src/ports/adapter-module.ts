@@ -1,0 +1,32 @@
+import type { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { AppEnv } from '../http/env.ts';
+import type { Logger } from '../logger.ts';
+import type { UseCaseContext } from '../use-cases/context.ts';
+import type { CustomerChannel } from './customer-channel.ts';
+import type { Storage } from './storage.ts';
+
+/** What a channel adapter gets to build itself. */
+export interface AdapterDeps {
+  redis: Redis;
+  storage: Storage;
+  logger: Logger;
+}
+
+/** What a channel's routes get to turn requests into committed use-case calls. */
+export interface WebhookDeps {
+  /** A use-case context with a fresh EntityManager fork and the job dispatcher. */
+  context: () => UseCaseContext;
+  config: Config;
+  logger: Logger;
+}
+
+/** One row of the channel table in src/adapters.ts: adapters/channels/<name>/index.ts exports it. */
+export interface ChannelAdapterModule {
+  name: string;
+  /** Builds the channel when its configuration is present; null means "not configured here". */
+  create(config: Config, deps: AdapterDeps): CustomerChannel | null;
+  /** Its HTTP routes (webhooks, widget), mounted on the app. */
+  routes?(channel: CustomerChannel, deps: WebhookDeps & AdapterDeps): Hono<AppEnv>;
+}

@@ -1,0 +1,83 @@
+import type { Attachment } from '../db/entities/index.ts';
+import type { MessageKind } from '../domain/events.ts';
+
+/**
+ * The agent side: how a conversation looks on a chat platform (adapters/surfaces/<name>/).
+ * Slack and Teams each implement it; the mirror worker (src/use-cases/mirror-conversation.ts)
+ * decides what goes where and in which order, the surface only draws it.
+ */
+
+export interface ThreadHeader {
+  conversationId: string;
+  number: number;
+  contactName: string;
+  channel: string;
+  status: 'open' | 'closed' | 'deleted';
+  assignees: { id: string; name: string }[];
+  unrepliedCount: number;
+  restricted: boolean;
+  aiState: 'off' | 'active' | 'handed_off';
+}
+
+export interface MirrorItem {
+  messageId: string;
+  seq: number;
+  kind: MessageKind;
+  text: string | null;
+  attachments: Attachment[];
+  /** Display name: the customer's for inbound, the user's for replies and notes, the AI agent's for AI. */
+  authorName: string;
+  deliveryState: string | null;
+  deliveryReason: string | null;
+  createdAt: Date;
+}
+
+/** Where a thread lives: the group's linked channel, or one user's direct messages with the app (R31). */
+export type MirrorPlace =
+  | { kind: 'channel'; key: string; channelId: string }
+  | { kind: 'direct'; key: string; user: { id: string; name: string; platformUserId: string } };
+
+/** The platform's references for a thread (channel, ts...); opaque to the core, kept in SurfaceThread.ref. */
+export type ThreadRef = Record<string, unknown>;
+
+/** The group links and user identities a surface reads to find its places. */
+export interface GroupLinks {
+  slackChannelId?: string | null;
+  teamsTeamId?: string | null;
+  teamsChannelId?: string | null;
+}
+export interface UserIdentities {
+  slackUserId?: string | null;
+  teamsUserId?: string | null;
+}
+
+/** Thrown by a surface that must not be called again yet (rate limit with Retry-After). */
+export class SurfaceRetryLater extends Error {
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export interface AgentSurface {
+  readonly name: string;
+  /** The group's linked channel on this platform, or null when the group has none. */
+  channelOf(group: GroupLinks): string | null;
+  /** The user's id on this platform, or null when the user is not linked to it. */
+  userIdOf(user: UserIdentities): string | null;
+  openThread(place: MirrorPlace, header: ThreadHeader): Promise<ThreadRef>;
+  /** Posts one item into the thread; returns the thread's references, updated if needed. */
+  postItem(thread: ThreadRef, item: MirrorItem): Promise<ThreadRef>;
+  updateHeader(thread: ThreadRef, header: ThreadHeader): Promise<void>;
+  /** Reduce a thread to a content-free stub (R31) or delete it and everything in it (R24). */
+  removeThread(thread: ThreadRef, mode: 'stub' | 'delete'): Promise<void>;
+  /** Redraw a user's dashboard (Slack App Home, Teams personal tab): R26, R32. */
+  publishHome(userId: string): Promise<void>;
+  /** Post a group's digest to its linked channel (R27). */
+  postDigest(groupId: string): Promise<void>;
+  /** Tell one user something privately (a refusal, a failed delivery). */
+  notify(userId: string, text: string): Promise<void>;
+}
+
+export type SurfaceRegistry = ReadonlyMap<string, AgentSurface>;

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { Viewer } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
+import { type Sql, sql } from './sql.ts';
+import { unreadFor } from './viewer-scope.ts';
+
+/**
+ * R10: the filters every conversation list accepts (Team inbox, My inbox, search, tiles). They
+ * combine with `and`. Validated here because they arrive from slash commands, dialogs and the API.
+ */
+export const conversationFiltersSchema = z.object({
+  /** One of the viewer's groups; all of them when absent. */
+  groupId: z.uuid().optional(),
+  /** Open by default; closed conversations only on request (R20). */
+  status: z.enum(['open', 'closed', 'all']).default('open'),
+  assigneeId: z.uuid().optional(),
+  unassigned: z.boolean().optional(),
+  channel: z.string().trim().min(1).max(32).optional(),
+  contactId: z.uuid().optional(),
+  /** Words of the contact's name, each matched as a prefix ("dan cust" finds "Dana Customer"). */
+  contactName: z.string().trim().min(1).max(200).optional(),
+  /** Words in any message or note of the conversation, each matched as a prefix. */
+  text: z.string().trim().min(1).max(500).optional(),
+  unread: z.boolean().optional(),
+  unreplied: z.boolean().optional(),
+});
+
+export type ConversationFilters = z.input<typeof conversationFiltersSchema>;
+export type ParsedFilters = z.output<typeof conversationFiltersSchema>;
+
+export function parseFilters(input: ConversationFilters): ParsedFilters {
+  const parsed = conversationFiltersSchema.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.join('.') || 'filter';
+    throw new AppError(
+      'validation_failed',
+      `The ${where} filter is not valid: ${first?.message ?? 'check it'}.`,
+      {
+        rule: 'R10',
+        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      },
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * A prefix tsquery from free text: only runs of letters and digits survive, so no tsquery
+ * operator (`&`, `|`, `!`, `:`, parentheses) typed by a user reaches `to_tsquery`. Null when no word is left.
+ */
+export function prefixTsQuery(text: string): string | null {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length === 0) return null;
+  return words
+    .slice(0, 16)
+    .map((w) => `${w}:*`)
+    .join(' & ');
+}
+
+/** Whether a filter narrows beyond status, so internal chats (no group, contact or channel) cannot match. */
+export const narrowsToCustomerConversations = (f: ParsedFilters): boolean =>
+  f.status === 'closed' ||
+  f.assigneeId !== undefined ||
+  f.unassigned !== undefined ||
+  f.channel !== undefined ||
+  f.contactId !== undefined ||
+  f.contactName !== undefined ||
+  f.text !== undefined ||
+  f.unread !== undefined ||
+  f.unreplied !== undefined;
+
+/** The filters as SQL conditions on conversation `c` (and its contact `ct`). */
+export function filterConditions(viewer: Viewer, f: ParsedFilters): Sql[] {
+  const where: Sql[] = [];
+  if (f.status === 'all') where.push(sql`c.status in ('open', 'closed')`);
+  else where.push(sql`c.status = ${f.status}`);
+  if (f.assigneeId !== undefined) where.push(sql`c.assignee_ids @> array[${f.assigneeId}]::text[]`);
+  if (f.unassigned === true) where.push(sql`c.assignee_ids = '{}'`);
+  if (f.unassigned === false) where.push(sql`c.assignee_ids <> '{}'`);
+  if (f.channel !== undefined) where.push(sql`c.channel = ${f.channel}`);
+  if (f.contactId !== undefined) where.push(sql`c.contact_id = ${f.contactId}`);
+  if (f.contactName !== undefined) {
+    const q = prefixTsQuery(f.contactName);
+    // Same expression as the contact_name_fts index, so the index serves it.
+    where.push(
+      q === null
+        ? sql`false`
+        : sql`to_tsvector('simple', coalesce(ct.name, '')) @@ to_tsquery('simple', ${q})`,
+    );
+  }
+  if (f.text !== undefined) {
+    const q = prefixTsQuery(f.text);
+    // Same expression as the message_text_fts index: a bitmap scan finds the matching messages.
+    where.push(
+      q === null
+        ? sql`false`
+        : sql`c.id in (select m.conversation_id from message m
+            where to_tsvector('simple', coalesce(m.text, '')) @@ to_tsquery('simple', ${q}))`,
+    );
+  }
+  if (f.unread === true) where.push(unreadFor(viewer));
+  if (f.unread === false) where.push(sql`not (${unreadFor(viewer)})`);
+  if (f.unreplied === true) where.push(sql`c.unreplied_count > 0`);
+  if (f.unreplied === false) where.push(sql`c.unreplied_count = 0`);
+  return where;
+}

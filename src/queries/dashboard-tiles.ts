@@ -1,0 +1,131 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../domain/actor.ts';
+import { type ConversationListItem, listConversations } from './conversation-list.ts';
+import type { Page, PageRequest } from './page.ts';
+import { one, sql } from './sql.ts';
+import { type TileKey, tileCondition } from './tile-conditions.ts';
+import { type UnrepliedMessageItem, unrepliedMessages } from './unreplied-messages.ts';
+import { scopeGroups, visibleConversations } from './viewer-scope.ts';
+
+export type { TileKey } from './tile-conditions.ts';
+
+export interface Tile {
+  key: TileKey;
+  label: string;
+  count: number;
+  /** R26: the viewer's own figures, or the group's (seen by all its admins and agents). */
+  scope: 'me' | 'group';
+  unit: 'conversations' | 'messages';
+  /** R13: unreplied figures are drawn more prominently than the others. */
+  prominence: 'primary' | 'secondary';
+}
+
+export interface DashboardTiles {
+  assignedToMe: number;
+  myUnreplied: number;
+  unassigned: number;
+  unreplied: number;
+  /** The tiles in display order: each scope's unreplied figure first. */
+  tiles: Tile[];
+}
+
+const TILE_DISPLAY: readonly Omit<Tile, 'count'>[] = [
+  {
+    key: 'myUnreplied',
+    label: 'My unreplied messages',
+    scope: 'me',
+    unit: 'messages',
+    prominence: 'primary',
+  },
+  {
+    key: 'assignedToMe',
+    label: 'Assigned to me',
+    scope: 'me',
+    unit: 'conversations',
+    prominence: 'secondary',
+  },
+  { key: 'unreplied', label: 'Unreplied messages', scope: 'group', unit: 'messages', prominence: 'primary' },
+  {
+    key: 'unassigned',
+    label: 'Unassigned conversations',
+    scope: 'group',
+    unit: 'conversations',
+    prominence: 'secondary',
+  },
+];
+
+/**
+ * R26: the four figures, from conversation counters only (`unreplied_count`, `assignee_ids`):
+ * each is a scalar subquery served by its own index, and none reads a message row.
+ * Leaves out conversations the viewer may not see (R17).
+ */
+export function dashboardTilesSql(viewer: Viewer, opts: { groupId?: string } = {}) {
+  const visible = visibleConversations(viewer, scopeGroups(viewer, opts.groupId));
+  const count = (tile: TileKey) =>
+    sql`(select count(*)::int from conversation c where ${visible} and ${tileCondition(viewer, tile)})`;
+  const sum = (tile: TileKey) =>
+    sql`(select coalesce(sum(c.unreplied_count), 0)::int from conversation c
+      where ${visible} and ${tileCondition(viewer, tile)})`;
+  return sql`select ${count('assignedToMe')} as "assignedToMe", ${sum('myUnreplied')} as "myUnreplied",
+    ${count('unassigned')} as "unassigned", ${sum('unreplied')} as "unreplied"`;
+}
+
+export async function dashboardTiles(
+  em: EntityManager,
+  viewer: Viewer,
+  opts: { groupId?: string } = {},
+): Promise<DashboardTiles> {
+  const row = await one<Record<TileKey, number>>(em, dashboardTilesSql(viewer, opts));
+  const figures = {
+    assignedToMe: row?.assignedToMe ?? 0,
+    myUnreplied: row?.myUnreplied ?? 0,
+    unassigned: row?.unassigned ?? 0,
+    unreplied: row?.unreplied ?? 0,
+  };
+  return { ...figures, tiles: TILE_DISPLAY.map((t) => ({ ...t, count: figures[t.key] })) };
+}
+
+export type TileList =
+  | { tile: 'assignedToMe' | 'unassigned'; kind: 'conversations'; page: Page<ConversationListItem> }
+  | { tile: 'myUnreplied' | 'unreplied'; kind: 'messages'; page: Page<UnrepliedMessageItem> };
+
+/** R26: the list behind a tile, with the same visibility as its figure. */
+export async function tileList(
+  em: EntityManager,
+  viewer: Viewer,
+  tile: TileKey,
+  page: PageRequest & { groupId?: string } = {},
+): Promise<TileList> {
+  switch (tile) {
+    case 'assignedToMe':
+      return {
+        tile,
+        kind: 'conversations',
+        page: await listConversations(
+          em,
+          viewer,
+          { ...page, status: 'open' },
+          { internalChats: false, assignedToViewer: true },
+        ),
+      };
+    case 'unassigned':
+      return {
+        tile,
+        kind: 'conversations',
+        page: await listConversations(
+          em,
+          viewer,
+          { ...page, status: 'open', unassigned: true },
+          { internalChats: false },
+        ),
+      };
+    case 'myUnreplied':
+      return {
+        tile,
+        kind: 'messages',
+        page: await unrepliedMessages(em, viewer, { ...page, assignedToViewer: true }),
+      };
+    case 'unreplied':
+      return { tile, kind: 'messages', page: await unrepliedMessages(em, viewer, page) };
+  }
+}

@@ -1,0 +1,24 @@
+import type { Viewer } from '../domain/actor.ts';
+import { type Sql, sql } from './sql.ts';
+
+/** R26: the four dashboard tiles. */
+export type TileKey = 'assignedToMe' | 'myUnreplied' | 'unassigned' | 'unreplied';
+
+/**
+ * What each tile counts, as conditions on conversation `c` (on top of visibleConversations).
+ * Written as literals that match the partial indexes' predicates (`status = 'open' and
+ * unreplied_count > 0`, `assignee_ids = '{}'`), so the planner can use those indexes.
+ */
+export function tileCondition(viewer: Viewer, tile: TileKey): Sql {
+  const mine = sql`c.assignee_ids @> array[${viewer.id}]::text[]`;
+  switch (tile) {
+    case 'assignedToMe':
+      return sql`c.status = 'open' and ${mine}`;
+    case 'myUnreplied':
+      return sql`c.status = 'open' and c.unreplied_count > 0 and ${mine}`;
+    case 'unassigned':
+      return sql`c.status = 'open' and c.assignee_ids = '{}'`;
+    case 'unreplied':
+      return sql`c.status = 'open' and c.unreplied_count > 0`;
+  }
+}

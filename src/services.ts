@@ -1,0 +1,104 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import { createStorage } from '../adapters/storage/index.ts';
+import { buildChannels, channelModules } from './adapters.ts';
+import { migrateDatabase } from './cli/migrations.ts';
+import type { Config } from './config.ts';
+import { createOrm, type Orm } from './db/orm.ts';
+import type { DomainEvent } from './domain/events.ts';
+import type { App } from './http/app.ts';
+import { createDispatcher } from './jobs/dispatch.ts';
+import { createQueues, type Queues } from './jobs/queues.ts';
+import type { Logger } from './logger.ts';
+import type { ChannelAdapterModule } from './ports/adapter-module.ts';
+import type { SurfaceRegistry } from './ports/agent-surface.ts';
+import type { ChannelRegistry } from './ports/customer-channel.ts';
+import type { Storage } from './ports/storage.ts';
+import type { UseCaseContext } from './use-cases/context.ts';
+
+const DISPATCH_TIMEOUT_MS = 2_000;
+
+/** Everything a Parley process shares: one ORM, one Redis connection, the queues and the adapters. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  orm: Orm;
+  redis: Redis;
+  queues: Queues;
+  storage: Storage;
+  channels: ChannelRegistry;
+  /** Mounts the configured channels' routes (webhooks, webchat) on an app. */
+  mountChannelRoutes: (app: App) => void;
+  surfaces: SurfaceRegistry;
+  dispatch: (events: DomainEvent[]) => Promise<void>;
+  /** A use-case context with a fresh EntityManager fork (one per request or job). */
+  context: (em?: EntityManager) => UseCaseContext;
+  close(): Promise<void>;
+}
+
+export async function createServices(
+  config: Config,
+  logger: Logger,
+  opts: {
+    migrate?: boolean;
+    storage?: Storage;
+    channelModules?: ChannelAdapterModule[];
+    /** Chat surfaces (Slack, Teams) by name; none in the core. */
+    surfaces?: SurfaceRegistry;
+  } = {},
+): Promise<Services> {
+  if (opts.migrate) {
+    const applied = await migrateDatabase(config.DATABASE_URL);
+    if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+  }
+  const orm = await createOrm({
+    databaseUrl: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    logger,
+  });
+  // The producer connection fails fast when Redis is away (workers open their own blocking one):
+  // a webhook must not hang on a wake-up call that the reconciler can make later.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 2_000 });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const queues = createQueues(redis, config.REDIS_PREFIX);
+  const storage = opts.storage ?? createStorage(config);
+  const built = buildChannels(config, { redis, storage, logger }, opts.channelModules ?? channelModules);
+  const channels = built.registry;
+  const surfaces = opts.surfaces ?? new Map();
+  const dispatcher = createDispatcher(queues, { surfaces: surfaces.size > 0 });
+  // A failed wake-up is logged, not thrown: the change is committed and the reconciler will find it.
+  const dispatch = async (events: DomainEvent[]) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        dispatcher(events),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('enqueue timed out')), DISPATCH_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      logger.warn({ err }, 'could not enqueue jobs; the reconciler will pick the work up');
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const context = (em?: EntityManager) => ({ em: em ?? (orm.em.fork() as EntityManager), dispatch });
+  return {
+    config,
+    logger,
+    orm,
+    redis,
+    queues,
+    storage,
+    channels,
+    mountChannelRoutes: (app) => built.mount(app, { context: () => context(), config, logger }),
+    surfaces,
+    dispatch,
+    context,
+    close: async () => {
+      await queues.close();
+      await orm.close(true);
+      redis.disconnect();
+    },
+  };
+}

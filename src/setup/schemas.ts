@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { channelNames } from '../domain/channels.ts';
+
+/**
+ * What an admin may send to create or change workspace records. Shared by the admin API (which
+ * turns them into its OpenAPI document), the CLI and the workspace file.
+ */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+/** An external id (Slack, Teams); `null` unlinks. */
+const externalId = text(200).nullable();
+
+/** Minute hour day-of-month month day-of-week, optionally with seconds first (BullMQ's cron syntax). */
+const cronField = /^[\d*/,\-A-Za-z?LW#]+$/;
+export const cronSchema = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const fields = v.split(/\s+/);
+    return (fields.length === 5 || fields.length === 6) && fields.every((f) => cronField.test(f));
+  }, 'must be a cron expression with 5 fields (UTC), e.g. "0 8 * * 1-5"');
+
+export const channelSchema = z.enum(channelNames, { message: `must be one of ${channelNames.join(', ')}` });
+
+export const aiAgentSchema = z.object({
+  enabled: z.boolean(),
+  name: text(80).optional(),
+  instructions: z.string().max(20_000).optional(),
+  model: text(100).optional(),
+});
+
+export const accountPatchSchema = z.object({ name: text(200) });
+
+export const groupCreateSchema = z.object({
+  name: text(100),
+  slackChannelId: externalId.optional(),
+  teamsTeamId: externalId.optional(),
+  teamsChannelId: externalId.optional(),
+  aiAgent: aiAgentSchema.nullable().optional(),
+  /** R27: when the dashboard digest is posted; null for none. */
+  digestCron: cronSchema.nullable().optional(),
+});
+export const groupPatchSchema = groupCreateSchema.partial();
+
+/** Emails are kept lower-case so "Ada@x" and "ada@x" are one user. */
+const email = z.string().trim().toLowerCase().check(z.email());
+export const roleSchema = z.enum(['admin', 'agent']);
+
+export const userCreateSchema = z.object({
+  email,
+  name: text(200),
+  role: roleSchema.default('agent'),
+  groupIds: z.array(z.uuid()).default([]),
+  slackUserId: externalId.optional(),
+  teamsUserId: externalId.optional(),
+  active: z.boolean().default(true),
+});
+export const userPatchSchema = z.object({
+  email: email.optional(),
+  name: text(200).optional(),
+  role: roleSchema.optional(),
+  groupIds: z.array(z.uuid()).optional(),
+  slackUserId: externalId.optional(),
+  teamsUserId: externalId.optional(),
+  active: z.boolean().optional(),
+});
+
+const settings = z.record(z.string(), z.unknown());
+
+export const endpointCreateSchema = z.object({
+  groupId: z.uuid(),
+  channel: channelSchema,
+  /** WhatsApp phone number id, SMS number, webchat widget key. */
+  address: text(200),
+  name: text(200),
+  settings: settings.default({}),
+});
+export const endpointPatchSchema = z.object({
+  groupId: z.uuid().optional(),
+  name: text(200).optional(),
+  settings: settings.optional(),
+});
+
+export const identitySchema = z.object({ channel: channelSchema, address: text(300) });
+export const portalProfileSchema = z.object({
+  externalId: text(200),
+  email: z.string().trim().max(320).optional(),
+  name: z.string().trim().max(200).optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
+});
+const tags = z.array(text(60));
+
+export const contactCreateSchema = z.object({
+  name: text(200).nullable().optional(),
+  tags: tags.default([]),
+  identities: z.array(identitySchema).default([]),
+  portalProfile: portalProfileSchema.nullable().optional(),
+  optedOutChannels: z.array(channelSchema).default([]),
+  /** R16: users every new conversation from this contact is assigned to. */
+  defaultAssigneeIds: z.array(z.uuid()).default([]),
+  /** R19: users new inbound conversations are restricted to; null means the whole group. */
+  defaultVisibleToIds: z.array(z.uuid()).nullable().optional(),
+});
+export const contactPatchSchema = z.object({
+  name: text(200).nullable().optional(),
+  tags: tags.optional(),
+  portalProfile: portalProfileSchema.nullable().optional(),
+  optedOutChannels: z.array(channelSchema).optional(),
+  defaultAssigneeIds: z.array(z.uuid()).optional(),
+  defaultVisibleToIds: z.array(z.uuid()).nullable().optional(),
+});
+export const contactFilterSchema = z.object({
+  tag: z.string().trim().min(1).optional(),
+  name: z.string().trim().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export type AccountPatch = z.input<typeof accountPatchSchema>;
+export type GroupCreate = z.input<typeof groupCreateSchema>;
+export type GroupPatch = z.input<typeof groupPatchSchema>;
+export type UserCreate = z.input<typeof userCreateSchema>;
+export type UserPatch = z.input<typeof userPatchSchema>;
+export type EndpointCreate = z.input<typeof endpointCreateSchema>;
+export type EndpointPatch = z.input<typeof endpointPatchSchema>;
+export type ContactCreate = z.input<typeof contactCreateSchema>;
+export type ContactPatch = z.input<typeof contactPatchSchema>;
+export type ContactFilter = z.input<typeof contactFilterSchema>;

@@ -1,0 +1,167 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Contact, ContactIdentity, Message } from '../db/entities/index.ts';
+import { capabilitiesOf } from '../domain/channels.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import type { SendRateLimiter } from '../jobs/send-rate.ts';
+import type { ChannelRegistry, OutboundMessage, SendFailure } from '../ports/customer-channel.ts';
+import { recordOptChange } from './record-opt-change.ts';
+import { channelRefusal } from './send-to-contact.ts';
+
+/**
+ * Sends one queued outbound message through its channel adapter. The claim (queued → sending) is
+ * one conditional UPDATE, so two workers woken for the same message never both send it; the claim
+ * carries a lease (delivery_due_at) after which the reconciler resolves an interrupted send.
+ */
+export const DELIVERY_LEASE_MS = 60_000;
+export const MAX_DELIVERY_ATTEMPTS = 8;
+
+export type DeliverOutcome =
+  | { outcome: 'skipped' }
+  /** The endpoint's send rate is used up: try again after `delayMs` (not counted as an attempt). */
+  | { outcome: 'throttled'; delayMs: number }
+  /** The provider may have taken it (timeout after sending): left `sending` for a status or the reconciler. */
+  | { outcome: 'unknown'; reason: string }
+  | { outcome: 'sent'; providerMessageId: string }
+  | { outcome: 'retry'; attempt: number; delayMs: number; reason: string }
+  | { outcome: 'failed'; reason: string };
+
+export interface DeliverDeps {
+  em: EntityManager;
+  channels: ChannelRegistry;
+  /** Per-endpoint send rate; omitted means unlimited. */
+  sendRate?: SendRateLimiter;
+  now?: () => Date;
+}
+
+const backoffMs = (attempt: number) => Math.min(2_000 * 2 ** (attempt - 1), 10 * 60_000);
+
+export async function deliverMessage(
+  deps: DeliverDeps,
+  messageId: string,
+): Promise<DeliverOutcome & { events: DomainEvent[] }> {
+  const { em } = deps;
+  const now = deps.now ? deps.now() : new Date();
+  const conn = em.getConnection();
+  const claimed = await conn.execute<{ delivery_attempts: number }[]>(
+    `update message set delivery_state = 'sending', delivery_attempts = delivery_attempts + 1,
+       delivery_due_at = ?, delivery_updated_at = ?
+     where id = ? and delivery_state = 'queued' and coalesce(delivery_due_at, '-infinity') <= ?
+     returning delivery_attempts`,
+    [new Date(now.getTime() + DELIVERY_LEASE_MS), now, messageId, now],
+  );
+  const attempt = claimed[0]?.delivery_attempts;
+  if (attempt === undefined) return { outcome: 'skipped', events: [] };
+
+  const msg = await em.findOneOrFail(Message, messageId, { populate: ['conversation.endpoint', 'endpoint'] });
+  const conv = msg.conversation;
+  const changed = (state: string): DomainEvent[] => [
+    { type: 'message.delivery_changed', conversationId: conv.id, groupId: conv.group.id, messageId, state },
+  ];
+  const fail = async (reason: string) => {
+    await conn.execute(
+      `update message set delivery_state = 'failed', delivery_reason = ?, delivery_due_at = null, delivery_updated_at = ?
+       where id = ? and delivery_state = 'sending'`,
+      [reason, now, messageId],
+    );
+    return { outcome: 'failed' as const, reason, events: changed('failed') };
+  };
+
+  const channelName = msg.channel ?? conv.channel;
+  const channel = deps.channels.get(channelName);
+  if (!channel) return fail(`The ${channelName} channel is not configured on this Parley server.`);
+  const identity = await em.findOne(ContactIdentity, { contact: conv.contact, channel: channelName });
+  if (!identity) return fail(`The contact has no ${channelName} address.`);
+  const endpoint = msg.endpoint ?? conv.endpoint;
+  if (!endpoint) return fail(`No ${channelName} number or widget is set up for this conversation's group.`);
+
+  // R7 again at the last moment: the WhatsApp window may have closed, or the customer opted out,
+  // while the message waited. A reply in the customer's own live webchat stays allowed; the
+  // webchat adapter itself refuses an absent anonymous visitor.
+  const refusal = await channelRefusal(em, {
+    contact: await em.findOneOrFail(Contact, conv.contact.id),
+    channel: channelName,
+    endpoint,
+    text: msg.text,
+    template: msg.template,
+    attachments: msg.attachments,
+    inLiveConversation: true,
+    now,
+  });
+  if (refusal) return fail(refusal.message);
+
+  if (deps.sendRate) {
+    const rate =
+      Number(endpoint.settings.sendRatePerSecond) || capabilitiesOf(channelName)?.sendRatePerSecond || 1;
+    const delayMs = await deps.sendRate(endpoint.id, rate);
+    if (delayMs > 0) {
+      await conn.execute(
+        `update message set delivery_state = 'queued', delivery_attempts = delivery_attempts - 1, delivery_due_at = ?
+         where id = ? and delivery_state = 'sending'`,
+        [new Date(now.getTime() + delayMs), messageId],
+      );
+      return { outcome: 'throttled', delayMs, events: [] };
+    }
+  }
+
+  const out: OutboundMessage = {
+    messageId,
+    endpoint: { address: endpoint.address, settings: endpoint.settings },
+    to: { address: identity.address },
+    text: msg.text ?? undefined,
+    attachments: msg.attachments.length > 0 ? msg.attachments : undefined,
+    template: msg.template ?? undefined,
+  };
+  let failure: SendFailure;
+  try {
+    const sent = await channel.send(out);
+    // The provider's facts (SMS segments...) are kept even when a status callback got here first.
+    await conn.execute(`update message set meta = meta || ?::jsonb where id = ?`, [
+      JSON.stringify(sent.meta ?? {}),
+      messageId,
+    ]);
+    await conn.execute(
+      `update message set delivery_state = 'sent', provider = ?, provider_message_id = ?, delivery_due_at = null,
+         delivery_reason = null, delivery_updated_at = ?
+       where id = ? and delivery_state = 'sending'`,
+      [channel.name, sent.providerMessageId, now, messageId],
+    );
+    return { outcome: 'sent', providerMessageId: sent.providerMessageId, events: changed('sent') };
+  } catch (err) {
+    failure = channel.classify(err);
+  }
+  if (failure.kind === 'permanent') {
+    if (failure.optedOut) {
+      await recordOptChange(
+        { em: em.fork() as EntityManager },
+        { kind: 'provider', channel: channel.name },
+        {
+          channel: channel.name,
+          endpointAddress: endpoint.address,
+          address: identity.address,
+          optedOut: true,
+          keyword: 'provider',
+          at: now,
+        },
+      );
+    }
+    return fail(failure.reason);
+  }
+  if (failure.kind === 'unknown') {
+    // Not re-sent: the lease runs out and the reconciler settles it (lookupSent, a status, or a visible failure).
+    await conn.execute(`update message set delivery_reason = ? where id = ? and delivery_state = 'sending'`, [
+      failure.reason,
+      messageId,
+    ]);
+    return { outcome: 'unknown', reason: failure.reason, events: [] };
+  }
+  if (attempt >= MAX_DELIVERY_ATTEMPTS) {
+    return fail(`Gave up after ${attempt} attempts: ${failure.reason}`);
+  }
+  const delayMs = failure.retryAfterMs ?? backoffMs(attempt);
+  await conn.execute(
+    `update message set delivery_state = 'queued', delivery_reason = ?, delivery_due_at = ?, delivery_updated_at = ?
+     where id = ? and delivery_state = 'sending'`,
+    [failure.reason, new Date(now.getTime() + delayMs), now, messageId],
+  );
+  return { outcome: 'retry', attempt, delayMs, reason: failure.reason, events: [] };
+}

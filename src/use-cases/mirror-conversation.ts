@@ -1,0 +1,131 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Conversation, SurfaceThread, User } from '../db/entities/index.ts';
+import {
+  type AgentSurface,
+  type MirrorPlace,
+  type SurfaceRegistry,
+  SurfaceRetryLater,
+  type ThreadHeader,
+} from '../ports/agent-surface.ts';
+import { buildHeader, itemsAfter } from './mirror-items.ts';
+
+/**
+ * Brings a conversation's threads on every chat surface up to date (R28, R31, R24): one thread in
+ * the group's channel while the whole group may see it; while restricted, a content-free stub
+ * there and one thread in each listed user's direct messages; nothing once deleted. Items are
+ * posted strictly in sequence and `mirroredSeq` is saved after each, under a per-conversation
+ * advisory lock, so a thread never shows items out of order or twice.
+ */
+export type MirrorOutcome =
+  | { outcome: 'done' }
+  | { outcome: 'busy' }
+  | { outcome: 'retry'; retryAfterMs: number };
+
+const BATCH = 50;
+
+export async function mirrorConversation(
+  deps: { em: EntityManager; surfaces: SurfaceRegistry },
+  conversationId: string,
+): Promise<MirrorOutcome> {
+  const lockEm = deps.em.fork() as EntityManager;
+  return lockEm.transactional(async (tx) => {
+    const [row] = await tx
+      .getConnection()
+      .execute<{ ok: boolean }[]>(
+        `select pg_try_advisory_xact_lock(hashtext('parley.mirror.' || ?)) as ok`,
+        [conversationId],
+        'all',
+        tx.getTransactionContext(),
+      );
+    if (!row?.ok) return { outcome: 'busy' } as const;
+    try {
+      for (const surface of deps.surfaces.values()) {
+        await syncSurface(deps.em.fork() as EntityManager, surface, conversationId);
+      }
+      return { outcome: 'done' } as const;
+    } catch (err) {
+      if (err instanceof SurfaceRetryLater)
+        return { outcome: 'retry', retryAfterMs: err.retryAfterMs } as const;
+      throw err;
+    }
+  });
+}
+
+async function desiredPlaces(
+  em: EntityManager,
+  surface: AgentSurface,
+  conv: Conversation,
+): Promise<MirrorPlace[]> {
+  if (conv.status === 'deleted') return [];
+  if (!conv.visibleToIds) {
+    const channelId = surface.channelOf(conv.group);
+    return channelId ? [{ kind: 'channel', key: `channel:${channelId}`, channelId }] : [];
+  }
+  const users = await em.find(
+    User,
+    { id: { $in: conv.visibleToIds }, active: true },
+    { orderBy: { id: 'asc' } },
+  );
+  const places: MirrorPlace[] = [];
+  for (const u of users) {
+    const platformUserId = surface.userIdOf(u);
+    if (platformUserId)
+      places.push({ kind: 'direct', key: `user:${u.id}`, user: { id: u.id, name: u.name, platformUserId } });
+  }
+  return places;
+}
+
+async function syncSurface(em: EntityManager, surface: AgentSurface, conversationId: string): Promise<void> {
+  const conv = await em.findOneOrFail(Conversation, conversationId, { populate: ['group', 'contact'] });
+  const places = await desiredPlaces(em, surface, conv);
+  const wanted = new Set(places.map((p) => p.key));
+  const threads = await em.find(SurfaceThread, { conversation: conv, surface: surface.name });
+  const header: ThreadHeader | null = places.length ? await buildHeader(em, conv) : null;
+
+  // Threads that must no longer show the content: stubs in the shared channel, gone elsewhere.
+  for (const t of threads) {
+    if (wanted.has(t.place) || t.state === 'removed') continue;
+    const keepStub = conv.status !== 'deleted' && t.place.startsWith('channel:');
+    if (keepStub && t.state === 'stub') continue;
+    await surface.removeThread(t.ref, keepStub ? 'stub' : 'delete');
+    t.state = keepStub ? 'stub' : 'removed';
+    await em.flush();
+  }
+
+  for (const place of places) {
+    let thread = threads.find((t) => t.place === place.key);
+    if (thread && thread.state !== 'active') {
+      // Restriction lifted (or user back on the list): the stub goes and the thread is drawn again.
+      if (thread.state === 'stub') await surface.removeThread(thread.ref, 'delete');
+      thread.state = 'removed';
+      thread.mirroredSeq = 0;
+      await em.flush();
+    }
+    if (!thread || thread.state === 'removed') {
+      const ref = await surface.openThread(place, header!);
+      if (thread) {
+        Object.assign(thread, { ref, state: 'active', mirroredSeq: 0, headerDirty: false });
+      } else {
+        thread = em.create(SurfaceThread, {
+          conversation: conv,
+          surface: surface.name,
+          place: place.key,
+          ref,
+        });
+      }
+      await em.flush();
+    }
+    for (;;) {
+      const items = await itemsAfter(em, conv, thread.mirroredSeq, BATCH);
+      for (const item of items) {
+        thread.ref = await surface.postItem(thread.ref, item);
+        thread.mirroredSeq = item.seq;
+        await em.flush();
+      }
+      if (items.length < BATCH) break;
+    }
+    await surface.updateHeader(thread.ref, header!);
+    thread.headerDirty = false;
+    await em.flush();
+  }
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { Contact, type Message } from '../db/entities/index.ts';
+import type { Actor } from '../domain/actor.ts';
+import { shouldAiAnswer } from '../domain/ai.ts';
+import { AppError } from '../domain/errors.ts';
+import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
+import { attachmentSchema, hasText, parseInput } from './input.ts';
+import { loadConversationLocked } from './load.ts';
+import { assertChannelAllows } from './send-to-contact.ts';
+import { appendMessage, appendSystemLine, messageCreated } from './timeline.ts';
+
+export const recordAiReplySchema = z
+  .object({
+    conversationId: z.uuid(),
+    text: z.string().optional(),
+    attachments: z.array(attachmentSchema).optional(),
+    /** The AI hands the conversation to a human with this message (R14). */
+    handoff: z.boolean().default(false),
+    handoffReason: z.string().optional(),
+  })
+  .refine(
+    (r) => hasText(r.text) || (r.attachments?.length ?? 0) > 0 || r.handoff,
+    'An AI reply needs text or attachments, unless it only hands the conversation to a human.',
+  );
+
+export type RecordAiReplyInput = z.input<typeof recordAiReplySchema>;
+
+export interface RecordAiReplyResult {
+  conversationId: string;
+  /** The AI message queued for delivery; null for a silent handoff. */
+  messageId: string | null;
+  handedOff: boolean;
+}
+
+/**
+ * R11, R14: the AI agent answers the customer. Its message is marked as AI and queued for delivery;
+ * it counts as a reply unless it hands the conversation to a human, after which the AI stays
+ * silent in the conversation (further replies are refused) and waiting messages wait for a human.
+ */
+export async function recordAiReply(
+  ctx: UseCaseContext,
+  actor: Actor,
+  raw: RecordAiReplyInput,
+): Promise<WithEvents<RecordAiReplyResult>> {
+  if (actor.kind !== 'ai') throw new AppError('forbidden', 'Only the AI agent can post AI replies.');
+  const input = parseInput(recordAiReplySchema, raw);
+  return inTransaction(ctx, async (tx, record, now) => {
+    const conv = await loadConversationLocked(tx, input.conversationId);
+    if (!shouldAiAnswer(conv)) {
+      const why =
+        conv.status !== 'open'
+          ? `conversation #${conv.number} is ${conv.status}`
+          : conv.aiState === 'handed_off'
+            ? `conversation #${conv.number} was handed to a human; the AI agent stays silent until it is closed`
+            : `the AI agent is not on for conversation #${conv.number}`;
+      throw new AppError('conflict', `The AI agent cannot answer: ${why}.`, {
+        rule: 'R14',
+        aiState: conv.aiState,
+      });
+    }
+    let message: Message | null = null;
+    if (hasText(input.text) || (input.attachments?.length ?? 0) > 0) {
+      const contact = await tx.findOneOrFail(Contact, { id: conv.contact.id });
+      await assertChannelAllows(tx, {
+        contact,
+        channel: conv.channel,
+        endpoint: conv.endpoint ?? null,
+        text: input.text,
+        attachments: input.attachments,
+        inLiveConversation: conv.lastInboundAt != null,
+        now,
+      });
+      message = await appendMessage(tx, conv, {
+        kind: 'ai',
+        text: input.text ?? null,
+        attachments: input.attachments ?? [],
+        channel: conv.channel,
+        endpoint: conv.endpoint ?? null,
+        deliver: true,
+        aiHandoff: input.handoff,
+        meta: { ai: true },
+        now,
+      });
+      record(messageCreated(conv, message));
+    }
+    if (input.handoff) {
+      conv.aiState = 'handed_off';
+      conv.aiHandoffAt = now;
+      const reason = input.handoffReason?.trim();
+      const line = await appendSystemLine(
+        tx,
+        conv,
+        actor,
+        'ai.handoff',
+        `The AI agent handed this conversation to a human${reason ? `: ${reason}` : '.'}`,
+        now,
+        reason ? { reason } : {},
+      );
+      record(messageCreated(conv, line), {
+        type: 'conversation.updated',
+        conversationId: conv.id,
+        groupId: conv.group.id,
+        change: 'ai',
+      });
+    }
+    return { conversationId: conv.id, messageId: message?.id ?? null, handedOff: input.handoff };
+  });
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { advanceDelivery, type DeliveryState } from '../../../src/domain/delivery.ts';
+
+const run = (start: DeliveryState | null, ...updates: DeliveryState[]) =>
+  updates.reduce<DeliveryState | null>((s, u) => advanceDelivery(s, u), start);
+
+describe('delivery state', () => {
+  it('R29: moves forward queued → sending → sent → delivered → read', () => {
+    expect(run('queued', 'sending', 'sent', 'delivered', 'read')).toBe('read');
+  });
+
+  it('R29: out-of-order callbacks end in the furthest state', () => {
+    expect(run('queued', 'read', 'delivered', 'sent')).toBe('read');
+    expect(run('sent', 'delivered', 'sent')).toBe('delivered');
+  });
+
+  it('R29: a failure ends a message that had not arrived', () => {
+    expect(run('queued', 'failed')).toBe('failed');
+    expect(run('sent', 'failed', 'sent', 'sending')).toBe('failed');
+  });
+
+  it('R29: a failure after delivered or read is ignored; delivered or read after a failure proves it arrived', () => {
+    expect(run('delivered', 'failed')).toBe('delivered');
+    expect(run('read', 'failed')).toBe('read');
+    expect(run('failed', 'delivered')).toBe('delivered');
+    expect(run('failed', 'read')).toBe('read');
+  });
+});

@@ -1,0 +1,127 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Conversation, SurfaceThread } from '../../src/db/entities/index.ts';
+import { mirrorConversation } from '../../src/use-cases/mirror-conversation.ts';
+import { appendMessage } from '../../src/use-cases/timeline.ts';
+import { conversationWithQueuedReply } from '../support/conversations.ts';
+import { recordingSurface } from '../support/fake-surface.ts';
+import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
+import { createTestDb } from '../support/test-db.ts';
+
+const db = await createTestDb();
+let ws: Workspace;
+beforeAll(async () => {
+  ws = await seedWorkspace(db.em());
+  const em = db.em();
+  for (const u of [ws.alice, ws.bob]) em.merge(u).slackUserId = `U_${u.name.toUpperCase()}`;
+  await em.flush();
+});
+
+const update = async (id: string, change: (c: Conversation, tx: EntityManager) => Promise<void> | void) =>
+  db.em().transactional(async (tx) => {
+    const c = await tx.findOneOrFail(Conversation, id);
+    await change(c, tx as EntityManager);
+  });
+
+describe('mirroring a conversation into a chat surface', () => {
+  it('R28: opens one thread in the group channel and posts every item in order, with the header current', async () => {
+    const fake = recordingSurface();
+    const { conv } = await conversationWithQueuedReply(db.em(), ws, 'Shipped today');
+    await update(conv.id, (c, tx) =>
+      appendMessage(tx, c, { kind: 'note', text: 'VIP customer', author: ws.bob, now: new Date() }).then(
+        () => {},
+      ),
+    );
+    const surfaces = new Map([['slack', fake.surface]]);
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'done' });
+    expect(fake.threads).toHaveLength(1);
+    const [t] = fake.threads;
+    expect(t!.place).toMatchObject({ kind: 'channel', channelId: 'C_SUPPORT' });
+    expect(t!.items.map((i) => [i.seq, i.kind, i.text])).toEqual([
+      [1, 'inbound', 'Where is my order?'],
+      [2, 'reply', 'Shipped today'],
+      [3, 'note', 'VIP customer'],
+    ]);
+    expect(t!.items[1]!.authorName).toBe('Alice');
+    expect(t!.header).toMatchObject({ number: conv.number, status: 'open', unrepliedCount: 0 });
+
+    // A second run posts nothing again; a new message is appended after the others.
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    await update(conv.id, (c, tx) =>
+      appendMessage(tx, c, { kind: 'inbound', text: 'Thanks!', channel: 'whatsapp', now: new Date() }).then(
+        () => {},
+      ),
+    );
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    expect(fake.threads).toHaveLength(1);
+    expect(t!.items.map((i) => i.seq)).toEqual([1, 2, 3, 4]);
+    expect(t!.header.unrepliedCount).toBe(1);
+  });
+
+  it('R31: a restricted conversation leaves a content-free stub in the channel and moves to the listed users; lifting restores it', async () => {
+    const fake = recordingSurface();
+    const surfaces = new Map([['slack', fake.surface]]);
+    const { conv } = await conversationWithQueuedReply(db.em(), ws, 'secret-canary-7731');
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    await update(conv.id, (c) => {
+      c.visibleToIds = [ws.alice.id];
+    });
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    const channelThread = fake.threads.find((t) => t.place.kind === 'channel')!;
+    expect(channelThread.state).toBe('stub');
+    expect(channelThread.items).toEqual([]);
+    const dms = fake.threads.filter((t) => t.place.kind === 'direct' && t.state === 'active');
+    expect(dms.map((t) => t.place.kind === 'direct' && t.place.user.platformUserId)).toEqual(['U_ALICE']);
+    expect(dms[0]!.items.map((i) => i.text)).toContain('secret-canary-7731');
+
+    await update(conv.id, (c) => {
+      c.visibleToIds = null;
+    });
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    const active = fake.threads.filter((t) => t.state === 'active');
+    expect(active).toHaveLength(1);
+    expect(active[0]!.place.kind).toBe('channel');
+    expect(active[0]!.items.map((i) => i.text)).toContain('secret-canary-7731');
+  });
+
+  it('R24: a deleted conversation is removed from every thread it was mirrored to', async () => {
+    const fake = recordingSurface();
+    const surfaces = new Map([['slack', fake.surface]]);
+    const { conv } = await conversationWithQueuedReply(db.em(), ws, 'to-be-deleted');
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    await update(conv.id, (c) => {
+      c.status = 'deleted';
+    });
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    expect(fake.threads.every((t) => t.state === 'deleted')).toBe(true);
+    expect(fake.visibleText()).not.toContain('to-be-deleted');
+    const rows = await db.em().find(SurfaceThread, { conversation: conv.id });
+    expect(rows.map((r) => r.state)).toEqual(['removed']);
+  });
+
+  it('a rate-limited post stops the sync with the wait asked for, and the next run resumes without a duplicate', async () => {
+    const fake = recordingSurface();
+    const surfaces = new Map([['slack', fake.surface]]);
+    const { conv } = await conversationWithQueuedReply(db.em(), ws);
+    fake.rateLimitNextPost(1500);
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({
+      outcome: 'retry',
+      retryAfterMs: 1500,
+    });
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    expect(fake.threads[0]!.items.map((i) => i.seq)).toEqual([1, 2]);
+  });
+
+  it('two syncs of one conversation at once: the second steps aside, nothing is posted twice', async () => {
+    const fake = recordingSurface();
+    const surfaces = new Map([['slack', fake.surface]]);
+    const { conv } = await conversationWithQueuedReply(db.em(), ws);
+    const release = fake.holdPosts();
+    const first = mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    await expect.poll(() => fake.threads.length).toBe(1);
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'busy' });
+    release();
+    expect(await first).toEqual({ outcome: 'done' });
+    expect(fake.threads[0]!.items.map((i) => i.seq)).toEqual([1, 2]);
+  });
+});

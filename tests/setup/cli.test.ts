@@ -1,0 +1,237 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { registerSetupCommands } from '../../src/cli/setup-commands.ts';
+import { AuditEvent, Group, User } from '../../src/db/entities/index.ts';
+import { createTestDb } from '../support/test-db.ts';
+
+const db = await createTestDb();
+const dir = await mkdtemp(join(tmpdir(), 'parley-cli-'));
+let opened = 0;
+let closed = 0;
+
+/** Runs `parley <args>` against the test database; returns what it printed and its exit code. */
+async function parley(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  let exitCode = 0;
+  const program = new Command('parley').exitOverride().configureOutput({
+    writeOut: (s) => out.push(s.trimEnd()),
+    writeErr: (s) => err.push(s.trimEnd()),
+  });
+  registerSetupCommands(
+    program,
+    async () => {
+      opened += 1;
+      return {
+        orm: db.orm,
+        close: async () => {
+          closed += 1;
+        },
+      };
+    },
+    {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      fail: (code) => {
+        exitCode = code;
+      },
+    },
+  );
+  await program.parseAsync(args, { from: 'user' });
+  return { out: out.join('\n'), err: err.join('\n'), exitCode };
+}
+
+describe('parley groups and users', () => {
+  it('creates and lists groups', async () => {
+    const created = await parley(
+      'groups',
+      'create',
+      'Support',
+      '--slack-channel',
+      'C0SUP',
+      '--digest-cron',
+      '0 8 * * *',
+    );
+    expect(created.exitCode).toBe(0);
+    expect(created.out).toMatch(/^Created group Support \([0-9a-f-]{36}\)$/);
+    await parley('groups', 'create', 'Sales');
+    const list = await parley('groups', 'list');
+    const lines = list.out.split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+SLACK\s+TEAMS\s+AI AGENT\s+DIGEST\s+ID$/);
+    expect(lines[1]).toMatch(/^Sales\s+-\s+-/);
+    expect(lines[2]).toMatch(/^Support\s+C0SUP\s+-\s+-\s+0 8 \* \* \*/);
+  });
+
+  it('creates a user in named groups, and refuses a taken email with the reason and exit code 1', async () => {
+    const ok = await parley(
+      'users',
+      'create',
+      '--email',
+      'ada@acme.test',
+      '--name',
+      'Ada',
+      '--role',
+      'admin',
+      '--group',
+      'Support',
+      '--group',
+      'Sales',
+    );
+    expect(ok.out).toMatch(/^Created admin ada@acme\.test/);
+    const user = await db.em().findOneOrFail(User, { email: 'ada@acme.test' });
+    expect(user.groupIds).toHaveLength(2);
+    const again = await parley('users', 'create', '--email', 'ADA@acme.test', '--name', 'Ada 2');
+    expect(again.exitCode).toBe(1);
+    expect(again.err).toBe('error: That email already belongs to ada@acme.test; each user needs their own.');
+  });
+
+  it('refuses an unknown group by name, saying how to find the names', async () => {
+    const res = await parley('users', 'create', '--email', 'x@acme.test', '--name', 'X', '--group', 'Suport');
+    expect(res.exitCode).toBe(1);
+    expect(res.err).toContain('no group named "Suport"; list the groups');
+    expect(await db.em().count(User, { email: 'x@acme.test' })).toBe(0);
+  });
+
+  it('R33: links a user to their Slack and Teams accounts, and the list shows the links', async () => {
+    expect((await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA')).out).toBe(
+      'Linked ada@acme.test to Slack user U0ADA',
+    );
+    await parley('users', 'link-teams', 'ada@acme.test', '29:ada');
+    const list = await parley('users', 'list', '--group', 'Sales');
+    expect(list.out.split('\n')[1]).toMatch(
+      /^ada@acme\.test\s+Ada\s+admin\s+Support,Sales\s+U0ADA\s+29:ada\s+yes$/,
+    );
+    const audits = await db.em().find(AuditEvent, { action: 'user.updated' });
+    expect(audits.map((a) => a.data.via)).toEqual(['cli', 'cli']);
+  });
+
+  it('a missing required option is reported by commander and runs nothing', async () => {
+    const before = opened;
+    await expect(parley('users', 'create', '--name', 'No Email')).rejects.toThrow(/--email/);
+    expect(opened).toBe(before);
+  });
+});
+
+describe('parley endpoints and contacts', () => {
+  it('creates and lists endpoints; refuses a channel that does not exist', async () => {
+    const ok = await parley(
+      'endpoints',
+      'create',
+      '--group',
+      'Support',
+      '--channel',
+      'sms',
+      '--address',
+      '+15550001111',
+      '--name',
+      'Support SMS',
+    );
+    expect(ok.out).toMatch(/^Created sms endpoint \+15550001111 for Support/);
+    const list = await parley('endpoints', 'list');
+    expect(list.out.split('\n')[1]).toMatch(/^sms\s+\+15550001111\s+Support SMS\s+Support\s+[0-9a-f-]{36}$/);
+    const bad = await parley(
+      'endpoints',
+      'create',
+      '--group',
+      'Support',
+      '--channel',
+      'fax',
+      '--address',
+      '1',
+      '--name',
+      'Fax',
+    );
+    expect(bad.exitCode).toBe(1);
+    expect(bad.err).toContain('channel: must be one of webchat, whatsapp, sms');
+  });
+
+  it('creates contacts with identities and tags, and lists them by tag', async () => {
+    const ok = await parley(
+      'contacts',
+      'create',
+      '--name',
+      'Dana',
+      '--tag',
+      'vip',
+      '--identity',
+      'whatsapp:+15557654321',
+      '--identity',
+      'sms:+15557654321',
+    );
+    expect(ok.out).toMatch(/^Created contact Dana/);
+    await parley('contacts', 'create', '--name', 'Eli', '--identity', 'sms:+15550000002');
+    const list = await parley('contacts', 'list', '--tag', 'vip');
+    const lines = list.out.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^Dana\s+vip\s+sms:\+15557654321 whatsapp:\+15557654321/);
+    const bad = await parley('contacts', 'create', '--identity', 'nocolon');
+    expect(bad.err).toContain('write it as channel:address');
+  });
+});
+
+describe('parley workspace', () => {
+  const file = join(dir, 'workspace.yaml');
+
+  it('apply --dry-run prints the plan and writes nothing; apply writes; applying again changes nothing', async () => {
+    await writeFile(
+      file,
+      [
+        'groups:',
+        '  - name: Billing',
+        '    slackChannelId: C0BILL',
+        'users:',
+        '  - email: bo@acme.test',
+        '    name: Bo',
+        '    groups: [Billing]',
+        '',
+      ].join('\n'),
+    );
+    const dry = await parley('workspace', 'apply', file, '--dry-run');
+    expect(dry.exitCode).toBe(0);
+    expect(dry.out).toContain('Dry run: nothing was written');
+    expect(dry.out).toContain('groups: 1 created, 0 updated, 0 unchanged');
+    expect(dry.out).toContain('  + Billing');
+    expect(await db.em().count(Group, { name: 'Billing' })).toBe(0);
+
+    const applied = await parley('workspace', 'apply', file);
+    expect(applied.out).toContain('users: 1 created');
+    expect(await db.em().count(Group, { name: 'Billing' })).toBe(1);
+
+    const again = await parley('workspace', 'apply', file);
+    expect(again.out).toContain('groups: 0 created, 0 updated, 1 unchanged');
+    expect(again.out).toContain('Nothing to change');
+  });
+
+  it('apply refuses a file naming an unknown group, with the path in the file and exit code 1', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'users:\n  - email: cy@acme.test\n    name: Cy\n    groups: [Nope]\n');
+    const res = await parley('workspace', 'apply', bad);
+    expect(res.exitCode).toBe(1);
+    expect(res.err).toContain('users[0].groups[0]: unknown group "Nope"');
+    expect(await db.em().count(User, { email: 'cy@acme.test' })).toBe(0);
+  });
+
+  it('apply says which file it could not read', async () => {
+    const res = await parley('workspace', 'apply', join(dir, 'missing.yaml'));
+    expect(res.exitCode).toBe(1);
+    expect(res.err).toContain('Cannot read');
+    expect(res.err).toContain('ENOENT');
+  });
+
+  it('export prints YAML that applies back with nothing to change', async () => {
+    const exported = await parley('workspace', 'export', '--contacts');
+    expect(exported.out).toContain('name: Billing');
+    expect(exported.out).toContain('email: ada@acme.test');
+    const back = join(dir, 'export.yaml');
+    await writeFile(back, exported.out);
+    const res = await parley('workspace', 'apply', back);
+    expect(res.out).toContain('Nothing to change');
+  });
+
+  it('closes the database after every command', () => {
+    expect(closed).toBe(opened);
+  });
+});

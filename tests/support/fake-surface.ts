@@ -1,0 +1,85 @@
+import {
+  type AgentSurface,
+  type MirrorItem,
+  type MirrorPlace,
+  SurfaceRetryLater,
+  type ThreadHeader,
+  type ThreadRef,
+} from '../../src/ports/agent-surface.ts';
+
+/**
+ * A chat surface that keeps its threads in memory, as a user of the platform would see them.
+ * It stands in for Slack/Teams where the test is about the mirroring machinery.
+ */
+export interface FakeThread {
+  id: string;
+  place: MirrorPlace;
+  header: ThreadHeader;
+  items: MirrorItem[];
+  state: 'active' | 'stub' | 'deleted';
+}
+
+export function recordingSurface(name = 'slack') {
+  const threads: FakeThread[] = [];
+  let failNextPost: number | null = null;
+  let slowPost: Promise<void> | null = null;
+  const find = (ref: ThreadRef) => {
+    const t = threads.find((x) => x.id === ref.threadId);
+    if (!t) throw new Error(`unknown thread ${String(ref.threadId)}`);
+    return t;
+  };
+  const surface: AgentSurface = {
+    name,
+    channelOf: (g) => g.slackChannelId ?? null,
+    userIdOf: (u) => u.slackUserId ?? null,
+    openThread: async (place, header) => {
+      const t: FakeThread = { id: `T${threads.length + 1}`, place, header, items: [], state: 'active' };
+      threads.push(t);
+      return { threadId: t.id };
+    },
+    postItem: async (ref, item) => {
+      if (failNextPost !== null) {
+        const ms = failNextPost;
+        failNextPost = null;
+        throw new SurfaceRetryLater('ratelimited', ms);
+      }
+      if (slowPost) await slowPost;
+      find(ref).items.push(item);
+      return ref;
+    },
+    updateHeader: async (ref, header) => {
+      find(ref).header = header;
+    },
+    removeThread: async (ref, mode) => {
+      const t = find(ref);
+      t.state = mode === 'stub' ? 'stub' : 'deleted';
+      t.items = [];
+    },
+    publishHome: async () => {},
+    postDigest: async () => {},
+    notify: async () => {},
+  };
+  return {
+    surface,
+    threads,
+    /** Everything any user can read on the platform right now. */
+    visibleText: () =>
+      threads
+        .filter((t) => t.state === 'active')
+        .flatMap((t) => [t.header.contactName, ...t.items.map((i) => i.text ?? '')])
+        .join('\n'),
+    rateLimitNextPost: (retryAfterMs: number) => {
+      failNextPost = retryAfterMs;
+    },
+    holdPosts: () => {
+      let release!: () => void;
+      slowPost = new Promise((r) => {
+        release = r;
+      });
+      return () => {
+        slowPost = null;
+        release();
+      };
+    },
+  };
+}

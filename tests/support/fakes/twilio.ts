@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { delay, HttpResponse, http } from 'msw';
+
+/**
+ * An in-process fake of the parts of Twilio's REST API Parley uses, with Twilio's real shapes:
+ * `POST /2010-04-01/Accounts/{sid}/Messages.json` (form), `GET .../Messages.json` (list, newest
+ * first), and an MMS MediaUrl that redirects to the file on Twilio's media host. Tests script failures.
+ */
+export const TWILIO_URL = 'https://api.twilio.test';
+export const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
+export const AUTH_TOKEN = 'f3c9e1b27a4d4c8e9b0a6d5c4b3a2f10';
+const MEDIA_HOST = 'https://media.twiliocdn.test';
+
+/** A Message resource as Twilio returns it (the fields Parley and the tests read). */
+export interface FakeMessage {
+  sid: string;
+  account_sid: string;
+  to: string;
+  from: string | null;
+  messaging_service_sid: string | null;
+  body: string;
+  status: string;
+  direction: 'outbound-api' | 'inbound';
+  num_media: string;
+  num_segments: string;
+  date_created: string;
+  date_sent: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  /** Not in Twilio's answer: what the request carried, for tests. */
+  form: URLSearchParams;
+}
+
+export interface TwilioErrorScript {
+  status: number;
+  code?: number;
+  message?: string;
+  retryAfter?: string;
+}
+
+type Step =
+  | { kind: 'error'; error: TwilioErrorScript }
+  | { kind: 'accept-late'; ms: number }
+  | { kind: 'network-error' };
+
+export const twilioErrorBody = (e: TwilioErrorScript) => ({
+  code: e.code,
+  message: e.message ?? 'Error',
+  more_info: e.code ? `https://www.twilio.com/docs/errors/${e.code}` : undefined,
+  status: e.status,
+});
+
+const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
+export const messageSid = () => `SM${randomBytes(16).toString('hex')}`;
+
+export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authToken = AUTH_TOKEN) {
+  /** Messages Twilio has (what a customer could end up receiving), newest last. */
+  const messages: FakeMessage[] = [];
+  /** Every Messages.json POST, accepted or not. */
+  const requests: URLSearchParams[] = [];
+  /** `declaredSize: null` streams the file without a Content-Length (chunked). */
+  const media = new Map<string, { data: Uint8Array; mimeType: string; declaredSize?: number | null }>();
+  /** Authorization headers the media host saw (credentials must not follow the redirect). */
+  const mediaHostAuth: (string | null)[] = [];
+  const script: Step[] = [];
+  const base = `${apiUrl}/2010-04-01/Accounts/:accountSid`;
+  const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+
+  const unauthorized = (request: Request, sid: unknown) =>
+    request.headers.get('authorization') !== expectedAuth || sid !== accountSid
+      ? HttpResponse.json(twilioErrorBody({ status: 401, code: 20003, message: 'Authenticate' }), {
+          status: 401,
+        })
+      : null;
+
+  const handlers = [
+    http.post(`${base}/Messages.json`, async ({ request, params }) => {
+      const denied = unauthorized(request, params.accountSid);
+      if (denied) return denied;
+      const form = new URLSearchParams(await request.text());
+      requests.push(form);
+      const step = script.shift();
+      if (step?.kind === 'network-error') return HttpResponse.error();
+      if (step?.kind === 'error') {
+        const e = step.error;
+        const headers: Record<string, string> = e.retryAfter ? { 'retry-after': e.retryAfter } : {};
+        return HttpResponse.json(twilioErrorBody(e), { status: e.status, headers });
+      }
+      const now = new Date();
+      const message: FakeMessage = {
+        sid: messageSid(),
+        account_sid: accountSid,
+        to: form.get('To') ?? '',
+        from: form.get('From'),
+        messaging_service_sid: form.get('MessagingServiceSid'),
+        body: form.get('Body') ?? '',
+        status: form.get('MessagingServiceSid') ? 'accepted' : 'queued',
+        direction: 'outbound-api',
+        num_media: String(form.getAll('MediaUrl').length),
+        num_segments: form.get('MessagingServiceSid') ? '0' : '1',
+        date_created: rfc2822(now),
+        date_sent: null,
+        error_code: null,
+        error_message: null,
+        form,
+      };
+      messages.push(message);
+      // Twilio took it, but the answer comes after the caller gave up (a timeout after sending).
+      if (step?.kind === 'accept-late') await delay(step.ms);
+      const { form: _form, ...resource } = message;
+      return HttpResponse.json(resource, { status: 201 });
+    }),
+    http.get(`${base}/Messages.json`, ({ request, params }) => {
+      const denied = unauthorized(request, params.accountSid);
+      if (denied) return denied;
+      const q = new URL(request.url).searchParams;
+      const size = Number(q.get('PageSize') ?? 50);
+      const found = messages
+        .filter((m) => (!q.get('To') || m.to === q.get('To')) && (!q.get('From') || m.from === q.get('From')))
+        .reverse()
+        .slice(0, size)
+        .map(({ form: _form, ...m }) => m);
+      return HttpResponse.json({ messages: found, page: 0, page_size: size, next_page_uri: null });
+    }),
+    http.get(`${base}/Messages/:messageSid/Media/:mediaSid`, ({ request, params }) => {
+      const denied = unauthorized(request, params.accountSid);
+      if (denied) return denied;
+      const id = String(params.mediaSid);
+      if (!media.has(id)) {
+        return HttpResponse.json(twilioErrorBody({ status: 404, code: 20404, message: 'Not Found' }), {
+          status: 404,
+        });
+      }
+      return new HttpResponse(null, { status: 307, headers: { location: `${MEDIA_HOST}/${id}` } });
+    }),
+    http.get(`${MEDIA_HOST}/:mediaSid`, ({ request, params }) => {
+      mediaHostAuth.push(request.headers.get('authorization'));
+      const m = media.get(String(params.mediaSid));
+      if (!m) return new HttpResponse(null, { status: 404 });
+      if (m.declaredSize === null) {
+        const data = m.data;
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let i = 0; i < data.byteLength; i += 512) controller.enqueue(data.slice(i, i + 512));
+            controller.close();
+          },
+        });
+        return new HttpResponse(stream, { headers: { 'content-type': m.mimeType } });
+      }
+      return new HttpResponse(m.data as Uint8Array<ArrayBuffer>, {
+        headers: {
+          'content-type': m.mimeType,
+          'content-length': String(m.declaredSize ?? m.data.byteLength),
+        },
+      });
+    }),
+  ];
+
+  return {
+    handlers,
+    messages,
+    requests,
+    mediaHostAuth,
+    /** The MediaUrl Twilio puts in an MMS webhook for media it holds. */
+    addMedia: (data: Uint8Array, mimeType: string, declaredSize?: number | null) => {
+      const mediaSid = `ME${randomBytes(16).toString('hex')}`;
+      media.set(mediaSid, { data, mimeType, declaredSize });
+      return `${apiUrl}/2010-04-01/Accounts/${accountSid}/Messages/${messageSid()}/Media/${mediaSid}`;
+    },
+    /** The next Messages.json POST fails with this Twilio error. */
+    failNextSend: (error: TwilioErrorScript) => script.push({ kind: 'error', error }),
+    /** The next POST never gets an answer: the connection drops (Twilio may or may not have it). */
+    dropNextSend: () => script.push({ kind: 'network-error' }),
+    /** The next POST is accepted, but answered only after `ms`. */
+    acceptLateNextSend: (ms: number) => script.push({ kind: 'accept-late', ms }),
+    reset: () => {
+      messages.length = 0;
+      requests.length = 0;
+      mediaHostAuth.length = 0;
+      script.length = 0;
+      media.clear();
+    },
+  };
+}
+
+export type TwilioFake = ReturnType<typeof twilioFake>;

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Conversation, Message } from '../../../src/db/entities/index.ts';
+import type { Actor } from '../../../src/domain/actor.ts';
+import type { UseCaseContext } from '../../../src/use-cases/context.ts';
+import { type ReceiveInboundInput, receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
+import type { TestDb } from '../../support/test-db.ts';
+
+/** Shared by the message-flow tests: contexts on fresh forks, and a customer writing in. */
+export const ctxAt = (db: TestDb, now?: Date): UseCaseContext => ({
+  em: db.em(),
+  now: now ? () => now : undefined,
+});
+
+export const providerOf = (channel: string): Actor => ({ kind: 'provider', channel });
+
+export const hoursAfter = (d: Date, hours: number) => new Date(d.getTime() + hours * 3_600_000);
+
+export interface CustomerMessage {
+  channel?: 'whatsapp' | 'sms' | 'webchat';
+  endpointAddress?: string;
+  from: string;
+  identified?: boolean;
+  text?: string;
+  providerMessageId?: string;
+  at?: Date;
+  extra?: Partial<ReceiveInboundInput>;
+}
+
+const defaultEndpoint = { whatsapp: 'PNID_SUPPORT', sms: '+15550001111', webchat: 'wid_support' } as const;
+
+/** A customer message arriving through the provider, as the webhook route would pass it on. */
+export function customerWrites(db: TestDb, m: CustomerMessage) {
+  const channel = m.channel ?? 'whatsapp';
+  return receiveInbound(ctxAt(db, m.at), channel === 'webchat' ? { kind: 'contact' } : providerOf(channel), {
+    channel,
+    endpointAddress: m.endpointAddress ?? defaultEndpoint[channel],
+    from: { address: m.from, identified: m.identified ?? true },
+    provider: channel === 'sms' ? 'twilio' : channel === 'whatsapp' ? 'meta' : 'parley-webchat',
+    providerMessageId: m.providerMessageId ?? randomUUID(),
+    text: m.text ?? 'Hello',
+    ...m.extra,
+  });
+}
+
+export const loadConversation = (em: EntityManager, id: string) => em.findOneOrFail(Conversation, { id });
+
+export const messagesOf = (em: EntityManager, conversationId: string) =>
+  em.find(Message, { conversation: conversationId }, { orderBy: { seq: 'asc' } });
+
+/** Closes a conversation directly (closing is another use-case's job; these tests only need the state). */
+export async function closeDirectly(db: TestDb, id: string) {
+  const em = db.em();
+  const conv = await em.findOneOrFail(Conversation, { id });
+  conv.status = 'closed';
+  conv.closedAt = new Date();
+  await em.flush();
+}
+
+/** A phone number no other test in the file uses. */
+export const newPhone = () => `+1555${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
