@@ -63,6 +63,16 @@ const envSchema = z.object({
   TWILIO_API_URL: z.url().default('https://api.twilio.com'),
   TWILIO_ACCOUNT_SID: optionalSecret,
   TWILIO_AUTH_TOKEN: optionalSecret,
+
+  // Slack. The Web API base URL is configurable for GovSlack, proxies and local fakes.
+  SLACK_API_URL: z
+    .url()
+    .default('https://slack.com/api/')
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_BOT_TOKEN: optionalSecret,
+  /** Optional user token of a workspace admin: lets Parley remove people's messages from a thread (R24, R31). */
+  SLACK_USER_TOKEN: optionalSecret,
 });
 
 export type Config = z.infer<typeof envSchema> & { publicUrl: string };

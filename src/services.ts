@@ -10,10 +10,11 @@ import type { App } from './http/app.ts';
 import { createDispatcher } from './jobs/dispatch.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import type { Logger } from './logger.ts';
-import type { ChannelAdapterModule } from './ports/adapter-module.ts';
+import type { ChannelAdapterModule, SurfaceAdapterModule } from './ports/adapter-module.ts';
 import type { SurfaceRegistry } from './ports/agent-surface.ts';
 import type { ChannelRegistry } from './ports/customer-channel.ts';
 import type { Storage } from './ports/storage.ts';
+import { buildSurfaces, surfaceModules } from './surfaces.ts';
 import type { UseCaseContext } from './use-cases/context.ts';
 
 const DISPATCH_TIMEOUT_MS = 2_000;
@@ -27,9 +28,11 @@ export interface Services {
   queues: Queues;
   storage: Storage;
   channels: ChannelRegistry;
-  /** Mounts the configured channels' routes (webhooks, webchat) on an app. */
+  /** Mounts the configured channels' routes (webhooks, webchat) and surfaces' routes (Slack events) on an app. */
   mountChannelRoutes: (app: App) => void;
   surfaces: SurfaceRegistry;
+  /** The surfaces' periodic work (missed Slack replies), run by the reconciler loop. */
+  sweeps: (() => Promise<void>)[];
   dispatch: (events: DomainEvent[]) => Promise<void>;
   /** A use-case context with a fresh EntityManager fork (one per request or job). */
   context: (em?: EntityManager) => UseCaseContext;
@@ -43,8 +46,8 @@ export async function createServices(
     migrate?: boolean;
     storage?: Storage;
     channelModules?: ChannelAdapterModule[];
-    /** Chat surfaces (Slack, Teams) by name; none in the core. */
-    surfaces?: SurfaceRegistry;
+    /** Chat surfaces (Slack, Teams) built when configured; the table in src/surfaces.ts by default. */
+    surfaceModules?: SurfaceAdapterModule[];
   } = {},
 ): Promise<Services> {
   if (opts.migrate) {
@@ -64,7 +67,20 @@ export async function createServices(
   const storage = opts.storage ?? createStorage(config);
   const built = buildChannels(config, { redis, storage, logger }, opts.channelModules ?? channelModules);
   const channels = built.registry;
-  const surfaces = opts.surfaces ?? new Map();
+  const builtSurfaces = buildSurfaces(
+    config,
+    {
+      redis,
+      storage,
+      logger,
+      config,
+      prefix: config.REDIS_PREFIX,
+      em: () => orm.em.fork() as EntityManager,
+      context: () => context(),
+    },
+    opts.surfaceModules ?? surfaceModules,
+  );
+  const surfaces = builtSurfaces.registry;
   const dispatcher = createDispatcher(queues, { surfaces: surfaces.size > 0 });
   // A failed wake-up is logged, not thrown: the change is committed and the reconciler will find it.
   const dispatch = async (events: DomainEvent[]) => {
@@ -91,8 +107,12 @@ export async function createServices(
     queues,
     storage,
     channels,
-    mountChannelRoutes: (app) => built.mount(app, { context: () => context(), config, logger }),
+    mountChannelRoutes: (app) => {
+      built.mount(app, { context: () => context(), config, logger });
+      for (const b of builtSurfaces.built) if (b.routes) app.route('/', b.routes());
+    },
     surfaces,
+    sweeps: builtSurfaces.built.flatMap((b) => (b.sweep ? [b.sweep.bind(b)] : [])),
     dispatch,
     context,
     close: async () => {

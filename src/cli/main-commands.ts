@@ -1,11 +1,14 @@
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { deliverProcessor } from '../../workers/deliver.worker.ts';
+import { digestProcessor } from '../../workers/digest.worker.ts';
 import { fetchMediaProcessor } from '../../workers/fetch-media.worker.ts';
+import { homeProcessor } from '../../workers/home.worker.ts';
 import { mirrorProcessor } from '../../workers/mirror.worker.ts';
 import { purgeFilesProcessor } from '../../workers/purge-files.worker.ts';
 import type { Config } from '../config.ts';
 import { createApp } from '../http/app.ts';
+import { syncDigestSchedules } from '../jobs/digest-schedules.ts';
 import { reconcile, startReconcileLoop } from '../jobs/reconciler.ts';
 import { redisSendRateLimiter } from '../jobs/send-rate.ts';
 import { startWorkers } from '../jobs/worker.ts';
@@ -61,7 +64,13 @@ export function startWorker(s: Services): Stop {
       }),
       fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
       purgeFiles: purgeFilesProcessor({ storage: s.storage }),
-      ...(s.surfaces.size > 0 ? { mirror: mirrorProcessor({ surfaces: s.surfaces, queues: s.queues }) } : {}),
+      ...(s.surfaces.size > 0
+        ? {
+            mirror: mirrorProcessor({ surfaces: s.surfaces, queues: s.queues }),
+            home: homeProcessor({ surfaces: s.surfaces }),
+            digest: digestProcessor({ surfaces: s.surfaces }),
+          }
+        : {}),
     },
   });
   const loop = startReconcileLoop({
@@ -77,6 +86,10 @@ export function startWorker(s: Services): Stop {
       });
       if (report.deliveries + report.interrupted + report.mirrors + report.media > 0)
         s.logger.info(report, 'reconciled due work');
+      if (s.surfaces.size > 0) await syncDigestSchedules(em, s.queues);
+      for (const sweep of s.sweeps) {
+        await sweep().catch((err) => s.logger.warn({ err }, 'surface sweep failed; it runs again next time'));
+      }
       return report;
     },
     onError: (err) => s.logger.error({ err }, 'reconcile failed'),

@@ -2,6 +2,8 @@ import type { DomainEvent } from '../domain/events.ts';
 import { enqueue, type Queues } from './queues.ts';
 
 const outboundKinds = new Set(['reply', 'ai', 'auto_response']);
+/** Dashboards are redrawn at most once per group in this window (debounce). */
+export const HOME_DEBOUNCE_MS = 2_000;
 
 export interface DispatchOptions {
   /** Whether any chat surface (Slack, Teams) is configured; without one, mirror jobs are skipped. */
@@ -18,6 +20,7 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
     const now = opts.now ? opts.now() : Date.now();
     const jobs: Promise<void>[] = [];
     const mirrored = new Set<string>();
+    const homes = new Set<string>();
     for (const e of events) {
       if (e.type === 'message.created' && outboundKinds.has(e.kind)) {
         jobs.push(enqueue(queues, 'deliver', { messageId: e.messageId, attempt: 0 }));
@@ -34,6 +37,12 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
       if ('conversationId' in e && 'groupId' in e && !mirrored.has(e.conversationId)) {
         mirrored.add(e.conversationId);
         jobs.push(enqueue(queues, 'mirror', { conversationId: e.conversationId, rev: `${now}` }));
+      }
+      if ('groupId' in e && !homes.has(e.groupId)) {
+        homes.add(e.groupId);
+        const bucket = Math.floor(now / HOME_DEBOUNCE_MS);
+        const delayMs = (bucket + 1) * HOME_DEBOUNCE_MS - now;
+        jobs.push(enqueue(queues, 'home', { groupId: e.groupId, bucket }, { delayMs }));
       }
     }
     await Promise.all(jobs);

@@ -54,6 +54,25 @@ export const jobDefinitions = {
     attempts: 10,
     backoffMs: 1_000,
   }),
+  /**
+   * Redraw the dashboards (Slack App Home) of a group's users after a change (R26, R32). The id
+   * carries a short time bucket, so a burst of changes in one group becomes one redraw.
+   */
+  home: define({
+    queue: 'home',
+    payload: z.object({ groupId: id, bucket: z.number().int() }),
+    jobId: (p) => `home_${p.groupId}_${p.bucket}`,
+    attempts: 3,
+    backoffMs: 2_000,
+  }),
+  /** Post a group's digest to its channel (R27); made by a BullMQ job scheduler per group (digest-schedules.ts). */
+  digest: define({
+    queue: 'digest',
+    payload: z.object({ groupId: id }),
+    jobId: (p) => `digest_${p.groupId}`,
+    attempts: 3,
+    backoffMs: 30_000,
+  }),
 } as const;
 
 export type JobKind = keyof typeof jobDefinitions;

@@ -1,9 +1,11 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { Logger } from '../logger.ts';
 import type { UseCaseContext } from '../use-cases/context.ts';
+import type { AgentSurface } from './agent-surface.ts';
 import type { CustomerChannel } from './customer-channel.ts';
 import type { Storage } from './storage.ts';
 
@@ -29,4 +31,30 @@ export interface ChannelAdapterModule {
   create(config: Config, deps: AdapterDeps): CustomerChannel | null;
   /** Its HTTP routes (webhooks, widget), mounted on the app. */
   routes?(channel: CustomerChannel, deps: WebhookDeps & AdapterDeps): Hono<AppEnv>;
+}
+
+/** What a chat surface adapter (Slack, Teams) gets to build itself. */
+export interface SurfaceDeps extends AdapterDeps {
+  config: Config;
+  /** Redis key prefix of this deployment. */
+  prefix: string;
+  /** A fresh EntityManager fork, for reads. */
+  em: () => EntityManager;
+  /** A use-case context (fresh fork and the job dispatcher), for commands. */
+  context: () => UseCaseContext;
+}
+
+/** A built chat surface: how it draws (the port), its inbound routes, and its periodic work. */
+export interface BuiltSurface {
+  surface: AgentSurface;
+  routes?(): Hono<AppEnv>;
+  /** Finds what the platform did not deliver as events (missed replies); run by the reconciler loop. */
+  sweep?(): Promise<void>;
+}
+
+/** One row of the surface table in src/surfaces.ts: adapters/surfaces/<name>/index.ts exports it. */
+export interface SurfaceAdapterModule {
+  name: string;
+  /** Builds the surface when its configuration is present; null means "not configured here". */
+  create(config: Config, deps: SurfaceDeps): BuiltSurface | null;
 }

@@ -30,7 +30,29 @@ export interface MirrorItem {
   deliveryState: string | null;
   deliveryReason: string | null;
   createdAt: Date;
+  /** Where the item was written, when a user wrote it on a chat surface (an agent's message in a thread). */
+  origin: ItemOrigin | null;
 }
+
+/** The platform message an item came from: the surface does not post it again where it already is. */
+export interface ItemOrigin {
+  surface: string;
+  ref: Record<string, unknown>;
+}
+
+/** The platform's references for one post (channel and ts...); opaque to the core, kept in SurfacePost.ref. */
+export type PostRef = Record<string, unknown>;
+
+/**
+ * What `postItems` reports as it goes; the mirror saves each step before the next call, so a
+ * crash or timeout between "the platform accepted" and "we saved" is resolved by looking.
+ * - attempt: a post is about to be made (the thread ref records it, to look for it on the next run)
+ * - posted: these messages are now in the thread as one post (several when combined), or were
+ *   already there (an agent's own message in its thread)
+ */
+export type PostStep =
+  | { kind: 'attempt'; thread: ThreadRef }
+  | { kind: 'posted'; thread: ThreadRef; messageIds: string[]; post: PostRef };
 
 /** Where a thread lives: the group's linked channel, or one user's direct messages with the app (R31). */
 export type MirrorPlace =
@@ -67,8 +89,14 @@ export interface AgentSurface {
   /** The user's id on this platform, or null when the user is not linked to it. */
   userIdOf(user: UserIdentities): string | null;
   openThread(place: MirrorPlace, header: ThreadHeader): Promise<ThreadRef>;
-  /** Posts one item into the thread; returns the thread's references, updated if needed. */
-  postItem(thread: ThreadRef, item: MirrorItem): Promise<ThreadRef>;
+  /**
+   * Posts items into the thread in order, combining several into one post when the place cannot
+   * take them one by one fast enough. Throws SurfaceRetryLater when it must wait; steps yielded
+   * before that are kept.
+   */
+  postItems(thread: ThreadRef, items: MirrorItem[]): AsyncIterable<PostStep>;
+  /** Redraws a post whose item changed (delivery state of a reply: sent, delivered, read, failed). */
+  updateItem(thread: ThreadRef, post: PostRef, item: MirrorItem): Promise<void>;
   updateHeader(thread: ThreadRef, header: ThreadHeader): Promise<void>;
   /** Reduce a thread to a content-free stub (R31) or delete it and everything in it (R24). */
   removeThread(thread: ThreadRef, mode: 'stub' | 'delete'): Promise<void>;

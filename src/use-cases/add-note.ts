@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '../domain/actor.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransaction } from './context.ts';
-import { attachmentSchema, hasText, parseInput } from './input.ts';
+import { attachmentSchema, hasText, parseInput, sourceSchema } from './input.ts';
 import { loadActingUser, loadConversationFor } from './load.ts';
 import { appendMessage, messageCreated } from './timeline.ts';
 
@@ -11,6 +11,7 @@ export const addNoteSchema = z
     conversationId: z.uuid(),
     text: z.string().optional(),
     attachments: z.array(attachmentSchema).optional(),
+    source: sourceSchema.optional(),
   })
   .refine(
     (n) => hasText(n.text) || (n.attachments?.length ?? 0) > 0,
@@ -38,6 +39,7 @@ export async function addNote(
       text: input.text ?? null,
       attachments: input.attachments ?? [],
       deliver: false,
+      source: input.source ?? null,
       now,
     });
     record(messageCreated(conv, note));

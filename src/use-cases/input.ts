@@ -18,6 +18,12 @@ export const attachmentSchema = z.object({
   failureReason: z.string().optional(),
 });
 
+/** Where a user wrote a message on a chat surface (see MessageSource in timeline.ts). */
+export const sourceSchema = z.object({
+  key: z.string().min(1).max(255),
+  origin: z.object({ surface: z.string().min(1), ref: z.record(z.string(), z.unknown()) }),
+});
+
 export const templateSchema = z.object({
   name: z.string().min(1),
   language: z.string().min(2),

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Conversation, SurfaceThread, User } from '../db/entities/index.ts';
+import { Conversation, Message, SurfacePost, SurfaceThread, User } from '../db/entities/index.ts';
 import {
   type AgentSurface,
   type MirrorPlace,
@@ -7,7 +7,7 @@ import {
   SurfaceRetryLater,
   type ThreadHeader,
 } from '../ports/agent-surface.ts';
-import { buildHeader, itemsAfter } from './mirror-items.ts';
+import { buildHeader, itemsAfter, itemsByIds } from './mirror-items.ts';
 
 /**
  * Brings a conversation's threads on every chat surface up to date (R28, R31, R24): one thread in
@@ -99,33 +99,125 @@ async function syncSurface(em: EntityManager, surface: AgentSurface, conversatio
       if (thread.state === 'stub') await surface.removeThread(thread.ref, 'delete');
       thread.state = 'removed';
       thread.mirroredSeq = 0;
+      await em.nativeDelete(SurfacePost, { thread });
       await em.flush();
     }
     if (!thread || thread.state === 'removed') {
       const ref = await surface.openThread(place, header!);
       if (thread) {
-        Object.assign(thread, { ref, state: 'active', mirroredSeq: 0, headerDirty: false });
+        await em.nativeDelete(SurfacePost, { thread });
+        Object.assign(thread, {
+          ref,
+          state: 'active',
+          mirroredSeq: 0,
+          headerDirty: false,
+          headerShown: JSON.stringify(header),
+          headerShownAt: new Date(),
+        });
       } else {
         thread = em.create(SurfaceThread, {
           conversation: conv,
           surface: surface.name,
           place: place.key,
           ref,
+          headerDirty: false,
+          headerShown: JSON.stringify(header),
+          headerShownAt: new Date(),
         });
       }
       await em.flush();
     }
-    for (;;) {
-      const items = await itemsAfter(em, conv, thread.mirroredSeq, BATCH);
-      for (const item of items) {
-        thread.ref = await surface.postItem(thread.ref, item);
-        thread.mirroredSeq = item.seq;
-        await em.flush();
+    await postPending(em, surface, conv, thread);
+    await redrawChanged(em, surface, conv, thread);
+    await redrawHeader(em, surface, thread, header!);
+  }
+}
+
+/** A header whose only change is its unreplied count is redrawn at most this often (Slack's chat.update is rate-limited per workspace). */
+const COUNT_REDRAW_MS = 5_000;
+
+async function redrawHeader(
+  em: EntityManager,
+  surface: AgentSurface,
+  thread: SurfaceThread,
+  header: ThreadHeader,
+): Promise<void> {
+  const shown = JSON.stringify(header);
+  if (thread.headerShown === shown && !thread.headerDirty) return;
+  const before = thread.headerShown ? (JSON.parse(thread.headerShown) as ThreadHeader) : null;
+  const countOnly = before && JSON.stringify({ ...before, unrepliedCount: header.unrepliedCount }) === shown;
+  const since = thread.headerShownAt ? Date.now() - thread.headerShownAt.getTime() : Number.POSITIVE_INFINITY;
+  if (countOnly && since < COUNT_REDRAW_MS) {
+    // Come back when the pause is over, so the count does not stay stale.
+    throw new SurfaceRetryLater('header count redraw paced', COUNT_REDRAW_MS - since);
+  }
+  await surface.updateHeader(thread.ref, header);
+  Object.assign(thread, { headerShown: shown, headerShownAt: new Date(), headerDirty: false });
+  await em.flush();
+}
+
+/** Posts the thread's unmirrored items in order, saving each step before the next platform call. */
+async function postPending(
+  em: EntityManager,
+  surface: AgentSurface,
+  conv: Conversation,
+  thread: SurfaceThread,
+): Promise<void> {
+  for (;;) {
+    const items = await itemsAfter(em, conv, thread.mirroredSeq, BATCH);
+    if (items.length === 0) return;
+    const seqOf = new Map(items.map((i) => [i.messageId, i.seq]));
+    const stateOf = new Map(items.map((i) => [i.messageId, i.deliveryState]));
+    for await (const step of surface.postItems(thread.ref, items)) {
+      thread.ref = step.thread;
+      if (step.kind === 'posted') {
+        for (const messageId of step.messageIds) {
+          em.create(SurfacePost, {
+            thread,
+            message: em.getReference(Message, messageId),
+            ref: step.post,
+            shownState: stateOf.get(messageId) ?? null,
+          });
+          thread.mirroredSeq = Math.max(thread.mirroredSeq, seqOf.get(messageId) ?? 0);
+        }
       }
-      if (items.length < BATCH) break;
+      await em.flush();
     }
-    await surface.updateHeader(thread.ref, header!);
-    thread.headerDirty = false;
+    if (items.length < BATCH) return;
+  }
+}
+
+/**
+ * Redraws posts whose message changed after posting (R29: a reply's delivery state — sent,
+ * delivered, read, failed with its reason — shows on it; an edit before delivery).
+ */
+async function redrawChanged(
+  em: EntityManager,
+  surface: AgentSurface,
+  conv: Conversation,
+  thread: SurfaceThread,
+): Promise<void> {
+  const stale = await em
+    .createQueryBuilder(SurfacePost, 'p')
+    .select('p.*')
+    .join('p.message', 'm')
+    .where({ thread })
+    .andWhere('p.shown_state is distinct from m.delivery_state')
+    .orderBy({ 'm.seq': 'asc' })
+    .limit(BATCH)
+    .getResultList();
+  if (stale.length === 0) return;
+  const items = await itemsByIds(
+    em,
+    conv,
+    stale.map((p) => p.message.id),
+  );
+  const byId = new Map(items.map((i) => [i.messageId, i]));
+  for (const post of stale) {
+    const item = byId.get(post.message.id);
+    if (!item) continue;
+    await surface.updateItem(thread.ref, post.ref, item);
+    post.shownState = item.deliveryState;
     await em.flush();
   }
 }

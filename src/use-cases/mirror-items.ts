@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ContactIdentity, type Conversation, Message, User } from '../db/entities/index.ts';
-import type { MirrorItem, ThreadHeader } from '../ports/agent-surface.ts';
+import type { ItemOrigin, MirrorItem, ThreadHeader } from '../ports/agent-surface.ts';
 
 /** What the mirror worker shows: a conversation's header and its timeline items, as plain data. */
 
@@ -40,9 +40,30 @@ export async function itemsAfter(
     { conversation: conv, seq: { $gt: afterSeq } },
     { orderBy: { seq: 'asc' }, limit, populate: ['author'] },
   );
+  const nameOf = await authorNames(em, conv);
+  return messages.map((m) => toItem(m, nameOf(m)));
+}
+
+/** One message as a mirror item again (its delivery state changed after it was posted). */
+export async function itemsByIds(
+  em: EntityManager,
+  conv: Conversation,
+  ids: string[],
+): Promise<MirrorItem[]> {
+  if (ids.length === 0) return [];
+  const messages = await em.find(
+    Message,
+    { conversation: conv, id: { $in: ids } },
+    { orderBy: { seq: 'asc' }, populate: ['author'] },
+  );
+  const nameOf = await authorNames(em, conv);
+  return messages.map((m) => toItem(m, nameOf(m)));
+}
+
+async function authorNames(em: EntityManager, conv: Conversation): Promise<(m: Message) => string> {
   const customer = await contactDisplayName(em, conv);
   const aiName = conv.group.aiAgent?.name ?? 'AI agent';
-  const nameOf = (m: Message) => {
+  return (m: Message) => {
     switch (m.kind) {
       case 'inbound':
         return customer;
@@ -56,15 +77,22 @@ export async function itemsAfter(
         return m.author?.name ?? 'Parley';
     }
   };
-  return messages.map((m) => ({
-    messageId: m.id,
-    seq: m.seq,
-    kind: m.kind,
-    text: m.text ?? null,
-    attachments: m.attachments,
-    authorName: nameOf(m),
-    deliveryState: m.deliveryState ?? null,
-    deliveryReason: m.deliveryReason ?? null,
-    createdAt: m.createdAt,
-  }));
+}
+
+const toItem = (m: Message, authorName: string): MirrorItem => ({
+  messageId: m.id,
+  seq: m.seq,
+  kind: m.kind,
+  text: m.text ?? null,
+  attachments: m.attachments,
+  authorName,
+  deliveryState: m.deliveryState ?? null,
+  deliveryReason: m.deliveryReason ?? null,
+  createdAt: m.createdAt,
+  origin: originOf(m),
+});
+
+function originOf(m: Message): ItemOrigin | null {
+  const o = m.meta?.origin as ItemOrigin | undefined;
+  return o && typeof o.surface === 'string' && o.ref && typeof o.ref === 'object' ? o : null;
 }

@@ -3,7 +3,7 @@ import { ChannelEndpoint, Contact, type Conversation, Group } from '../db/entiti
 import type { Actor } from '../domain/actor.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
-import { attachmentSchema, hasText, parseInput, templateSchema } from './input.ts';
+import { attachmentSchema, hasText, parseInput, sourceSchema, templateSchema } from './input.ts';
 import { loadActingUser, loadConversationFor } from './load.ts';
 import { markReadWithin } from './mark-read.ts';
 import { sendToContact } from './send-to-contact.ts';
@@ -18,6 +18,8 @@ export const sendReplySchema = z
     template: templateSchema.optional(),
     /** Another channel the contact has (R3); by default the channel of their latest inbound message. */
     channel: z.string().min(1).optional(),
+    /** Set by a chat surface: the agent's own message there (its key refuses a replayed event). */
+    source: sourceSchema.optional(),
   })
   .refine(
     (r) => hasText(r.text) || (r.attachments?.length ?? 0) > 0 || !!r.template,
@@ -72,6 +74,7 @@ export async function sendReply(
       text: input.text ?? null,
       template: input.template ?? null,
       attachments: input.attachments ?? [],
+      source: input.source ?? null,
       now,
     });
     const target = sent.conversation;

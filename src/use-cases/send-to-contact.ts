@@ -16,7 +16,7 @@ import { capabilitiesOf } from '../domain/channels.ts';
 import { AppError } from '../domain/errors.ts';
 import { canSee, isMember } from '../domain/visibility.ts';
 import { toViewer } from './load.ts';
-import { appendMessage, openConversation } from './timeline.ts';
+import { appendMessage, type MessageSource, openConversation } from './timeline.ts';
 
 /**
  * The outbound core shared by start-conversation, send-reply and broadcasts: check the channel
@@ -113,6 +113,7 @@ export interface SendToContactInput {
   template?: TemplateRef | null;
   attachments?: Attachment[];
   meta?: Record<string, unknown>;
+  source?: MessageSource | null;
   now: Date;
 }
 
@@ -187,6 +188,7 @@ export async function sendToContact(
     endpoint,
     deliver: true,
     meta: input.meta,
+    source: input.source ?? null,
     now,
   });
   return { conversation, message, opened };

@@ -92,7 +92,14 @@ export interface AppendInput {
   /** An inbound message that asks nothing of the team (a reaction) does not wait for a reply (R11). */
   awaitsReply?: boolean;
   meta?: Record<string, unknown>;
+  /** Where a user wrote it on a chat surface; the key is unique, so a replayed platform event is refused. */
+  source?: MessageSource | null;
   now: Date;
+}
+
+export interface MessageSource {
+  key: string;
+  origin: { surface: string; ref: Record<string, unknown> };
 }
 
 /**
@@ -148,7 +155,12 @@ export async function appendMessage(
     deliveryDueAt: input.deliver ? input.now : null,
     deliveryUpdatedAt: input.deliver ? input.now : null,
     awaitingReply: awaitsReply,
-    meta: { ...(input.meta ?? {}), ...(input.aiHandoff ? { aiHandoff: true } : {}) },
+    sourceRef: input.source?.key ?? null,
+    meta: {
+      ...(input.meta ?? {}),
+      ...(input.aiHandoff ? { aiHandoff: true } : {}),
+      ...(input.source ? { origin: input.source.origin } : {}),
+    },
     createdAt: input.now,
   });
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Conversation, SurfaceThread } from '../../src/db/entities/index.ts';
+import { Conversation, Message, SurfacePost, SurfaceThread } from '../../src/db/entities/index.ts';
 import { mirrorConversation } from '../../src/use-cases/mirror-conversation.ts';
 import { appendMessage } from '../../src/use-cases/timeline.ts';
 import { conversationWithQueuedReply } from '../support/conversations.ts';
@@ -52,9 +52,20 @@ describe('mirroring a conversation into a chat surface', () => {
         () => {},
       ),
     );
-    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    // The new message is posted at once; a header whose only change is its count is redrawn a
+    // few seconds after the last redraw (Slack limits chat.update per workspace), not never.
+    const paced = await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    expect(paced).toMatchObject({ outcome: 'retry' });
     expect(fake.threads).toHaveLength(1);
     expect(t!.items.map((i) => i.seq)).toEqual([1, 2, 3, 4]);
+    await db
+      .em()
+      .nativeUpdate(
+        SurfaceThread,
+        { conversation: conv.id },
+        { headerShownAt: new Date(Date.now() - 60_000) },
+      );
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'done' });
     expect(t!.header.unrepliedCount).toBe(1);
   });
 
@@ -123,5 +134,25 @@ describe('mirroring a conversation into a chat surface', () => {
     release();
     expect(await first).toEqual({ outcome: 'done' });
     expect(fake.threads[0]!.items.map((i) => i.seq)).toEqual([1, 2]);
+  });
+
+  it('R29: a reply whose delivery state changes is redrawn where it was posted, once', async () => {
+    const fake = recordingSurface();
+    const surfaces = new Map([['slack', fake.surface]]);
+    const { conv, reply } = await conversationWithQueuedReply(db.em(), ws, 'On its way');
+    const messageId = reply.id;
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    const thread = fake.threads.find((t) => t.header.conversationId === conv.id)!;
+    expect(thread.items.find((i) => i.messageId === messageId)?.deliveryState).toBe('queued');
+
+    await db
+      .em()
+      .nativeUpdate(Message, { id: messageId }, { deliveryState: 'failed', deliveryReason: 'Window closed' });
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    const shown = thread.items.filter((i) => i.messageId === messageId);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatchObject({ deliveryState: 'failed', deliveryReason: 'Window closed' });
+    const posts = await db.em().find(SurfacePost, { message: messageId });
+    expect(posts.map((p) => p.shownState)).toEqual(['failed']);
   });
 });

@@ -37,15 +37,26 @@ export function recordingSurface(name = 'slack') {
       threads.push(t);
       return { threadId: t.id };
     },
-    postItem: async (ref, item) => {
-      if (failNextPost !== null) {
-        const ms = failNextPost;
-        failNextPost = null;
-        throw new SurfaceRetryLater('ratelimited', ms);
+    postItems: async function* (ref, items) {
+      for (const item of items) {
+        if (failNextPost !== null) {
+          const ms = failNextPost;
+          failNextPost = null;
+          throw new SurfaceRetryLater('ratelimited', ms);
+        }
+        if (slowPost) await slowPost;
+        const t = find(ref);
+        t.items.push(item);
+        yield {
+          kind: 'posted',
+          thread: ref,
+          messageIds: [item.messageId],
+          post: { index: t.items.length - 1 },
+        };
       }
-      if (slowPost) await slowPost;
-      find(ref).items.push(item);
-      return ref;
+    },
+    updateItem: async (ref, post, item) => {
+      find(ref).items[Number(post.index)] = item;
     },
     updateHeader: async (ref, header) => {
       find(ref).header = header;

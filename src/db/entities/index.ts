@@ -13,6 +13,7 @@ import { InternalMessage } from './internal-message.entity.ts';
 import { Invoice } from './invoice.entity.ts';
 import { Message } from './message.entity.ts';
 import { ReadState } from './read-state.entity.ts';
+import { SurfacePost } from './surface-post.entity.ts';
 import { SurfaceThread } from './surface-thread.entity.ts';
 import { User } from './user.entity.ts';
 import { WebchatSession, WebchatUpload } from './webchat-session.entity.ts';
@@ -37,6 +38,7 @@ export {
   Invoice,
   Message,
   ReadState,
+  SurfacePost,
   SurfaceThread,
   User,
   WebchatSession,
@@ -62,6 +64,7 @@ export const entities = [
   Broadcast,
   BroadcastRecipient,
   SurfaceThread,
+  SurfacePost,
   WebchatSession,
   WebchatUpload,
 ];

@@ -51,6 +51,8 @@ const MessageSchema = defineEntity({
     endpoint: () => p.manyToOne(ChannelEndpoint).nullable().deleteRule('set null'),
     provider: p.string().nullable(),
     providerMessageId: p.string().nullable(),
+    /** Where a user wrote it on a chat surface (`slack:<channel>:<ts>`): a replayed event finds it taken. */
+    sourceRef: p.string().nullable(),
     deliveryState: p.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed'] as const).nullable(),
     deliveryReason: p.text().nullable(),
     deliveryAttempts: p.integer().default(0),
@@ -66,6 +68,7 @@ const MessageSchema = defineEntity({
   uniques: [
     { properties: ['conversation', 'seq'] },
     { properties: ['provider', 'providerMessageId'], where: 'provider_message_id is not null' },
+    { properties: ['sourceRef'], where: 'source_ref is not null' },
   ],
   indexes: [
     // The reconciler's and deliver worker's view of outbound work not done yet.

@@ -13,19 +13,30 @@ const SurfaceThreadSchema = defineEntity({
     id: id(),
     conversation: () => p.manyToOne(Conversation).deleteRule('cascade'),
     surface: p.string(),
-    /** The platform place: a channel id, or `dm:<userId>` for a user's direct messages. */
+    /** The platform place: `channel:<platform channel id>`, or `user:<Parley user id>` for a user's direct messages. */
     place: p.string(),
     /** Platform references (thread ts, header ts, activity ids...). */
     ref: p.json<Record<string, unknown>>().default('{}'),
     mirroredSeq: p.integer().default(0),
     /** The header must be redrawn (status, assignees, unreplied count changed). */
     headerDirty: p.boolean().default(true),
+    /** The header as last drawn (JSON), and when: unchanged headers are not redrawn, counts at most every few seconds. */
+    headerShown: p.text().nullable(),
+    headerShownAt: p.datetime().nullable(),
     /** The thread was reduced to a content-free stub (R31) and waits to be restored or removed. */
     state: p.enum(['active', 'stub', 'removed'] as const).default('active'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   uniques: [{ properties: ['conversation', 'surface', 'place'] }],
+  indexes: [
+    // An agent's message in a thread names the thread by its channel and ts (Slack).
+    {
+      name: 'surface_thread_place_ref_idx',
+      expression:
+        'create index "surface_thread_place_ref_idx" on "surface_thread" ((ref->>\'channel\'), (ref->>\'ts\'))',
+    },
+  ],
 });
 export class SurfaceThread extends SurfaceThreadSchema.class {}
 SurfaceThreadSchema.setClass(SurfaceThread);

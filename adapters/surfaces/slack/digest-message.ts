@@ -1,0 +1,80 @@
+import type { DigestData, DigestItem } from '../../../src/queries/digest-data.ts';
+import { escapeClipped, escapeText } from './escape.ts';
+import {
+  type Block,
+  channelLabel,
+  header,
+  mrkdwn,
+  openButton,
+  plural,
+  section,
+  slackDate,
+  threadUrl,
+} from './home-view.ts';
+
+/**
+ * R27: a group's digest as a Slack message for its channel (pure: data in, message JSON out): the
+ * figures, unreplied most prominent (R13), then the conversations waiting longest, each with a
+ * link to its thread. Names are escaped and mrkdwn is verbatim, as on App Home.
+ */
+export interface DigestMessage {
+  text: string;
+  blocks: Block[];
+}
+
+export function digestMessage(data: DigestData, opts: { teamUrl: string | null; now: Date }): DigestMessage {
+  const { unreplied, unassigned, open } = data.figures;
+  const group = escapeClipped(data.groupName, 100);
+  const text =
+    `${group} digest: ${plural(unreplied, 'unreplied message')}, ` +
+    `${plural(unassigned, 'unassigned conversation')}, ${plural(open, 'open conversation')}.`;
+  const blocks: Block[] = [
+    header(`Digest · ${data.groupName}`),
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`${unreplied > 0 ? ':red_circle:' : ':large_green_circle:'} *${unreplied}  unreplied*`),
+        mrkdwn(`${unassigned}  unassigned`),
+        mrkdwn(`${open}  open`),
+      ],
+    },
+  ];
+  if (data.oldestUnreplied.length === 0) {
+    blocks.push(section('No customer is waiting for a reply. :tada:'));
+  } else {
+    blocks.push(section('*Waiting longest for a reply*'));
+    for (const item of data.oldestUnreplied) {
+      blocks.push(
+        section(
+          itemLine(item, opts.now),
+          openButton(item.conversationId, threadUrl(opts.teamUrl, item.thread)),
+        ),
+      );
+    }
+  }
+  return { text, blocks };
+}
+
+/** `#1042 · Dana Customer · WhatsApp · 2 unreplied · waiting 3 h (since Today at 9:05)`. */
+function itemLine(item: DigestItem, now: Date): string {
+  const name = escapeClipped(item.contactName ?? 'Unknown contact', 80);
+  const since = slackDate(item.oldestUnrepliedAt);
+  const waited = waiting(now.getTime() - Date.parse(item.oldestUnrepliedAt));
+  return [
+    `*#${item.number} · ${name}*`,
+    escapeText(channelLabel(item.channel)),
+    `${item.unrepliedCount} unreplied`,
+    `waiting ${waited}${since ? ` (since ${since})` : ''}`,
+  ].join(' · ');
+}
+
+/** How long a customer has waited, coarse enough to read at a glance: "8 min", "3 h 5 min", "2 d 4 h". */
+export function waiting(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 1) return 'under a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}

@@ -1,0 +1,119 @@
+import type { BlockAction, App as BoltApp, ButtonAction } from '@slack/bolt';
+import type { Conversation, User } from '../../../src/db/entities/index.ts';
+import { userActor } from '../../../src/domain/actor.ts';
+import { capabilitiesOf } from '../../../src/domain/channels.ts';
+import { isAppError } from '../../../src/domain/errors.ts';
+import { assignToMe } from '../../../src/use-cases/assign-conversation.ts';
+import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
+import { parseInput } from '../../../src/use-cases/input.ts';
+import { loadConversationFor } from '../../../src/use-cases/load.ts';
+import { conversationIdInput } from '../../../src/use-cases/management-support.ts';
+import { contactDisplayName } from '../../../src/use-cases/mirror-items.ts';
+import { reopenConversation } from '../../../src/use-cases/reopen-conversation.ts';
+import type { SlackHandlerDeps } from './deps.ts';
+import { escapeText } from './escape.ts';
+import { linkedUser, notLinkedText } from './linked-user.ts';
+import {
+  assignModal,
+  type ModalSubject,
+  noteModal,
+  pickerPeople,
+  registerModalSubmissions,
+  visibilityModal,
+} from './modals.ts';
+import { HEADER_ACTIONS } from './thread-blocks.ts';
+import { lookupEmail, tellPrivately } from './thread-messages.ts';
+
+type ButtonBody = BlockAction<ButtonAction>;
+
+/**
+ * The buttons on a conversation's header message (R30), in the shared thread or in a user's DM
+ * with the app (R31). Each button's value is the conversation id. The use-cases check the acting
+ * user (R33); a refusal is told to that user privately, with what to do. On success there is
+ * nothing to say: the header and the thread redraw from the change itself.
+ */
+export function registerHeaderActions(app: BoltApp, deps: SlackHandlerDeps): void {
+  const button = (
+    actionId: string,
+    run: (user: User, conversationId: string, body: ButtonBody) => Promise<unknown>,
+  ) =>
+    app.action<ButtonBody>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const user = await linkedUser(deps.em(), body.user.id, (id) => lookupEmail(deps, id));
+      if (!user) return tellActor(deps, body, notLinkedText);
+      try {
+        const { conversationId } = parseInput(conversationIdInput, { conversationId: action.value ?? '' });
+        await run(user, conversationId, body);
+      } catch (err) {
+        if (!isAppError(err)) throw err;
+        await tellActor(deps, body, err.message);
+      }
+    });
+  const as = (user: User) => userActor(user.id);
+
+  button(HEADER_ACTIONS.assignMe, (user, conversationId) =>
+    assignToMe(deps.context(), as(user), { conversationId }),
+  );
+  button(HEADER_ACTIONS.close, (user, conversationId) =>
+    closeConversation(deps.context(), as(user), { conversationId }),
+  );
+  button(HEADER_ACTIONS.reopen, (user, conversationId) =>
+    reopenConversation(deps.context(), as(user), { conversationId }),
+  );
+
+  // The modals open only for a conversation the user may see, so they never show a restricted one's people.
+  button(HEADER_ACTIONS.assign, async (user, conversationId, body) => {
+    const { conv, subject } = await modalSubject(deps, user, conversationId);
+    await openModal(deps, body, assignModal(subject, await pickerPeople(deps, conv.assigneeIds)));
+  });
+  button(HEADER_ACTIONS.visibility, async (user, conversationId, body) => {
+    const { conv, subject } = await modalSubject(deps, user, conversationId);
+    const listed = conv.visibleToIds ?? null;
+    await openModal(deps, body, visibilityModal(subject, listed && (await pickerPeople(deps, listed))));
+  });
+  button(HEADER_ACTIONS.note, async (user, conversationId, body) => {
+    const { subject } = await modalSubject(deps, user, conversationId);
+    await openModal(deps, body, noteModal(subject));
+  });
+
+  registerModalSubmissions(app, deps);
+}
+
+/** A private line to the user who pressed the button, in the thread of the header they pressed. */
+async function tellActor(deps: SlackHandlerDeps, body: ButtonBody, text: string): Promise<void> {
+  if (body.channel && body.message) {
+    const threadTs = (body.message.thread_ts as string | undefined) ?? body.message.ts;
+    return tellPrivately(deps, { channel: body.channel.id, user: body.user.id, threadTs }, text);
+  }
+  // A button outside any channel message: the app's DM with the user (a user id works as channel).
+  await deps.api.call('chat.postMessage', {
+    channel: body.user.id,
+    text,
+    unfurl_links: false,
+    unfurl_media: false,
+  });
+}
+
+async function openModal(deps: SlackHandlerDeps, body: ButtonBody, view: object): Promise<void> {
+  await deps.api.call('views.open', { trigger_id: body.trigger_id, view });
+}
+
+async function modalSubject(
+  deps: SlackHandlerDeps,
+  user: User,
+  conversationId: string,
+): Promise<{ conv: Conversation; subject: ModalSubject }> {
+  const em = deps.em();
+  const conv = await loadConversationFor(em, user, conversationId, { lock: false });
+  await em.populate(conv, ['contact']);
+  const channel = capabilitiesOf(conv.channel)?.label ?? conv.channel;
+  const name = escapeText(await contactDisplayName(em, conv));
+  return {
+    conv,
+    subject: {
+      conversationId: conv.id,
+      number: conv.number,
+      about: `*#${conv.number} · ${name}* · ${channel}`,
+    },
+  };
+}

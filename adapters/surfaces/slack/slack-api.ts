@@ -1,0 +1,223 @@
+import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
+import { requestNeverLeft } from '../../vendor-http.ts';
+
+/**
+ * Parley's one way to call the Slack Web API (DESIGN 5). Before a call it honours what Slack
+ * asked for earlier (a `Retry-After` kept in Redis per channel, or per method) and paces posts to
+ * about one per second per channel; when it must wait it throws SurfaceRetryLater without calling,
+ * so the job is delayed and other channels go on. Failures come out as three kinds:
+ * SurfaceRetryLater (wait), SlackAmbiguousError (the request may have been carried out: look
+ * before doing it again) and SlackApiError (Slack refused; retrying will not help).
+ */
+
+/** Slack answered `ok: false` (or a non-2xx, non-429 HTTP status): `code` is Slack's error code. */
+export class SlackApiError extends Error {
+  readonly code: string;
+  constructor(method: string, code: string) {
+    super(`Slack refused ${method}: ${code}`);
+    this.name = 'SlackApiError';
+    this.code = code;
+  }
+}
+
+/**
+ * No answer (timeout, connection reset, 5xx) after the request may have reached Slack. It is a
+ * SurfaceRetryLater, so callers that need not care just retry; the mirror looks before re-posting.
+ */
+export class SlackAmbiguousError extends SurfaceRetryLater {
+  constructor(method: string, detail: string) {
+    super(`Slack did not answer ${method} (${detail}); it may have been carried out.`, AMBIGUOUS_RETRY_MS);
+    this.name = 'SlackAmbiguousError';
+  }
+}
+
+/** What `auth.test` says about the app's bot: who it posts as, and the workspace URL. */
+export interface SlackIdentity {
+  url: string;
+  teamId: string;
+  botUserId: string;
+  botId: string;
+}
+
+export interface SlackCallOptions {
+  /** The channel (or user id, for a DM) the call addresses: holds and post pacing are kept per channel. */
+  channel?: string;
+  /** The post slot was already taken with `takePostSlot` (so a wait is known before anything is recorded). */
+  slotTaken?: boolean;
+}
+
+export interface SlackApi {
+  call<T = Record<string, unknown>>(
+    method: string,
+    args: Record<string, unknown>,
+    opts?: SlackCallOptions,
+  ): Promise<T>;
+  /** Takes one post slot of the channel now, or throws SurfaceRetryLater (a hold, or the pace). */
+  takePostSlot(channel: string): Promise<void>;
+  /** Sends file bytes to an `upload_url` from files.getUploadURLExternal. */
+  uploadBytes(uploadUrl: string, data: Uint8Array, contentType: string): Promise<void>;
+  /** The app's identity (auth.test), asked once per process. */
+  identity(): Promise<SlackIdentity>;
+  /** The workspace URL (`https://acme.slack.com/`), for permalinks. */
+  teamUrl(): Promise<string>;
+}
+
+export interface SlackApiOptions {
+  token: string;
+  /** SLACK_API_URL, ending in `/`. */
+  apiUrl: string;
+  redis: Redis;
+  prefix: string;
+  timeoutMs?: number;
+  /** Posts per channel: `burst` at once, then one per `intervalMs`. */
+  pace?: { burst: number; intervalMs: number };
+  now?: () => number;
+}
+
+const AMBIGUOUS_RETRY_MS = 2_000;
+const UNREACHABLE_RETRY_MS = 5_000;
+const DEFAULT_RATELIMIT_MS = 1_000;
+/** Methods that put a new message in a channel: Slack allows about one per second per channel. */
+const POSTING = new Set(['chat.postMessage', 'files.completeUploadExternal']);
+
+/** GCRA: a slot is free when the channel's theoretical arrival time is within `burst` intervals of now. */
+const paceScript = `
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local new_tat = tat + interval
+local over = new_tat - now - burst * interval
+if over > 0 then return over end
+redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now + interval)
+return 0`;
+
+const quietLogger: SlackLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  setLevel: () => {},
+  getLevel: () => LogLevel.ERROR,
+  setName: () => {},
+};
+
+export function createSlackApi(opts: SlackApiOptions): SlackApi {
+  const now = opts.now ?? Date.now;
+  const pace = opts.pace ?? { burst: 3, intervalMs: 1_000 };
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const client = new WebClient(opts.token, {
+    slackApiUrl: opts.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: timeoutMs,
+    logger: quietLogger,
+    // Looked up per request, so a fetch patched after start-up (test fakes) is used.
+    fetch: (input, init) => globalThis.fetch(input, init),
+  });
+  const holdKey = (scope: string) => `${opts.prefix}:slack:hold:${scope}`;
+
+  async function checkHolds(scopes: string[]): Promise<void> {
+    const values = await opts.redis.mget(...scopes.map(holdKey));
+    const until = Math.max(0, ...values.map((v) => Number(v ?? 0)));
+    const wait = until - now();
+    if (wait > 0) throw new SurfaceRetryLater(`Slack asked Parley to wait (${scopes[0]}).`, wait);
+  }
+
+  async function hold(scope: string, ms: number): Promise<SurfaceRetryLater> {
+    const wait = Math.max(ms, 1);
+    await opts.redis.set(holdKey(scope), String(now() + wait), 'PX', wait + 1_000);
+    return new SurfaceRetryLater(`Slack is rate limiting ${scope}.`, wait);
+  }
+
+  async function takePostSlot(channel: string): Promise<void> {
+    await checkHolds([channel]);
+    const key = `${opts.prefix}:slack:pace:${channel}`;
+    const wait = Number(await opts.redis.eval(paceScript, 1, key, now(), pace.intervalMs, pace.burst));
+    if (wait > 0) throw new SurfaceRetryLater(`Posting to ${channel} is paced.`, wait);
+  }
+
+  async function call<T>(
+    method: string,
+    args: Record<string, unknown>,
+    o: SlackCallOptions = {},
+  ): Promise<T> {
+    const scopes = o.channel ? [o.channel, method] : [method];
+    if (o.channel && POSTING.has(method) && !o.slotTaken) await takePostSlot(o.channel);
+    else await checkHolds(scopes);
+    try {
+      return (await client.apiCall(method, args)) as T;
+    } catch (err) {
+      throw await classify(method, err, scopes[0]!);
+    }
+  }
+
+  async function classify(method: string, err: unknown, scope: string): Promise<Error> {
+    const e = err as { code?: string; retryAfter?: number; data?: Record<string, unknown> } & Error;
+    switch (e.code) {
+      case 'slack_webapi_rate_limited_error':
+        return hold(scope, (e.retryAfter ?? 1) * 1000);
+      case 'slack_webapi_platform_error': {
+        const code = String(e.data?.error ?? 'unknown_error');
+        if (code !== 'ratelimited') return new SlackApiError(method, code);
+        const meta = e.data?.response_metadata as { retryAfter?: number } | undefined;
+        return hold(scope, meta?.retryAfter ? meta.retryAfter * 1000 : DEFAULT_RATELIMIT_MS);
+      }
+      case 'slack_webapi_request_error': {
+        const original = (err as { original?: unknown }).original;
+        if (requestNeverLeft(original))
+          return new SurfaceRetryLater(`Slack could not be reached (${method}).`, UNREACHABLE_RETRY_MS);
+        return new SlackAmbiguousError(method, (original as Error | undefined)?.message ?? 'no answer');
+      }
+      case 'slack_webapi_http_error': {
+        const status = (err as { statusCode?: number }).statusCode ?? 0;
+        return status >= 500
+          ? new SlackAmbiguousError(method, `HTTP ${status}`)
+          : new SlackApiError(method, `http_${status}`);
+      }
+    }
+    // A 429 without a usable Retry-After comes out of the client as a plain Error.
+    if (err instanceof Error && /Retry header did not contain/.test(err.message))
+      return hold(scope, DEFAULT_RATELIMIT_MS);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  async function uploadBytes(uploadUrl: string, data: Uint8Array, contentType: string): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(uploadUrl, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: data,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      // Nothing is shared before files.completeUploadExternal: a failed upload is simply redone.
+      throw new SurfaceRetryLater('The file upload to Slack did not complete.', UNREACHABLE_RETRY_MS);
+    }
+    if (res.status >= 500)
+      throw new SurfaceRetryLater(`Slack's file upload answered HTTP ${res.status}.`, UNREACHABLE_RETRY_MS);
+    if (!res.ok) throw new SlackApiError('file upload', `http_${res.status}`);
+  }
+
+  let identityOnce: Promise<SlackIdentity> | null = null;
+  function identity(): Promise<SlackIdentity> {
+    identityOnce ??= call<{ url?: string; team_id?: string; user_id?: string; bot_id?: string }>(
+      'auth.test',
+      {},
+    ).then((r) => ({
+      url: r.url ?? '',
+      teamId: r.team_id ?? '',
+      botUserId: r.user_id ?? '',
+      botId: r.bot_id ?? '',
+    }));
+    identityOnce.catch(() => {
+      identityOnce = null;
+    });
+    return identityOnce;
+  }
+
+  return { call, takePostSlot, uploadBytes, identity, teamUrl: async () => (await identity()).url };
+}

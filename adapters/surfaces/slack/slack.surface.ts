@@ -1,0 +1,109 @@
+import type { Logger } from '../../../src/logger.ts';
+import type { AgentSurface, MirrorPlace, ThreadHeader, ThreadRef } from '../../../src/ports/agent-surface.ts';
+import type { Storage } from '../../../src/ports/storage.ts';
+import { postItems } from './post-items.ts';
+import type { SlackApi } from './slack-api.ts';
+import { slackThread } from './slack-thread.ts';
+import { headerMessage } from './thread-blocks.ts';
+import { removeSlackThread, updateItemState } from './thread-edits.ts';
+
+/**
+ * The Slack side of the AgentSurface port: draws conversations into Slack through the Web API
+ * (threads, App Home, digests, private notices). Decisions about what goes where belong to the
+ * mirror use-case; this only draws, honouring Slack's rate limits through SlackApi.
+ */
+export interface SlackSurfaceDeps {
+  api: SlackApi;
+  storage: Storage;
+  logger: Logger;
+  loadUserSlackId: (userId: string) => Promise<string | null>;
+  /** A complete view for views.publish; null: nothing to publish. */
+  renderHome: (userId: string) => Promise<object | null>;
+  renderDigest: (groupId: string) => Promise<{ channel: string; text: string; blocks: object[] } | null>;
+  /** An admin's user token (SLACK_USER_TOKEN): lets removeThread delete people's messages too. */
+  userToken?: string;
+}
+
+const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
+
+export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
+  const { api } = deps;
+
+  async function placeChannel(place: MirrorPlace): Promise<string> {
+    if (place.kind === 'channel') return place.channelId;
+    const res = await api.call<{ channel?: { id?: string } }>('conversations.open', {
+      users: place.user.platformUserId,
+    });
+    const id = res.channel?.id;
+    if (!id) throw new Error(`Slack opened no direct message with ${place.user.platformUserId}.`);
+    return id;
+  }
+
+  return {
+    name: 'slack',
+    channelOf: (group) => group.slackChannelId ?? null,
+    userIdOf: (user) => user.slackUserId ?? null,
+
+    async openThread(place, header): Promise<ThreadRef> {
+      const channel = await placeChannel(place);
+      const res = await api.call<{ ts: string; channel?: string }>(
+        'chat.postMessage',
+        {
+          channel,
+          ...headerMessage(header),
+          ...NO_UNFURL,
+          metadata: {
+            event_type: 'parley_thread',
+            event_payload: { conversation_id: header.conversationId },
+          },
+        },
+        { channel },
+      );
+      return { channel: res.channel ?? channel, ts: res.ts, conversation_id: header.conversationId };
+    },
+
+    postItems: (thread, items) => postItems(deps, thread, items),
+
+    updateItem: (thread, post, item) => updateItemState(deps, thread, post, item),
+
+    async updateHeader(thread, header: ThreadHeader) {
+      const t = slackThread(thread);
+      await api.call(
+        'chat.update',
+        { channel: t.channel, ts: t.ts, ...headerMessage(header) },
+        { channel: t.channel },
+      );
+    },
+
+    removeThread: (thread, mode) => removeSlackThread(deps, thread, mode),
+
+    async publishHome(userId) {
+      const slackUserId = await deps.loadUserSlackId(userId);
+      if (!slackUserId) return;
+      const view = await deps.renderHome(userId);
+      if (!view) return;
+      await api.call('views.publish', { user_id: slackUserId, view });
+    },
+
+    async postDigest(groupId) {
+      const digest = await deps.renderDigest(groupId);
+      if (!digest) return;
+      await api.call(
+        'chat.postMessage',
+        { channel: digest.channel, text: digest.text, blocks: digest.blocks, ...NO_UNFURL },
+        { channel: digest.channel },
+      );
+    },
+
+    async notify(userId, text) {
+      const slackUserId = await deps.loadUserSlackId(userId);
+      if (!slackUserId) return;
+      // To the user's id: Slack puts it in their direct messages with the app.
+      await api.call(
+        'chat.postMessage',
+        { channel: slackUserId, text, ...NO_UNFURL },
+        { channel: slackUserId },
+      );
+    },
+  };
+}

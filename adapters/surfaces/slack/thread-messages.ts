@@ -1,0 +1,173 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { App as BoltApp } from '@slack/bolt';
+import { SurfaceThread, User } from '../../../src/db/entities/index.ts';
+import { userActor } from '../../../src/domain/actor.ts';
+import { isAppError } from '../../../src/domain/errors.ts';
+import { sendReply } from '../../../src/use-cases/send-reply.ts';
+import type { MessageSource } from '../../../src/use-cases/timeline.ts';
+import { runSlackCommand } from './command-answer.ts';
+import type { SlackHandlerDeps } from './deps.ts';
+import { linkedUser, notLinkedText } from './linked-user.ts';
+import { type SlackFile, storeSlackFiles } from './slack-files.ts';
+import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
+import { onMessageChanged, onMessageDeleted } from './thread-revisions.ts';
+
+/** The fields of a Slack `message` event Parley reads. */
+export interface SlackMessageEvent {
+  type: 'message';
+  subtype?: string;
+  channel: string;
+  channel_type?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  files?: SlackFile[];
+  message?: SlackMessageEvent;
+  previous_message?: SlackMessageEvent;
+  deleted_ts?: string;
+}
+
+/** Prefix of a command written in a thread: `!note VIP`, `!close`, `!assign @bob`. */
+export const THREAD_COMMAND_PREFIX = '!';
+
+/**
+ * Messages people write where Parley listens (R29, R30): in a conversation's thread, a plain
+ * message is a reply to the customer and `!command` runs a command on that conversation; a
+ * message straight to the app in its DM runs a command. The app's own posts never come back in.
+ */
+export function registerThreadMessages(app: BoltApp, deps: SlackHandlerDeps): void {
+  app.event('message', async ({ event }) => {
+    const m = event as unknown as SlackMessageEvent;
+    if (m.subtype === 'message_changed') return onMessageChanged(deps, m);
+    if (m.subtype === 'message_deleted') return onMessageDeleted(deps, m);
+    if (m.subtype && m.subtype !== 'file_share' && m.subtype !== 'thread_broadcast') return;
+    await onNewMessage(deps, m);
+  });
+}
+
+export async function findThread(deps: SlackHandlerDeps, channel: string, threadTs: string) {
+  return deps
+    .em()
+    .findOne(
+      SurfaceThread,
+      { surface: 'slack', ref: { channel, ts: threadTs } },
+      { populate: ['conversation'] },
+    );
+}
+
+/** A private line to one user, in the thread when there is one. */
+export async function tellPrivately(
+  deps: SlackHandlerDeps,
+  where: { channel: string; user: string; threadTs?: string },
+  text: string,
+): Promise<void> {
+  // A courtesy after the work is committed: failing to say it must not fail (and replay) the event.
+  await deps.api
+    .call('chat.postEphemeral', {
+      channel: where.channel,
+      user: where.user,
+      ...(where.threadTs ? { thread_ts: where.threadTs } : {}),
+      text,
+    })
+    .catch((err) =>
+      deps.logger.warn({ err, channel: where.channel }, 'could not tell a Slack user privately'),
+    );
+}
+
+/** Handles one new human message; exported for the sweep that finds replies Slack never sent as events. */
+export async function onNewMessage(deps: SlackHandlerDeps, event: SlackMessageEvent): Promise<void> {
+  if (event.bot_id || !event.user) return;
+  const m = event as SlackMessageEvent & { user: string };
+  const inThread = !!m.thread_ts && m.thread_ts !== m.ts;
+  const where = { channel: m.channel, user: m.user, threadTs: inThread ? m.thread_ts : undefined };
+  if (!inThread) {
+    // A message straight to the app (its DM, not a thread): read it as a command.
+    if (m.channel_type !== 'im') return;
+    const user = await linkedUser(deps.em(), m.user, (id) => lookupEmail(deps, id));
+    if (!user) return tellPrivately(deps, where, notLinkedText);
+    const answer = await runSlackCommand(deps, { userId: user.id, text: m.text ?? '' });
+    await deps.api.call('chat.postMessage', {
+      channel: m.channel,
+      ...answer,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    return;
+  }
+  const thread = await findThread(deps, m.channel, m.thread_ts!);
+  if (!thread) return;
+  // Handled once, whether it came as an event, as Slack's retry of it, or from the sweep.
+  const marker = `${deps.prefix}:slack:handled:${m.channel}:${m.ts}`;
+  if (!(await deps.redis.set(marker, '1', 'EX', HANDLED_TTL_SECONDS, 'NX'))) return;
+  try {
+    await onThreadMessage(deps, m, thread, where);
+  } catch (err) {
+    await deps.redis.del(marker).catch(() => {});
+    throw err;
+  }
+}
+
+const HANDLED_TTL_SECONDS = 7 * 24 * 3600;
+
+async function onThreadMessage(
+  deps: SlackHandlerDeps,
+  m: SlackMessageEvent & { user: string },
+  thread: SurfaceThread,
+  where: { channel: string; user: string; threadTs?: string },
+): Promise<void> {
+  const user = await linkedUser(deps.em(), m.user, (id) => lookupEmail(deps, id));
+  if (!user) return tellPrivately(deps, where, notLinkedText);
+  if (thread.state !== 'active') {
+    return tellPrivately(
+      deps,
+      where,
+      'This conversation is handled privately now, so your message was not sent to the customer. Its users work on it in their direct messages with Parley.',
+    );
+  }
+  const source: MessageSource = {
+    key: `slack:${m.channel}:${m.ts}`,
+    origin: { surface: 'slack', ref: { channel: m.channel, ts: m.ts, thread_ts: m.thread_ts } },
+  };
+  const text = m.text ?? '';
+  if (text.trimStart().startsWith(THREAD_COMMAND_PREFIX)) {
+    const answer = await runSlackCommand(deps, {
+      userId: user.id,
+      text: text.trimStart().slice(THREAD_COMMAND_PREFIX.length),
+      impliedConversationId: thread.conversation.id,
+      source,
+    });
+    return tellPrivately(deps, where, answer.text);
+  }
+  try {
+    const attachments = m.files?.length ? await storeSlackFiles(m.files, deps) : [];
+    const names = await mentionNames(deps, text);
+    const sent = await sendReply(deps.context(), userActor(user.id), {
+      conversationId: thread.conversation.id,
+      text: slackToPlainText(text, names).trim() || undefined,
+      attachments,
+      source,
+    });
+    if (sent.notice) await tellPrivately(deps, where, sent.notice);
+  } catch (err) {
+    // A replayed event: this message is already recorded.
+    if (err instanceof UniqueConstraintViolationException) return;
+    if (!isAppError(err)) throw err;
+    await tellPrivately(deps, where, `Not sent to the customer: ${err.message}`);
+  }
+}
+
+async function mentionNames(deps: SlackHandlerDeps, text: string): Promise<Map<string, string>> {
+  const ids = mentionedUserIds(text);
+  if (ids.length === 0) return new Map();
+  const users = await deps.em().find(User, { slackUserId: { $in: ids } });
+  return new Map(users.map((u) => [u.slackUserId!, u.name]));
+}
+
+export async function lookupEmail(deps: SlackHandlerDeps, slackUserId: string): Promise<string | null> {
+  const res = await deps.api.call<{ user?: { profile?: { email?: string } } }>('users.info', {
+    user: slackUserId,
+  });
+  return res.user?.profile?.email ?? null;
+}

@@ -1,0 +1,124 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Group, SurfaceThread } from '../db/entities/index.ts';
+import type { Viewer } from '../domain/actor.ts';
+import { type HomeThreadLink, threadLinkOf } from './home-data.ts';
+import { one, rows, type Sql, sql } from './sql.ts';
+import { tileCondition } from './tile-conditions.ts';
+
+/**
+ * R27: a group's digest, posted to its whole channel. The channel is seen by everyone in it, so
+ * restricted conversations (R17) are left out entirely: not counted, not listed.
+ */
+
+export interface DigestFigures {
+  /** Open conversations nobody is assigned to. */
+  unassigned: number;
+  /** Customer messages waiting for a reply, in open conversations. */
+  unreplied: number;
+  open: number;
+}
+
+export interface DigestItem {
+  conversationId: string;
+  number: number;
+  contactName: string | null;
+  channel: string;
+  unrepliedCount: number;
+  /** ISO time of the oldest message still waiting for a reply. */
+  oldestUnrepliedAt: string;
+  /** The conversation's thread in the group's Slack channel, when it has one. */
+  thread: HomeThreadLink | null;
+}
+
+export interface DigestData {
+  groupId: string;
+  groupName: string;
+  slackChannelId: string | null;
+  figures: DigestFigures;
+  /** The conversations waiting longest for a reply, oldest first. */
+  oldestUnreplied: DigestItem[];
+}
+
+export const DIGEST_OLDEST_LIMIT = 5;
+
+/**
+ * The conversations (alias `c`) the whole group sees. The tile predicates are the ones the
+ * dashboard uses (they only read the viewer for "assigned to me", which a digest never asks).
+ */
+function groupWide(group: Group): { where: Sql; viewer: Viewer } {
+  const viewer: Viewer = { id: group.id, accountId: group.account.id, role: 'agent', groupIds: [group.id] };
+  const where = sql`c.account_id = ${group.account.id} and c.group_id = ${group.id}
+    and c.status <> 'deleted' and c.visible_to_ids is null`;
+  return { where, viewer };
+}
+
+export function digestFiguresSql(group: Group): Sql {
+  const { where, viewer } = groupWide(group);
+  return sql`select
+    (select count(*)::int from conversation c where ${where} and ${tileCondition(viewer, 'unassigned')}) as "unassigned",
+    (select coalesce(sum(c.unreplied_count), 0)::int from conversation c
+      where ${where} and ${tileCondition(viewer, 'unreplied')}) as "unreplied",
+    (select count(*)::int from conversation c where ${where} and c.status = 'open') as "open"`;
+}
+
+/** Served by conversation_unreplied_idx (group_id, oldest_unreplied_at) where open and unreplied. */
+export function oldestUnrepliedSql(group: Group, limit: number): Sql {
+  const { where, viewer } = groupWide(group);
+  return sql`select c.id as "conversationId", c.number, ct.name as "contactName", c.channel,
+      c.unreplied_count as "unrepliedCount", c.oldest_unreplied_at as "oldestUnrepliedAt"
+    from conversation c join contact ct on ct.id = c.contact_id
+    where ${where} and ${tileCondition(viewer, 'unreplied')} and c.oldest_unreplied_at is not null
+    order by c.oldest_unreplied_at asc, c.id asc
+    limit ${limit}`;
+}
+
+type OldestRow = Omit<DigestItem, 'oldestUnrepliedAt' | 'thread'> & { oldestUnrepliedAt: Date | string };
+
+/** The group's digest, or null when the group no longer exists. */
+export async function loadDigestData(em: EntityManager, groupId: string): Promise<DigestData | null> {
+  const group = await em.findOne(Group, { id: groupId });
+  if (!group) return null;
+  const figures = await one<DigestFigures>(em, digestFiguresSql(group));
+  const oldest = await rows<OldestRow>(em, oldestUnrepliedSql(group, DIGEST_OLDEST_LIMIT));
+  const threads = await channelThreads(
+    em,
+    group.slackChannelId,
+    oldest.map((r) => r.conversationId),
+  );
+  return {
+    groupId: group.id,
+    groupName: group.name,
+    slackChannelId: group.slackChannelId ?? null,
+    figures: {
+      unassigned: figures?.unassigned ?? 0,
+      unreplied: figures?.unreplied ?? 0,
+      open: figures?.open ?? 0,
+    },
+    oldestUnreplied: oldest.map((r) => ({
+      ...r,
+      oldestUnrepliedAt: new Date(r.oldestUnrepliedAt).toISOString(),
+      thread: threads.get(r.conversationId) ?? null,
+    })),
+  };
+}
+
+/** The listed conversations' active threads in the group's Slack channel, in one query. */
+async function channelThreads(
+  em: EntityManager,
+  channelId: string | null | undefined,
+  conversationIds: string[],
+): Promise<Map<string, HomeThreadLink>> {
+  if (!channelId || conversationIds.length === 0) return new Map();
+  const threads = await em.find(SurfaceThread, {
+    conversation: { $in: conversationIds },
+    surface: 'slack',
+    state: 'active',
+    place: `channel:${channelId}`,
+  });
+  const links = new Map<string, HomeThreadLink>();
+  for (const t of threads) {
+    const link = threadLinkOf(t.ref);
+    if (link) links.set(t.conversation.id, link);
+  }
+  return links;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createSlackApi,
+  SlackAmbiguousError,
+  SlackApiError,
+} from '../../../adapters/surfaces/slack/slack-api.ts';
+import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
+import { slackSurfaceHarness } from './surface-harness.ts';
+import { BOT_TOKEN, SLACK_API_URL } from './web-api-fake.ts';
+
+const h = slackSurfaceHarness();
+const { slack, api } = h;
+
+describe('calling the Slack Web API', () => {
+  it('a refusal comes out with Slack’s error code; a 5xx is ambiguous (it may have been carried out)', async () => {
+    const channel = h.newChannel();
+    slack.failNext('chat.postMessage', { kind: 'error', error: 'channel_not_found' });
+    await expect(api.call('chat.postMessage', { channel, text: 'x' }, { channel })).rejects.toMatchObject({
+      constructor: SlackApiError,
+      code: 'channel_not_found',
+    });
+    slack.failNext('chat.update', { kind: '500' });
+    await expect(
+      api.call('chat.update', { channel, ts: '1.2', text: 'x' }, { channel }),
+    ).rejects.toBeInstanceOf(SlackAmbiguousError);
+  });
+
+  it('DESIGN 5: a 429 without Retry-After holds the method for a second; other methods are not held', async () => {
+    slack.failNext('views.publish', { kind: '429' });
+    const first = await api.call('views.publish', { user_id: 'U1', view: {} }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(SurfaceRetryLater);
+    expect((first as SurfaceRetryLater).retryAfterMs).toBe(1_000);
+    const before = slack.calls.length;
+    await expect(api.call('views.publish', { user_id: 'U2', view: {} })).rejects.toBeInstanceOf(
+      SurfaceRetryLater,
+    );
+    expect(slack.calls).toHaveLength(before);
+    await api.call('auth.test', {});
+    expect(slack.calls).toHaveLength(before + 1);
+  });
+
+  it('DESIGN 5: a hold Slack asked for is honoured by every worker sharing Redis, not only the one that got the 429', async () => {
+    const channel = h.newChannel();
+    slack.failNext('chat.postMessage', { kind: '429', retryAfter: 5 });
+    await expect(api.call('chat.postMessage', { channel, text: 'a' }, { channel })).rejects.toBeInstanceOf(
+      SurfaceRetryLater,
+    );
+    const otherWorker = createSlackApi({
+      token: BOT_TOKEN,
+      apiUrl: SLACK_API_URL,
+      redis: h.redis.producer,
+      prefix: h.redis.prefix,
+      now: () => h.clock.now,
+    });
+    const before = slack.calls.length;
+    const err = await otherWorker
+      .call('chat.postMessage', { channel, text: 'b' }, { channel })
+      .catch((e: unknown) => e);
+    expect((err as SurfaceRetryLater).retryAfterMs).toBe(5_000);
+    expect(slack.calls).toHaveLength(before);
+  });
+});

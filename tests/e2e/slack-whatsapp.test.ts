@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { User } from '../../src/db/entities/index.ts';
+import { inbound, status } from '../adapters/whatsapp/payloads.ts';
+import { BOT } from '../support/fake-slack.ts';
+import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
+import { eventually, slackHarness } from '../support/slack-app.ts';
+import { createTestDb } from '../support/test-db.ts';
+
+const db = await createTestDb();
+const h = slackHarness(db);
+let ws: Workspace;
+
+beforeAll(async () => {
+  ws = await seedWorkspace(db.em());
+  await db.em().nativeUpdate(User, { id: ws.alice.id }, { slackUserId: 'U_ALICE' });
+});
+
+describe('from a WhatsApp message to a Slack thread and back', () => {
+  it('R28, R29: the customer message lands in its thread, the agent answers there, the customer gets it, and the delivery shows in Slack', async () => {
+    const res = await h.whatsappWebhook(
+      inbound({ waId: '15550101010', name: 'Dana <!channel>' }, 'text', { body: 'Where is my parcel?' }),
+    );
+    expect(res.status).toBe(200);
+
+    // A header in the group's channel, then the customer's message in its thread under their name.
+    const header = await eventually(() =>
+      h.slack.posts.find(
+        (p) => p.channel === 'C_SUPPORT' && !p.thread_ts && p.metadata?.event_type === 'parley_thread',
+      ),
+    );
+    const customerPost = await eventually(() =>
+      h.slack.threadOf('C_SUPPORT', header.ts).find((p) => p.text.includes('Where is my parcel?')),
+    );
+    expect(customerPost.username).toContain('Dana &lt;!channel&gt;');
+    expect(JSON.stringify(h.slack.posts)).not.toContain('<!channel>');
+
+    // Alice answers in the thread, as she would in Slack.
+    const typed = h.slack.personWrites(
+      'C_SUPPORT',
+      'U_ALICE',
+      'It ships today &amp; arrives Friday',
+      header.ts,
+    );
+    const ev = await h.event({
+      type: 'message',
+      channel: 'C_SUPPORT',
+      channel_type: 'channel',
+      user: 'U_ALICE',
+      text: typed.text,
+      ts: typed.ts,
+      thread_ts: header.ts,
+    });
+    expect(ev.status).toBe(200);
+
+    // The customer gets it on WhatsApp, as plain text.
+    const sent = await eventually(() => h.graph.sent.find((s) => s.body.text?.body));
+    expect(sent.body).toMatchObject({ to: '15550101010', text: { body: 'It ships today & arrives Friday' } });
+
+    // WhatsApp says it was delivered: the state shows on Alice's own message.
+    const statusRes = await h.whatsappWebhook(status(sent.wamid, 'delivered', { recipient: '15550101010' }));
+    expect(statusRes.status).toBe(200);
+    await eventually(() => typed.reactions.includes('white_check_mark'));
+
+    // The app never posted Alice's reply a second time in the thread.
+    const thread = h.slack.threadOf('C_SUPPORT', header.ts);
+    expect(thread.filter((p) => p.text.includes('It ships today'))).toHaveLength(1);
+    expect(thread.filter((p) => p.bot_id === BOT.botId && p.text.includes('ships'))).toHaveLength(0);
+  });
+});

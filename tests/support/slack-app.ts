@@ -1,0 +1,111 @@
+import { afterAll, beforeAll } from 'vitest';
+import { whatsappAdapter } from '../../adapters/channels/whatsapp/index.ts';
+import { whatsAppSignature } from '../../adapters/channels/whatsapp/signature.ts';
+import { startWorker } from '../../src/cli/main-commands.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import { fakeSlack, SLACK_ENV, slackCommand, slackEvent, slackInteraction } from './fake-slack.ts';
+import { GRAPH_TOKEN, GRAPH_URL, graphFake } from './fakes/graph.ts';
+import { useMsw } from './msw.ts';
+import { flushPrefix } from './redis.ts';
+import { localTestStorage } from './storage.ts';
+import { type TestDb, testRedisPrefix } from './test-db.ts';
+import { redisUrl } from './test-env.ts';
+
+export const WA_APP_SECRET = 'slack-e2e-whatsapp-app-secret';
+
+/**
+ * Parley as it runs (`createServices`, the real app, the real BullMQ workers and reconciler) with
+ * WhatsApp and Slack on, against the Graph API and Slack fakes. Call at the top of a test file.
+ */
+export function slackHarness(db: TestDb, opts: { emails?: Record<string, string>; workers?: boolean } = {}) {
+  const slack = fakeSlack({ emails: opts.emails });
+  const graph = graphFake();
+  const server = useMsw(...slack.handlers, ...graph.handlers);
+  const prefix = testRedisPrefix();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    REDIS_URL: redisUrl(),
+    REDIS_PREFIX: prefix,
+    PUBLIC_URL: 'https://parley.test',
+    LOG_LEVEL: 'silent',
+    RECONCILE_INTERVAL_MS: '1000',
+    WORKER_CONCURRENCY: '4',
+    DATABASE_POOL_MAX: '4',
+    WHATSAPP_API_URL: GRAPH_URL,
+    WHATSAPP_APP_SECRET: WA_APP_SECRET,
+    WHATSAPP_ACCESS_TOKEN: GRAPH_TOKEN,
+    WHATSAPP_VERIFY_TOKEN: 'verify',
+    ...SLACK_ENV,
+  });
+  const h = {} as { services: Services; app: ReturnType<typeof createApp>; stop?: () => Promise<void> };
+  beforeAll(async () => {
+    h.services = await createServices(config, createLogger('silent'), {
+      storage: localTestStorage(config.ATTACHMENT_MAX_BYTES),
+      channelModules: [whatsappAdapter],
+    });
+    h.app = createApp({
+      config,
+      orm: h.services.orm,
+      redis: h.services.redis,
+      logger: h.services.logger,
+      extraRoutes: h.services.mountChannelRoutes,
+    });
+    if (opts.workers !== false) h.stop = startWorker(h.services);
+  });
+  afterAll(async () => {
+    await h.stop?.();
+    await flushPrefix(h.services.redis, prefix);
+    await h.services.close();
+  });
+
+  const request = (path: string, init: { method: string; body: string; headers: Record<string, string> }) =>
+    h.app.request(path, init);
+  return {
+    config,
+    slack,
+    graph,
+    server,
+    get services() {
+      return h.services;
+    },
+    get app() {
+      return h.app;
+    },
+    /** Meta posts a signed webhook. */
+    whatsappWebhook: (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      return h.app.request('/webhooks/whatsapp', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': whatsAppSignature(WA_APP_SECRET, body),
+        },
+        body,
+      });
+    },
+    event: (event: Record<string, unknown>, o?: Parameters<typeof slackEvent>[1]) =>
+      request('/slack/events', slackEvent(event, o)),
+    command: (user: string, text: string, channel?: string) =>
+      request('/slack/events', slackCommand(user, text, channel)),
+    interact: (payload: Record<string, unknown>) => request('/slack/events', slackInteraction(payload)),
+  };
+}
+
+/** Polls until `check` returns a truthy value (workers run in the background), or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T> | T, ms = 10_000): Promise<NonNullable<T>> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw last instanceof Error ? last : new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
