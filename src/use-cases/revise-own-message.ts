@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Message, SurfacePost } from '../db/entities/index.ts';
+import { type Conversation, Message, SurfacePost } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
@@ -58,7 +59,14 @@ export async function reviseOwnMessage(
       message.deliveryDueAt = null;
       message.deliveryUpdatedAt = now;
     }
-    message.meta = { ...message.meta, revisedAt: now.toISOString() };
+    message.meta = {
+      ...message.meta,
+      revisedAt: now.toISOString(),
+      ...(input.change.kind === 'withdraw' ? { withdrawn: true } : {}),
+    };
+    await tx.flush();
+    // R11: a withdrawn reply answered nothing, so the customer's messages wait again.
+    if (input.change.kind === 'withdraw') await recountUnreplied(tx, conv);
     // Posts of this message in other threads show the old text: mark them for a redraw.
     await tx.nativeUpdate(SurfacePost, { message: message.id }, { shownState: 'revised' });
     record({
@@ -73,4 +81,31 @@ export async function reviseOwnMessage(
       messageId: message.id,
     };
   });
+}
+
+/** Recomputes the conversation's unreplied messages from its timeline (after a reply was withdrawn). */
+async function recountUnreplied(tx: EntityManager, conv: Conversation): Promise<void> {
+  const conn = tx.getConnection();
+  const ctx = tx.getTransactionContext();
+  const [last] = await conn.execute<{ seq: number }[]>(
+    `select coalesce(max(seq), 0) as seq from message
+     where conversation_id = ?
+       and ((kind = 'reply' and not coalesce((meta->>'withdrawn')::boolean, false))
+         or (kind = 'ai' and not coalesce((meta->>'aiHandoff')::boolean, false)))`,
+    [conv.id],
+    'all',
+    ctx,
+  );
+  const waiting = await conn.execute<{ n: number; oldest: Date | null }[]>(
+    `update message set awaiting_reply = true
+     where conversation_id = ? and seq > ? and kind = 'inbound' and (meta->'reaction') is null
+     returning 1 as n, created_at as oldest`,
+    [conv.id, last?.seq ?? 0],
+    'all',
+    ctx,
+  );
+  conv.unrepliedCount = waiting.length;
+  conv.oldestUnrepliedAt = waiting.length
+    ? new Date(Math.min(...waiting.map((w) => new Date(w.oldest!).getTime())))
+    : null;
 }

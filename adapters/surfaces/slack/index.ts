@@ -30,6 +30,8 @@ export const slackSurfaceModule: SurfaceAdapterModule = {
       apiUrl: config.SLACK_API_URL,
       redis: deps.redis,
       prefix: deps.prefix,
+      onSetupError: (method, code, whatToDo) =>
+        deps.logger.warn({ method, code }, `Slack refused ${method} (${code}): ${whatToDo}`),
     });
     const store = { redis: deps.redis, prefix: deps.prefix };
     const teamUrl = () => api.teamUrl().catch(() => null);

@@ -74,9 +74,25 @@ export interface SlackApiOptions {
   /** Posts per channel: `burst` at once, then one per `intervalMs`. */
   pace?: { burst: number; intervalMs: number };
   now?: () => number;
+  /** Told when Slack refuses for a reason an admin must fix (logged with what to do). */
+  onSetupError?: (method: string, code: string, whatToDo: string) => void;
 }
 
 const AMBIGUOUS_RETRY_MS = 2_000;
+/**
+ * Refusals an admin fixes in Slack (invite the app, unarchive, reinstall): the work waits and is
+ * tried again every few minutes, instead of failing for good or retrying hot.
+ */
+const SETUP_ERRORS: Record<string, string> = {
+  not_in_channel: 'Invite the app into the channel (/invite @Parley).',
+  channel_not_found: "Check the group's linked Slack channel id, and invite the app into it.",
+  is_archived: 'The channel is archived: unarchive it or link the group to another channel.',
+  invalid_auth: 'SLACK_BOT_TOKEN is not valid: reinstall the app and update the token.',
+  token_revoked: 'SLACK_BOT_TOKEN was revoked: reinstall the app and update the token.',
+  account_inactive: 'SLACK_BOT_TOKEN belongs to a deactivated app or workspace.',
+  missing_scope: 'The app lacks a scope: update it from adapters/surfaces/slack/manifest.yaml and reinstall.',
+};
+const SETUP_RETRY_MS = 5 * 60_000;
 const UNREACHABLE_RETRY_MS = 5_000;
 const DEFAULT_RATELIMIT_MS = 1_000;
 /** Methods that put a new message in a channel: Slack allows about one per second per channel. */
@@ -161,6 +177,13 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
         return hold(scope, (e.retryAfter ?? 1) * 1000);
       case 'slack_webapi_platform_error': {
         const code = String(e.data?.error ?? 'unknown_error');
+        if (SETUP_ERRORS[code]) {
+          opts.onSetupError?.(method, code, SETUP_ERRORS[code]);
+          return new SurfaceRetryLater(
+            `Slack refused ${method}: ${code}. ${SETUP_ERRORS[code]}`,
+            SETUP_RETRY_MS,
+          );
+        }
         if (code !== 'ratelimited') return new SlackApiError(method, code);
         const meta = e.data?.response_metadata as { retryAfter?: number } | undefined;
         return hold(scope, meta?.retryAfter ? meta.retryAfter * 1000 : DEFAULT_RATELIMIT_MS);

@@ -1,0 +1,37 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { User } from '../../../src/db/entities/index.ts';
+import { inbound } from '../../adapters/whatsapp/payloads.ts';
+import { seedWorkspace } from '../../support/fixtures.ts';
+import { eventually, slackHarness } from '../../support/slack-app.ts';
+import { createTestDb } from '../../support/test-db.ts';
+
+const db = await createTestDb();
+const h = slackHarness(db);
+
+beforeAll(async () => {
+  const ws = await seedWorkspace(db.em());
+  await db.em().nativeUpdate(User, { id: ws.bob.id }, { slackUserId: 'U_BOB' });
+  await db.em().nativeUpdate(User, { id: ws.carol.id }, { slackUserId: 'U_CAROL' });
+});
+
+const homeOf = (user: string) => JSON.stringify(h.slack.homes.get(user) ?? null);
+
+describe('App Home (R26, R32)', () => {
+  it('R32: an open App Home is redrawn within seconds when a conversation of the group changes, and only for its group', async () => {
+    for (const user of ['U_BOB', 'U_CAROL']) {
+      const res = await h.event({ type: 'app_home_opened', user, tab: 'home', channel: `D_${user}` });
+      expect(res.status).toBe(200);
+    }
+    await eventually(() => h.slack.homes.has('U_BOB') && h.slack.homes.has('U_CAROL'));
+    expect(homeOf('U_BOB')).not.toContain('Hannah');
+
+    await h.whatsappWebhook(
+      inbound({ waId: '15550600001', name: 'Hannah' }, 'text', { body: 'Is the shop open?' }),
+    );
+    // Bob's Team inbox now lists the new conversation, with its unreplied message.
+    await eventually(() => homeOf('U_BOB').includes('Hannah'));
+    expect(homeOf('U_BOB')).toContain('1 unreplied');
+    // Carol is in another group: her home never shows it.
+    expect(homeOf('U_CAROL')).not.toContain('Hannah');
+  });
+});
