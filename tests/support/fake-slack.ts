@@ -1,19 +1,25 @@
 import { createHmac } from 'node:crypto';
 import { delay, HttpResponse, http } from 'msw';
+import { type SlackWorkspace, slackError, slackMethods, UPLOAD_URL } from './fake-slack-methods.ts';
 
 /**
  * A Slack workspace as far as Parley's calls go: the Web API under `SLACK_API_URL` (msw), keeping
- * channels, threads, ephemerals and App Home views the way a person in Slack would see them, and
- * able to answer 429, `ok:false ratelimited`, 500 or time out after accepting a post.
+ * channels, threads (with metadata), reactions, files, ephemerals and App Home views the way a
+ * person in Slack would see them. Every call is recorded; a test can make the next call of a
+ * method fail the ways Slack does. Below it: the signed requests Slack sends to Parley.
  */
 export const SLACK_API_URL = 'https://slack.test/api/';
 export const SLACK_SIGNING_SECRET = 'slack-signing-secret-for-tests';
-export const SLACK_ENV = {
-  SLACK_API_URL,
-  SLACK_SIGNING_SECRET,
-  SLACK_BOT_TOKEN: 'xoxb-test-token',
+export const BOT_TOKEN = 'xoxb-test-token';
+/** An admin's user token (SLACK_USER_TOKEN): it may delete people's messages too. */
+export const ADMIN_TOKEN = 'xoxp-test-admin';
+export const SLACK_ENV = { SLACK_API_URL, SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN };
+export const BOT = {
+  userId: 'U_PARLEY',
+  botId: 'B_PARLEY',
+  appId: 'A_PARLEY',
+  teamUrl: 'https://parley-test.slack.com/',
 };
-export const BOT = { userId: 'U_PARLEY', botId: 'B_PARLEY', appId: 'A_PARLEY' };
 
 export interface SlackPost {
   channel: string;
@@ -22,172 +28,141 @@ export interface SlackPost {
   text: string;
   blocks?: unknown[];
   username?: string;
+  icon_emoji?: string;
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
-  bot_id?: string;
+  /** A person, or the app's bot user (then with `bot_id`). */
   user?: string;
-  files?: { name: string }[];
+  bot_id?: string;
+  files?: { id: string; title?: string; name: string }[];
+  /** Names of the reactions on it. */
   reactions: string[];
-  args: Record<string, unknown>;
 }
+
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
-  at: number;
+  token: string;
 }
-type Fault = 'ratelimited' | '429' | '500' | 'accept-then-timeout';
 
-export function fakeSlack(opts: { emails?: Record<string, string> } = {}) {
-  const posts: SlackPost[] = [];
+export type Failure =
+  | { kind: '429'; retryAfter?: number }
+  | { kind: 'ratelimited' }
+  | { kind: 'error'; error: string }
+  | { kind: '500' }
+  /** Slack carries the call out, then the connection drops before the answer. */
+  | { kind: 'accept-then-drop' }
+  /** Slack carries the call out and answers too late. */
+  | { kind: 'accept-then-stall' }
+  /** The connection drops before Slack saw anything. */
+  | { kind: 'drop' };
+
+const BOOLEAN_ARGS = new Set([
+  'unfurl_links',
+  'unfurl_media',
+  'link_names',
+  'include_all_metadata',
+  'inclusive',
+  'full',
+]);
+
+/** Form fields as Slack reads them: booleans, JSON objects and arrays, strings. */
+async function parseArgs(request: Request): Promise<Record<string, unknown>> {
+  if ((request.headers.get('content-type') ?? '').includes('json'))
+    return (await request.json()) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(await request.text())) {
+    if (BOOLEAN_ARGS.has(k)) args[k] = v === 'true';
+    else if (/^[[{]/.test(v)) {
+      try {
+        args[k] = JSON.parse(v);
+      } catch {
+        args[k] = v;
+      }
+    } else args[k] = v;
+  }
+  return args;
+}
+
+/** A clock that stands still in November 2023 but for one second per message: the same ts every run. */
+function steadyClock() {
+  let ms = 1_700_000_000_000;
+  return () => (ms += 1_000);
+}
+
+/**
+ * `now` is the clock Slack stamps messages with (ms). By default a steady one long past, so every
+ * message is settled for the sweep; give `Date.now` where Parley compares ts with its own time.
+ */
+export function fakeSlack(opts: { emails?: Record<string, string>; now?: () => number } = {}) {
   const calls: SlackCall[] = [];
-  const ephemerals: { channel: string; user: string; text: string; thread_ts?: string }[] = [];
-  const homes = new Map<string, unknown>();
-  const modals: { trigger_id: string; view: Record<string, unknown> }[] = [];
-  const faults: { method: string; fault: Fault; retryAfter?: number }[] = [];
-  const uploads = new Map<string, { name: string; bytes: number }>();
-  const clock = 1_700_000_000;
-  let seq = 0;
-  const nextTs = () => `${clock + ++seq}.${String(seq).padStart(6, '0')}`;
-  const ok = (body: Record<string, unknown> = {}) => HttpResponse.json({ ok: true, ...body });
-
-  const parse = async (request: Request): Promise<Record<string, unknown>> => {
-    const type = request.headers.get('content-type') ?? '';
-    if (type.includes('json')) return (await request.json()) as Record<string, unknown>;
-    const form = new URLSearchParams(await request.text());
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of form) {
-      out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
-    }
-    return out;
+  const failures: { method: string; failure: Failure; when?: (args: Record<string, unknown>) => boolean }[] =
+    [];
+  const now = opts.now ?? steadyClock();
+  let lastMicros = 0;
+  let lastId = 0;
+  const w: SlackWorkspace = {
+    bot: BOT,
+    posts: [],
+    ephemerals: [],
+    homes: new Map(),
+    modals: [],
+    uploads: new Map(),
+    emails: opts.emails ?? {},
+    pageSize: 200,
+    identityOf: (token) => (token === ADMIN_TOKEN ? 'U_ADMIN' : BOT.userId),
+    post: (fields) => {
+      lastMicros = Math.max(now() * 1000, lastMicros + 1);
+      const ts = `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
+      const p: SlackPost = { ...fields, ts, reactions: [] };
+      w.posts.push(p);
+      return p;
+    },
+    nextId: () => String(++lastId),
   };
-
-  const post = (args: Record<string, unknown>, extra: Partial<SlackPost> = {}): SlackPost => {
-    const p: SlackPost = {
-      channel: String(args.channel),
-      ts: nextTs(),
-      thread_ts: args.thread_ts ? String(args.thread_ts) : undefined,
-      text: String(args.text ?? ''),
-      blocks: args.blocks as unknown[] | undefined,
-      username: args.username as string | undefined,
-      metadata: args.metadata as SlackPost['metadata'],
-      bot_id: BOT.botId,
-      reactions: [],
-      args,
-      ...extra,
-    };
-    posts.push(p);
-    return p;
-  };
-  const find = (channel: unknown, ts: unknown) => posts.find((p) => p.channel === channel && p.ts === ts);
-
-  const methods: Record<string, (a: Record<string, unknown>) => Response | Promise<Response>> = {
-    'auth.test': () =>
-      ok({ user_id: BOT.userId, bot_id: BOT.botId, url: 'https://acme.slack.com/', team_id: 'T1' }),
-    'users.info': (a) => ok({ user: { id: a.user, profile: { email: opts.emails?.[String(a.user)] } } }),
-    'conversations.open': (a) => ok({ channel: { id: `D_${String(a.users)}` } }),
-    'chat.postMessage': (a) => {
-      const p = post(a);
-      return ok({ channel: p.channel, ts: p.ts, message: { ts: p.ts, text: p.text } });
-    },
-    'chat.update': (a) => {
-      const p = find(a.channel, a.ts);
-      if (!p) return HttpResponse.json({ ok: false, error: 'message_not_found' });
-      Object.assign(p, { text: String(a.text ?? ''), blocks: a.blocks, args: { ...p.args, ...a } });
-      return ok({ channel: p.channel, ts: p.ts });
-    },
-    'chat.delete': (a) => {
-      const i = posts.findIndex((p) => p.channel === a.channel && p.ts === a.ts);
-      if (i < 0) return HttpResponse.json({ ok: false, error: 'message_not_found' });
-      posts.splice(i, 1);
-      return ok({ channel: a.channel, ts: a.ts });
-    },
-    'chat.postEphemeral': (a) => {
-      ephemerals.push({
-        channel: String(a.channel),
-        user: String(a.user),
-        text: String(a.text ?? ''),
-        thread_ts: a.thread_ts as string | undefined,
-      });
-      return ok({ message_ts: nextTs() });
-    },
-    'conversations.replies': (a) => {
-      const thread = posts
-        .filter((p) => p.channel === a.channel && (p.ts === a.ts || p.thread_ts === a.ts))
-        .filter((p) => !a.oldest || Number(p.ts) > Number(a.oldest))
-        .map((p) => ({
-          ts: p.ts,
-          thread_ts: p.thread_ts ?? p.ts,
-          text: p.text,
-          user: p.user,
-          bot_id: p.bot_id,
-          ...(a.include_all_metadata && p.metadata ? { metadata: p.metadata } : {}),
-        }));
-      return ok({ messages: thread, has_more: false, response_metadata: { next_cursor: '' } });
-    },
-    'reactions.add': (a) => {
-      find(a.channel, a.timestamp)?.reactions.push(String(a.name));
-      return ok();
-    },
-    'reactions.get': (a) => {
-      const p = find(a.channel, a.timestamp);
-      if (!p) return HttpResponse.json({ ok: false, error: 'message_not_found' });
-      const reactions = p.reactions.map((name) => ({ name, users: [BOT.userId], count: 1 }));
-      return ok({ type: 'message', channel: p.channel, message: { ts: p.ts, reactions } });
-    },
-    'reactions.remove': (a) => {
-      const p = find(a.channel, a.timestamp);
-      if (p) p.reactions = p.reactions.filter((r) => r !== a.name);
-      return ok();
-    },
-    'views.publish': (a) => {
-      homes.set(String(a.user_id), a.view);
-      return ok({ view: { id: 'V1' } });
-    },
-    'views.open': (a) => {
-      modals.push({ trigger_id: String(a.trigger_id), view: a.view as Record<string, unknown> });
-      return ok({ view: { id: 'V2' } });
-    },
-    'files.getUploadURLExternal': (a) => {
-      const id = `F${++seq}`;
-      uploads.set(id, { name: String(a.filename), bytes: Number(a.length) });
-      return ok({ upload_url: `https://files.slack.test/upload/${id}`, file_id: id });
-    },
-    'files.completeUploadExternal': (a) => {
-      const files = (a.files as { id: string; title?: string }[]).map((f) => ({
-        name: uploads.get(f.id)?.name ?? f.title ?? 'file',
-      }));
-      post({ channel: a.channel_id, thread_ts: a.thread_ts, text: a.initial_comment ?? '' }, { files });
-      return ok({ files: files.map((f, i) => ({ id: (a.files as { id: string }[])[i]!.id, name: f.name })) });
-    },
-  };
+  const methods = slackMethods(w);
 
   const handlers = [
     http.post(`${SLACK_API_URL}:method`, async ({ request, params }) => {
       const method = String(params.method);
-      const args = await parse(request);
-      calls.push({ method, args, at: Date.now() });
-      const fi = faults.findIndex((f) => f.method === method);
-      if (fi >= 0) {
-        const [f] = faults.splice(fi, 1);
-        if (f!.fault === '429') {
+      const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
+      const args = await parseArgs(request);
+      calls.push({ method, args, token });
+      const handler = methods[method];
+      if (!handler) return slackError('unknown_method');
+      if (token !== BOT_TOKEN && token !== ADMIN_TOKEN) return slackError('invalid_auth');
+      const i = failures.findIndex((f) => f.method === method && (!f.when || f.when(args)));
+      const failure = i >= 0 ? failures.splice(i, 1)[0]!.failure : null;
+      switch (failure?.kind) {
+        case '429':
           return new HttpResponse(null, {
             status: 429,
-            headers: { 'retry-after': String(f!.retryAfter ?? 1) },
+            headers: failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {},
           });
-        }
-        if (f!.fault === 'ratelimited') return HttpResponse.json({ ok: false, error: 'ratelimited' });
-        if (f!.fault === '500') return new HttpResponse('oops', { status: 500 });
-        // Slack took the post, but the answer never reaches Parley.
-        await methods[method]!(args);
-        return HttpResponse.error();
+        case 'ratelimited':
+          return slackError('ratelimited');
+        case 'error':
+          return slackError(failure.error);
+        case '500':
+          return new HttpResponse('oops', { status: 500 });
+        case 'drop':
+          return HttpResponse.error();
+        case 'accept-then-drop':
+          await handler(args, token);
+          return HttpResponse.error();
+        case 'accept-then-stall':
+          await handler(args, token);
+          await delay('infinite');
+          return HttpResponse.error();
       }
-      const handler = methods[method];
-      if (!handler) return HttpResponse.json({ ok: false, error: 'unknown_method' });
-      return handler(args);
+      return handler(args, token);
     }),
-    http.post('https://files.slack.test/upload/:id', async ({ request }) => {
-      await request.arrayBuffer();
-      return new HttpResponse('OK', { status: 200 });
+    http.post(`${UPLOAD_URL}:id`, async ({ request, params }) => {
+      const upload = w.uploads.get(String(params.id));
+      if (!upload) return new HttpResponse(null, { status: 404 });
+      upload.bytes = new Uint8Array(await request.arrayBuffer());
+      return new HttpResponse('OK - 200');
     }),
+    // A file a person shared in Slack (its url_private).
     http.get('https://files.slack.test/private/:name', async ({ params }) => {
       await delay(1);
       return new HttpResponse(new TextEncoder().encode(`bytes of ${String(params.name)}`), {
@@ -196,33 +171,54 @@ export function fakeSlack(opts: { emails?: Record<string, string> } = {}) {
     }),
   ];
 
+  /** Everything in a message a person can read (text, blocks, author name, files). */
+  const visible = (p: SlackPost) => JSON.stringify([p.text, p.blocks ?? [], p.username ?? '', p.files ?? []]);
+
   return {
     handlers,
-    posts,
     calls,
-    ephemerals,
-    homes,
-    modals,
+    posts: w.posts,
+    ephemerals: w.ephemerals,
+    homes: w.homes,
+    modals: w.modals,
+    uploads: w.uploads,
+    visible,
     callsOf: (method: string) => calls.filter((c) => c.method === method),
-    /** The next call of `method` fails this way (once). */
-    fail: (method: string, fault: Fault, retryAfter?: number) => faults.push({ method, fault, retryAfter }),
-    /** A person writes in Slack (no API call: the event carries it to Parley). */
+    /** The next call of `method` (matching `when`) fails this way. */
+    failNext(method: string, failure: Failure, when?: (args: Record<string, unknown>) => boolean) {
+      failures.push({ method, failure, when });
+    },
+    /** A person writes in Slack (no API call: the event, or the sweep, carries it to Parley). */
     personWrites: (channel: string, user: string, text: string, threadTs?: string): SlackPost =>
-      post({ channel, text, thread_ts: threadTs }, { bot_id: undefined, user }),
+      w.post({ channel, user, text, thread_ts: threadTs }),
+    /** The thread as people see it: the header first, then the replies in order. */
+    thread: (channel: string, ts: string) =>
+      w.posts.filter((p) => p.channel === channel && (p.ts === ts || p.thread_ts === ts)),
+    /** The replies under a thread's header, without the header. */
     threadOf: (channel: string, ts: string) =>
-      posts.filter((p) => p.channel === channel && p.thread_ts === ts),
+      w.posts.filter((p) => p.channel === channel && p.thread_ts === ts),
     /**
-     * Everything a Slack user can read: messages in the shared channels and their own DM, private
-     * answers to them, their App Home and modals opened for them.
+     * Everything a Slack user can read: messages in the shared channels and their own DM with the
+     * app, private answers to them and their App Home.
      */
     readableBy: (user: string, sharedChannels: string[]) =>
       [
-        ...posts
+        ...w.posts
           .filter((p) => sharedChannels.includes(p.channel) || p.channel === `D_${user}`)
-          .map((p) => JSON.stringify([p.text, p.blocks, p.username, p.files])),
-        ...ephemerals.filter((e) => e.user === user).map((e) => e.text),
-        JSON.stringify(homes.get(user) ?? ''),
+          .map(visible),
+        ...w.ephemerals.filter((e) => e.user === user).map((e) => e.text),
+        JSON.stringify(w.homes.get(user) ?? ''),
       ].join('\n'),
+    /** How many messages a conversations.replies page holds (Slack's pages can be smaller than asked). */
+    setPageSize(n: number) {
+      w.pageSize = n;
+    },
+    /** Forgets calls and scripted failures, and pages are full size again; messages stay. */
+    reset() {
+      w.pageSize = 200;
+      calls.length = 0;
+      failures.length = 0;
+    },
   };
 }
 

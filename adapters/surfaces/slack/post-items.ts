@@ -26,7 +26,7 @@ export interface PostDeps {
   logger: Logger;
 }
 
-const COMBINE_MAX_ITEMS = 10;
+const COMBINE_MAX_ITEMS = 40;
 const COMBINE_MAX_CHARS = 3000;
 const COMBINABLE = new Set(['inbound', 'ai', 'system', 'auto_response']);
 /** How far before a pending post's recorded time its lookup starts (clocks differ). */

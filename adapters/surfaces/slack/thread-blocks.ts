@@ -31,11 +31,10 @@ export const HEADER_ACTIONS = {
   note: 'conv_note',
 } as const;
 
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
-const context = (...texts: string[]): Block => ({
-  type: 'context',
-  elements: texts.map((text) => ({ type: 'mrkdwn', text })),
-});
+/** `verbatim`: Slack does not link bare `#channel` names, URLs or mentions in text we did not write. */
+const mrkdwn = (text: string): Block => ({ type: 'mrkdwn', text, verbatim: true });
+const section = (text: string): Block => ({ type: 'section', text: mrkdwn(text) });
+const context = (...texts: string[]): Block => ({ type: 'context', elements: texts.map(mrkdwn) });
 const button = (actionId: string, label: string, value: string, style?: 'primary'): Block => ({
   type: 'button',
   action_id: actionId,
@@ -65,10 +64,10 @@ export function headerMessage(h: ThreadHeader): SlackMessageBody {
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Status*\n${status}` },
-        { type: 'mrkdwn', text: `*Assigned*\n${assigned}` },
-        { type: 'mrkdwn', text: `*Unreplied*\n${unreplied}` },
-        ...(ai ? [{ type: 'mrkdwn', text: `*AI*\n${ai}` }] : []),
+        mrkdwn(`*Status*\n${status}`),
+        mrkdwn(`*Assigned*\n${assigned}`),
+        mrkdwn(`*Unreplied*\n${unreplied}`),
+        ...(ai ? [mrkdwn(`*AI*\n${ai}`)] : []),
       ],
     },
   ];
@@ -190,11 +189,20 @@ export function itemMessage(items: MirrorItem[]): SlackMessageBody {
   const v = voice(first);
   const texts = items.map((i) => escapeText(i.text ?? ''));
   if (first.kind === 'system') {
-    const lines = texts.filter(Boolean).map((t) => `:information_source: ${t}`.slice(0, SECTION_MAX));
-    return { text: texts.join('\n').slice(0, SECTION_MAX), blocks: [context(...lines.slice(0, 10))] };
+    const lines = texts.filter(Boolean).map((t) => `:information_source: ${t}`);
+    return { text: texts.join('\n').slice(0, SECTION_MAX), blocks: [context(lines.join('\n').slice(0, SECTION_MAX))] };
   }
   const blocks: Block[] = [];
   if (v.lead) blocks.push(section(v.lead));
+  if (combined) {
+    // Combined text-only items (a burst from one author): one line each, packed into few sections.
+    for (const piece of chunks(texts.join('\n')).slice(0, MAX_SECTIONS)) blocks.push(section(piece));
+    return {
+      text: texts.join('\n').slice(0, SECTION_MAX) || EMPTY,
+      blocks,
+      ...(v.username ? { username: v.username, icon_emoji: v.icon_emoji } : {}),
+    };
+  }
   items.forEach((item, n) => {
     const pieces = chunks(texts[n]!);
     for (const piece of pieces.slice(0, MAX_SECTIONS)) blocks.push(section(piece));

@@ -5,8 +5,8 @@ import {
   SlackApiError,
 } from '../../../adapters/surfaces/slack/slack-api.ts';
 import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
+import { BOT_TOKEN, SLACK_API_URL } from '../../support/fake-slack.ts';
 import { slackSurfaceHarness } from './surface-harness.ts';
-import { BOT_TOKEN, SLACK_API_URL } from './web-api-fake.ts';
 
 const h = slackSurfaceHarness();
 const { slack, api } = h;
@@ -14,10 +14,10 @@ const { slack, api } = h;
 describe('calling the Slack Web API', () => {
   it('a refusal comes out with Slack’s error code; a 5xx is ambiguous (it may have been carried out)', async () => {
     const channel = h.newChannel();
-    slack.failNext('chat.postMessage', { kind: 'error', error: 'channel_not_found' });
+    slack.failNext('chat.postMessage', { kind: 'error', error: 'invalid_blocks' });
     await expect(api.call('chat.postMessage', { channel, text: 'x' }, { channel })).rejects.toMatchObject({
       constructor: SlackApiError,
-      code: 'channel_not_found',
+      code: 'invalid_blocks',
     });
     slack.failNext('chat.update', { kind: '500' });
     await expect(
@@ -58,5 +58,24 @@ describe('calling the Slack Web API', () => {
       .catch((e: unknown) => e);
     expect((err as SurfaceRetryLater).retryAfterMs).toBe(5_000);
     expect(slack.calls).toHaveLength(before);
+  });
+
+  it('a refusal an admin must fix (app not in the channel) waits minutes and says what to do', async () => {
+    const told: string[] = [];
+    const setupApi = createSlackApi({
+      token: BOT_TOKEN,
+      apiUrl: SLACK_API_URL,
+      redis: h.redis.producer,
+      prefix: `${h.redis.prefix}:setup`,
+      onSetupError: (_method, code, whatToDo) => told.push(`${code}: ${whatToDo}`),
+    });
+    const channel = h.newChannel();
+    slack.failNext('chat.postMessage', { kind: 'error', error: 'not_in_channel' });
+    const err = await setupApi
+      .call('chat.postMessage', { channel, text: 'x' }, { channel })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SurfaceRetryLater);
+    expect((err as SurfaceRetryLater).retryAfterMs).toBe(5 * 60_000);
+    expect(told).toEqual([expect.stringContaining('/invite @Parley')]);
   });
 });

@@ -10,10 +10,10 @@ import {
   type ThreadHeader,
   type ThreadRef,
 } from '../../../src/ports/agent-surface.ts';
+import { ADMIN_TOKEN, BOT_TOKEN, fakeSlack, SLACK_API_URL } from '../../support/fake-slack.ts';
 import { useMsw } from '../../support/msw.ts';
 import { createTestRedis } from '../../support/redis.ts';
 import { localTestStorage } from '../../support/storage.ts';
-import { ADMIN_TOKEN, BOT_TOKEN, SLACK_API_URL, slackFake } from './web-api-fake.ts';
 
 /**
  * The Slack surface against the Web API fake, with real Redis (holds, pacing) and storage. Time
@@ -22,7 +22,8 @@ import { ADMIN_TOKEN, BOT_TOKEN, SLACK_API_URL, slackFake } from './web-api-fake
 export function slackSurfaceHarness() {
   const redis = createTestRedis();
   const storage = localTestStorage();
-  const slack = slackFake();
+  // Slack stamps posts with the real time: a post Parley lost track of is looked up by when it was tried.
+  const slack = fakeSlack({ now: Date.now });
   useMsw(...slack.handlers);
   beforeEach(() => slack.reset());
   const clock = { now: Date.now() };

@@ -67,10 +67,13 @@ describe('Slack rate limits (DESIGN 5)', () => {
 
   it('R28: messages arriving faster than the channel takes posts are combined, so the lag stays bounded', async () => {
     const { channel, ref } = await h.openChannelThread();
-    const burst = Array.from({ length: 25 }, (_, n) => h.item({ text: `m${n}` }));
+    const burst = Array.from({ length: 45 }, (_, n) => h.item({ text: `m${n}` }));
     const { posted } = await h.postAll(ref, burst);
     expect(posted.flatMap((p) => p.messageIds)).toEqual(burst.map((i) => i.messageId));
-    expect(slack.thread(channel, String(ref.ts)).length - 1).toBe(3);
+    // 40 short messages per post: two posts, in order, each line its own message.
+    const posts = slack.thread(channel, String(ref.ts)).slice(1);
+    expect(posts).toHaveLength(2);
+    expect(posts[0]!.text.split('\n')).toEqual(burst.slice(0, 40).map((i) => i.text));
   });
 });
 
@@ -102,7 +105,7 @@ describe('a post Slack accepted without our hearing back (DESIGN 4)', () => {
 
   it('R28: a timeout after Slack posted is resolved the same way, looking through every page of a long thread', async () => {
     const { channel, ref } = await h.openChannelThread();
-    for (let n = 0; n < 5; n++) slack.humanPost(channel, String(ref.ts), 'UALICE', `chatter ${n}`);
+    for (let n = 0; n < 5; n++) slack.personWrites(channel, 'UALICE', `chatter ${n}`, String(ref.ts));
     slack.setPageSize(2);
     const item = h.item({ text: 'slow answer' });
     slack.failNext('chat.postMessage', { kind: 'accept-then-stall' });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { STUB_TEXT } from '../../../adapters/surfaces/slack/thread-blocks.ts';
 import { newStorageKey } from '../../../src/ports/storage.ts';
+import { ADMIN_TOKEN } from '../../support/fake-slack.ts';
 import { slackSurfaceHarness } from './surface-harness.ts';
-import { ADMIN_TOKEN } from './web-api-fake.ts';
 
 const h = slackSurfaceHarness();
 const { slack } = h;
@@ -23,7 +23,12 @@ async function busyThread() {
     }),
     h.item({ kind: 'note', authorName: 'Alice', text: 'Sam is a VIP' }),
   ]);
-  const agent = slack.humanPost(opened.channel, String(opened.ref.ts), 'UALICE', 'Hi Sam, about your card');
+  const agent = slack.personWrites(
+    opened.channel,
+    'UALICE',
+    'Hi Sam, about your card',
+    String(opened.ref.ts),
+  );
   return { ...opened, agent };
 }
 
@@ -37,7 +42,7 @@ describe('removing a thread (R31, R24)', () => {
     expect(JSON.stringify(left[0]!.blocks)).not.toContain('conv_');
     // People's messages cannot be deleted with the bot token: the agent's stays (a warning is logged).
     expect(left.slice(1).map((m) => m.ts)).toEqual([agent.ts]);
-    const shown = slack.messages
+    const shown = slack.posts
       .filter((m) => m.channel === channel)
       .map(slack.visible)
       .join('\n');
@@ -61,7 +66,7 @@ describe('removing a thread (R31, R24)', () => {
     });
     h.clock.now += 2_000;
     await h.surfaceWithUserToken.removeThread(ref, 'delete');
-    expect(slack.messages.filter((m) => m.channel === channel)).toEqual([]);
+    expect(slack.posts.filter((m) => m.channel === channel)).toEqual([]);
     // Already gone: nothing left to do, and no error.
     await h.surfaceWithUserToken.removeThread(ref, 'delete');
   });

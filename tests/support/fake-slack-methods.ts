@@ -1,0 +1,155 @@
+import { HttpResponse } from 'msw';
+import type { SlackPost } from './fake-slack.ts';
+
+/** What the fake Slack workspace holds; the Web API methods below read and change it. */
+export interface SlackWorkspace {
+  bot: { userId: string; botId: string; teamUrl: string };
+  posts: SlackPost[];
+  ephemerals: { channel: string; user: string; text: string; thread_ts?: string }[];
+  /** App Home views by Slack user id. */
+  homes: Map<string, unknown>;
+  modals: { trigger_id: string; view: Record<string, unknown> }[];
+  uploads: Map<string, { filename: string; length: number; bytes?: Uint8Array }>;
+  emails: Record<string, string>;
+  /** How many messages a conversations.replies page holds at most. */
+  pageSize: number;
+  /** The user a token acts as. */
+  identityOf: (token: string) => string;
+  /** Stores a message the way Slack shows it, with a fresh ts. */
+  post: (fields: Omit<SlackPost, 'ts' | 'reactions'>) => SlackPost;
+  nextId: () => string;
+}
+
+/** Where Slack takes a file's bytes (files.getUploadURLExternal hands out one URL per file). */
+export const UPLOAD_URL = 'https://files.slack.test/upload/';
+
+type Method = (args: Record<string, unknown>, token: string) => Response | Promise<Response>;
+
+const ok = (body: Record<string, unknown> = {}) => HttpResponse.json({ ok: true, ...body });
+export const slackError = (error: string) => HttpResponse.json({ ok: false, error });
+const str = (v: unknown) => (v === undefined ? undefined : String(v));
+
+/** The Slack Web API methods Parley calls, answering with Slack's shapes and refusals. */
+export function slackMethods(w: SlackWorkspace): Record<string, Method> {
+  const find = (channel: unknown, ts: unknown) => w.posts.find((p) => p.channel === channel && p.ts === ts);
+  const byApp = (fields: Pick<SlackPost, 'channel' | 'text'> & Partial<SlackPost>) =>
+    w.post({ user: w.bot.userId, bot_id: w.bot.botId, ...fields });
+  // A message as conversations.replies and reactions.get list it.
+  const listed = (p: SlackPost, withMetadata: boolean) => ({
+    ts: p.ts,
+    thread_ts: p.thread_ts ?? p.ts,
+    text: p.text,
+    user: p.user,
+    bot_id: p.bot_id,
+    files: p.files,
+    ...(withMetadata && p.metadata ? { metadata: p.metadata } : {}),
+  });
+
+  return {
+    'auth.test': () => ok({ url: w.bot.teamUrl, team_id: 'T1', user_id: w.bot.userId, bot_id: w.bot.botId }),
+    'users.info': (a) => ok({ user: { id: a.user, profile: { email: w.emails[String(a.user)] } } }),
+    'conversations.open': (a) => ok({ channel: { id: `D_${String(a.users)}` } }),
+    'chat.postMessage': (a) => {
+      const p = byApp({
+        channel: String(a.channel),
+        thread_ts: str(a.thread_ts),
+        text: String(a.text ?? ''),
+        blocks: a.blocks as unknown[] | undefined,
+        username: str(a.username),
+        icon_emoji: str(a.icon_emoji),
+        metadata: a.metadata as SlackPost['metadata'],
+      });
+      return ok({ channel: p.channel, ts: p.ts, message: listed(p, false) });
+    },
+    'chat.update': (a) => {
+      const p = find(a.channel, a.ts);
+      if (!p) return slackError('message_not_found');
+      p.text = String(a.text ?? '');
+      p.blocks = a.blocks as unknown[] | undefined;
+      return ok({ channel: p.channel, ts: p.ts });
+    },
+    // The bot may delete only its own messages; an admin's user token may delete anyone's.
+    'chat.delete': (a, token) => {
+      const p = find(a.channel, a.ts);
+      if (!p) return slackError('message_not_found');
+      const asBot = w.identityOf(token) === w.bot.userId;
+      if (asBot && p.user !== w.bot.userId) return slackError('cant_delete_message');
+      w.posts.splice(w.posts.indexOf(p), 1);
+      return ok({ channel: p.channel, ts: p.ts });
+    },
+    'chat.postEphemeral': (a) => {
+      w.ephemerals.push({
+        channel: String(a.channel),
+        user: String(a.user),
+        text: String(a.text ?? ''),
+        thread_ts: str(a.thread_ts),
+      });
+      return ok({ message_ts: w.nextId() });
+    },
+    // Header first, then replies (after `oldest`), in pages of at most `pageSize`.
+    'conversations.replies': (a) => {
+      const parent = find(a.channel, a.ts);
+      if (!parent) return slackError('thread_not_found');
+      const oldest = Number(a.oldest ?? 0);
+      const after = (p: SlackPost) => (a.inclusive === true ? Number(p.ts) >= oldest : Number(p.ts) > oldest);
+      const all = [
+        parent,
+        ...w.posts.filter((p) => p.channel === a.channel && p.thread_ts === a.ts && after(p)),
+      ];
+      const size = Math.min(Number(a.limit ?? 200), w.pageSize);
+      const start = Number(a.cursor ?? 0);
+      const next = start + size < all.length ? String(start + size) : '';
+      return ok({
+        messages: all.slice(start, start + size).map((p) => listed(p, a.include_all_metadata === true)),
+        has_more: next !== '',
+        response_metadata: { next_cursor: next },
+      });
+    },
+    // Only the app reacts in these tests, so a reaction is its name (the reactor is the bot).
+    'reactions.add': (a) => {
+      const p = find(a.channel, a.timestamp);
+      if (!p) return slackError('message_not_found');
+      if (p.reactions.includes(String(a.name))) return slackError('already_reacted');
+      p.reactions.push(String(a.name));
+      return ok();
+    },
+    'reactions.remove': (a) => {
+      const p = find(a.channel, a.timestamp);
+      if (!p?.reactions.includes(String(a.name))) return slackError('no_reaction');
+      p.reactions = p.reactions.filter((r) => r !== a.name);
+      return ok();
+    },
+    'reactions.get': (a) => {
+      const p = find(a.channel, a.timestamp);
+      if (!p) return slackError('message_not_found');
+      const reactions = p.reactions.map((name) => ({ name, users: [w.bot.userId], count: 1 }));
+      return ok({ type: 'message', channel: p.channel, message: { ...listed(p, false), reactions } });
+    },
+    'views.publish': (a) => {
+      w.homes.set(String(a.user_id), a.view);
+      return ok({ view: { id: 'V1' } });
+    },
+    'views.open': (a) => {
+      w.modals.push({ trigger_id: String(a.trigger_id), view: a.view as Record<string, unknown> });
+      return ok({ view: { id: 'V2' } });
+    },
+    // Slack's upload flow: ask for a URL, send the bytes there, then share the file in a message.
+    'files.getUploadURLExternal': (a) => {
+      const id = `F${w.nextId()}`;
+      w.uploads.set(id, { filename: String(a.filename), length: Number(a.length) });
+      return ok({ upload_url: `${UPLOAD_URL}${id}`, file_id: id });
+    },
+    'files.completeUploadExternal': (a) => {
+      const asked = a.files as { id: string; title?: string }[];
+      if (asked.some((f) => !w.uploads.get(f.id)?.bytes)) return slackError('file_not_found');
+      const files = asked.map((f) => ({ ...f, name: w.uploads.get(f.id)!.filename }));
+      byApp({
+        channel: String(a.channel_id),
+        thread_ts: str(a.thread_ts),
+        text: String(a.initial_comment ?? ''),
+        files,
+      });
+      return ok({ files });
+    },
+  };
+}
