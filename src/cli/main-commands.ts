@@ -54,6 +54,7 @@ export function startWorker(s: Services): Stop {
     prefix: s.config.REDIS_PREFIX,
     orm: s.orm,
     concurrency: s.config.WORKER_CONCURRENCY,
+    poolMax: s.config.DATABASE_POOL_MAX,
     logger: s.logger,
     processors: {
       deliver: deliverProcessor({

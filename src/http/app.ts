@@ -16,6 +16,9 @@ import { requestLog } from './request-log.ts';
 export type { AppEnv } from './env.ts';
 export type App = Hono<AppEnv>;
 
+/** The one route that takes attachment-sized bodies (the webchat widget's file uploads). */
+const UPLOAD_PATH = '/webchat/api/uploads';
+
 export interface AppDeps {
   config: Config;
   orm: Orm;
@@ -33,8 +36,8 @@ export function createApp(deps: AppDeps): App {
   // An incoming X-Request-Id is kept when it is short and plain ([A-Za-z0-9_-=], at most 128 chars).
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
   app.use(requestLog(logger));
-  // Refused before anything reads (or hashes) the body. File uploads (multipart) may be as large
-  // as an attachment; every other body (JSON, forms, webhooks) is held to BODY_LIMIT_BYTES.
+  // Refused before anything reads (or hashes) the body. File uploads (multipart, on the upload
+  // route only) may be as large as an attachment; every other body is held to BODY_LIMIT_BYTES.
   const limits = {
     body: config.BODY_LIMIT_BYTES,
     upload: Math.max(config.BODY_LIMIT_BYTES, config.ATTACHMENT_MAX_BYTES + 64 * 1024),
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): App {
     });
   const bodyLimitFor = { body: limited(limits.body), upload: limited(limits.upload) };
   app.use((c, next) =>
-    (c.req.header('content-type') ?? '').startsWith('multipart/form-data')
+    c.req.path === UPLOAD_PATH && (c.req.header('content-type') ?? '').startsWith('multipart/form-data')
       ? bodyLimitFor.upload(c, next)
       : bodyLimitFor.body(c, next),
   );

@@ -11,6 +11,11 @@ export interface JobDefinition<P extends z.ZodType> {
   jobId: (payload: z.infer<P>) => string;
   attempts: number;
   backoffMs: number;
+  /**
+   * The job holds one database connection (its lock's transaction) while it needs another for
+   * its work: a process runs fewer of them at once than its pool has connections (see worker.ts).
+   */
+  holdsConnection?: boolean;
 }
 
 const define = <P extends z.ZodType>(d: JobDefinition<P>) => d;
@@ -53,6 +58,7 @@ export const jobDefinitions = {
     jobId: (p) => `mirror_${p.conversationId}_${p.rev}`,
     attempts: 10,
     backoffMs: 1_000,
+    holdsConnection: true,
   }),
   /**
    * Redraw the dashboards (Slack App Home) of a group's users after a change (R26, R32). The id

@@ -24,6 +24,8 @@ export function startWorkers(opts: {
   orm: Orm;
   processors: Processors;
   concurrency: number;
+  /** The process's database pool size (DATABASE_POOL_MAX). */
+  poolMax: number;
   logger: Logger;
 }): RunningWorkers {
   const queues = [
@@ -39,7 +41,7 @@ export function startWorkers(opts: {
         const payload = jobDefinitions[kind].payload.parse(job.data) as ParsedPayload<typeof kind>;
         return processor(payload, { em: opts.orm.em.fork() as EntityManager, job });
       },
-      { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency },
+      { connection: opts.connection, prefix: opts.prefix, concurrency: concurrencyOf(queue, opts) },
     );
     worker.on('failed', (job, err) =>
       opts.logger.error({ err, queue, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
@@ -53,4 +55,16 @@ export function startWorkers(opts: {
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+/**
+ * Jobs that hold a connection while waiting for a second one (a per-conversation lock) could take
+ * every connection of the pool and wait on each other for ever. Keeping them at most the pool
+ * size minus two (one for the reconciler's lock, one always free) guarantees progress.
+ */
+export function concurrencyOf(queue: string, opts: { concurrency: number; poolMax: number }): number {
+  const holds = Object.values(jobDefinitions).some(
+    (d) => d.queue === queue && 'holdsConnection' in d && d.holdsConnection,
+  );
+  return holds ? Math.max(1, Math.min(opts.concurrency, opts.poolMax - 2)) : opts.concurrency;
 }

@@ -56,9 +56,33 @@ export function validationError(issues: InputIssue[], lead = 'The input is not v
   return new AppError('validation_failed', `${lead}: ${describeIssues(issues)}`, { issues });
 }
 
+/**
+ * Strings as PostgreSQL can keep them: text and jsonb refuse a NUL character, and jsonb refuses an
+ * unpaired surrogate. Input from outside (a customer's message, a webhook, an admin's call) loses
+ * its NULs and gets U+FFFD for a broken pair, instead of failing the request with a 500. Walks
+ * arrays and plain objects; any other value is returned as it is.
+ */
+export function storable<T>(value: T): T {
+  if (typeof value === 'string') {
+    return (
+      value.includes('\u0000') || !value.isWellFormed()
+        ? value.replaceAll('\u0000', '').toWellFormed()
+        : value
+    ) as T;
+  }
+  if (Array.isArray(value)) return value.map(storable) as T;
+  const proto = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    return Object.fromEntries(
+      Object.entries(value as object).map(([k, v]) => [storable(k), storable(v)]),
+    ) as T;
+  }
+  return value;
+}
+
 /** Parses input with a zod schema; a refusal is an AppError naming every field at fault. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(storable(input));
   if (!result.success) throw validationError(toInputIssues(result.error));
   return result.data;
 }

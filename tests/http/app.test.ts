@@ -15,6 +15,7 @@ const { app, lines } = testApp(
         throw new Error('database password is hunter2');
       });
       a.post('/echo-size', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
+      a.post('/webchat/api/uploads', async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }));
     },
   },
 );
@@ -108,12 +109,15 @@ describe('errors share one JSON shape', () => {
     expect(await ok.json()).toEqual({ bytes: 1000 });
   });
 
-  it('a file upload may be as large as an attachment, not only BODY_LIMIT_BYTES', async () => {
+  it('a file upload (on the upload route only) may be as large as an attachment, not only BODY_LIMIT_BYTES', async () => {
     const form = new FormData();
     form.append('file', new Blob(['x'.repeat(5000)]), 'scan.pdf');
-    const res = await app.request('/echo-size', { method: 'POST', body: form });
+    const res = await app.request('/webchat/api/uploads', { method: 'POST', body: form });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { bytes: number }).bytes).toBeGreaterThan(5000);
+    // Labelling another route's body multipart does not buy it the attachment limit.
+    const elsewhere = await app.request('/echo-size', { method: 'POST', body: form });
+    expect(elsewhere.status).toBe(413);
   });
 });
 

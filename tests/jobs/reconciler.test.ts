@@ -31,6 +31,7 @@ beforeAll(async () => {
     prefix: redis.prefix,
     orm: db.orm,
     concurrency: 4,
+    poolMax: 5,
     logger: createLogger('silent'),
     processors: { deliver: deliverProcessor({ channels, queues: redis.queues, dispatch }) },
   });

@@ -33,6 +33,7 @@ describe('worker shutdown', () => {
       prefix: redis.prefix,
       orm: db.orm,
       concurrency: 1,
+      poolMax: 5,
       logger: createLogger('silent'),
       processors: {
         deliver: deliverProcessor({

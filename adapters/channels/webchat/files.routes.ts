@@ -4,6 +4,7 @@ import { type Attachment, type WebchatSession, WebchatUpload } from '../../../sr
 import { AppError } from '../../../src/domain/errors.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
 import { assertSize, newStorageKey, type Storage } from '../../../src/ports/storage.ts';
+import { storable } from '../../../src/use-cases/input.ts';
 import { authenticate } from './sessions.ts';
 import { sessionContactId } from './view.ts';
 
@@ -42,7 +43,7 @@ export function fileRoutes(storage: Storage): Hono<AppEnv> {
     if (!(file instanceof File)) {
       throw new AppError('bad_request', 'Send the file as multipart/form-data in a field named "file".');
     }
-    const name = (file.name || 'file').slice(0, 200);
+    const name = (storable(file.name) || 'file').slice(0, 200);
     assertSize(storage, file.size, `"${name}"`);
     const mimeType = cleanType(file.type);
     const storageKey = `webchat/${newStorageKey()}`;

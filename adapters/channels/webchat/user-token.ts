@@ -2,6 +2,7 @@ import { verify } from 'hono/jwt';
 import { z } from 'zod';
 import type { PortalProfile } from '../../../src/db/entities/index.ts';
 import { AppError } from '../../../src/domain/errors.ts';
+import { storable } from '../../../src/use-cases/input.ts';
 
 /**
  * A known customer is identified by a token the site signs with the widget secret
@@ -45,7 +46,7 @@ export async function verifyUserToken(token: string, secret: unknown): Promise<P
       name === 'JwtTokenExpired' ? 'expired' : 'invalid',
     );
   }
-  const claims = claimsSchema.safeParse(payload);
+  const claims = claimsSchema.safeParse(storable(payload));
   if (!claims.success) {
     throw refuse(
       'The user token must carry "sub" (the customer\'s id on your site) and "exp"; "name" and "email" are optional strings.',

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { ChannelEndpoint, Group } from '../../../src/db/entities/index.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
 import type { WebhookDeps } from '../../../src/ports/adapter-module.ts';
+import { storable } from '../../../src/use-cases/input.ts';
 import { demoPage } from './demo-page.ts';
 
 /** The widget's browser code: plain JavaScript, served as is (no build step). */
@@ -31,7 +32,8 @@ export function widgetRoutes(deps: WebhookDeps): Hono<AppEnv> {
 
   app.get('/webchat/demo', async (c) => {
     const em = c.get('em');
-    const requested = c.req.query('widget');
+    // A NUL cannot be in a widget name, and must not reach PostgreSQL.
+    const requested = storable(c.req.query('widget'));
     const endpoint = await em.findOne(
       ChannelEndpoint,
       requested ? { channel: 'webchat', address: requested } : { channel: 'webchat' },

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../../../src/domain/errors.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
 import type { Logger } from '../../../src/logger.ts';
+import { storable } from '../../../src/use-cases/input.ts';
 import { checkSlackSignature } from './signature.ts';
 
 /** An event id is remembered this long: Slack retries within minutes (three times, up to ~5 min apart). */
@@ -21,8 +22,9 @@ export interface SlackRouteDeps {
 /**
  * `POST /slack/events`: events, slash commands and interactivity, one receiver of our own in front
  * of Bolt. Verifies the signature on the raw body, drops Events API retries already handled (by
- * event_id, in Redis with expiry; replies are also unique by their Slack ts in PostgreSQL), hands
- * the payload to Bolt and answers with what the listener acknowledged, after its work committed.
+ * event_id, in Redis with expiry; replies are also unique by their Slack ts in PostgreSQL) and
+ * replayed commands and button clicks (by their signature), hands the payload to Bolt and answers
+ * with what the listener acknowledged, after its work committed.
  */
 export function slackRoutes(deps: SlackRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -37,13 +39,18 @@ export function slackRoutes(deps: SlackRouteDeps): Hono<AppEnv> {
     if (!check.ok)
       throw new AppError('signature_invalid', `The Slack signature is not valid: ${check.reason}`);
 
-    const body = parseBody(raw, c.req.header('content-type') ?? '');
+    // Strings PostgreSQL cannot keep (a NUL in a message or an id) are cleaned once, here.
+    const body = storable(parseBody(raw, c.req.header('content-type') ?? ''));
     if (body.type === 'url_verification') return c.json({ challenge: String(body.challenge ?? '') });
     if (body.ssl_check) return c.body(null, 200);
 
+    // Commands and buttons carry no event id: the same signed request sent again (a replay within
+    // the timestamp window) is known by its signature, which covers the timestamp and the body.
     const eventId = typeof body.event_id === 'string' ? body.event_id : null;
-    const seenKey = eventId ? `${deps.prefix}:slack:event:${eventId}` : null;
-    if (seenKey && !(await deps.redis.set(seenKey, '1', 'EX', EVENT_ID_TTL_SECONDS, 'NX'))) {
+    const seenKey = eventId
+      ? `${deps.prefix}:slack:event:${eventId}`
+      : `${deps.prefix}:slack:request:${c.req.header('x-slack-signature')}`;
+    if (!(await deps.redis.set(seenKey, '1', 'EX', EVENT_ID_TTL_SECONDS, 'NX'))) {
       return c.body(null, 200);
     }
     let acked: unknown;
@@ -58,7 +65,7 @@ export function slackRoutes(deps: SlackRouteDeps): Hono<AppEnv> {
       });
     } catch (err) {
       // Not handled: forget the id so Slack's retry is processed.
-      if (seenKey) await deps.redis.del(seenKey).catch(() => {});
+      await deps.redis.del(seenKey).catch(() => {});
       throw err;
     }
     if (acked === undefined || acked === '') return c.body(null, 200);

@@ -30,7 +30,11 @@ export interface ModalSubject {
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 /** Slack refuses modal titles longer than 24 characters. */
 const title = (text: string) => plain(text.length > 24 ? `${text.slice(0, 23)}…` : text);
-const aboutBlock = (s: ModalSubject) => ({ type: 'section', text: { type: 'mrkdwn', text: s.about } });
+// `verbatim`: Slack does not link bare names or URLs in the customer's name.
+const aboutBlock = (s: ModalSubject) => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: s.about, verbatim: true },
+});
 const usersSelect = (initial: string[]) => ({
   type: 'multi_users_select',
   action_id: 'users',
@@ -64,6 +68,7 @@ const offSlackNote = (what: string, people: PickerPeople) =>
             {
               type: 'mrkdwn',
               text: `${what}, not on Slack (they stay): ${escapeText(listNames(people.offSlack.map((u) => u.name)))}`,
+              verbatim: true,
             },
           ],
         },

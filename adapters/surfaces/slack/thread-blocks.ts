@@ -190,7 +190,10 @@ export function itemMessage(items: MirrorItem[]): SlackMessageBody {
   const texts = items.map((i) => escapeText(i.text ?? ''));
   if (first.kind === 'system') {
     const lines = texts.filter(Boolean).map((t) => `:information_source: ${t}`);
-    return { text: texts.join('\n').slice(0, SECTION_MAX), blocks: [context(lines.join('\n').slice(0, SECTION_MAX))] };
+    return {
+      text: texts.join('\n').slice(0, SECTION_MAX),
+      blocks: [context(lines.join('\n').slice(0, SECTION_MAX))],
+    };
   }
   const blocks: Block[] = [];
   if (v.lead) blocks.push(section(v.lead));

@@ -69,7 +69,7 @@ export async function* uploadAttachments(
 /** A file name Slack stores as given: no markup characters, path separators or control characters. */
 export function safeFileName(name: string): string {
   const clean = name
-    .replace(/[<>&/\\\p{Cc}]/gu, '_')
+    .replace(/[<>&/\\\p{Cc}\u202A-\u202E\u2066-\u2069\u200B-\u200F]/gu, '_')
     .trim()
     .slice(0, 200);
   return clean || 'file';

@@ -1,0 +1,146 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Small HTTP servers of ours standing in for Slack's Web API and Meta's Graph API in benchmarks
+ * (separate processes talk to them over loopback). They record what arrived and when, and can
+ * pace posts per channel the way Slack does (a burst, then one per second, 429 + Retry-After).
+ */
+
+export interface SlackPostRecord {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  text: string;
+  messageIds: string[];
+  at: number;
+}
+
+export interface FakeSlackOptions {
+  /** Posts allowed per channel per second (Slack: about 1), with `burst` extra at once. */
+  postsPerSecond?: number;
+  burst?: number;
+}
+
+async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if ((req.headers['content-type'] ?? '').includes('json')) return raw ? JSON.parse(raw) : {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+  return out;
+}
+
+const json = (res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(data));
+};
+
+async function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+export async function startFakeSlack(opts: FakeSlackOptions = {}) {
+  const posts: SlackPostRecord[] = [];
+  const counts = new Map<string, number>();
+  /** Per channel: when the next post is allowed (GCRA), and until when a Retry-After holds. */
+  const pace = new Map<string, number>();
+  const holds = new Map<string, number>();
+  let callsDuringHold = 0;
+  let rateLimited = 0;
+  let seq = 0;
+  const interval = opts.postsPerSecond ? 1000 / opts.postsPerSecond : 0;
+  const burst = opts.burst ?? 3;
+
+  const server = createServer(async (req, res) => {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
+    const a = await body(req);
+    counts.set(method, (counts.get(method) ?? 0) + 1);
+    const now = Date.now();
+    const channel = typeof a.channel === 'string' ? a.channel : null;
+    if (method === 'chat.postMessage' && channel && interval > 0) {
+      if ((holds.get(channel) ?? 0) > now) callsDuringHold++;
+      const tat = Math.max(pace.get(channel) ?? 0, now);
+      if (tat - now > burst * interval) {
+        const retryAfter = Math.ceil((tat - now - burst * interval) / 1000) || 1;
+        holds.set(channel, now + retryAfter * 1000);
+        rateLimited++;
+        return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
+      }
+      pace.set(channel, tat + interval);
+    }
+    switch (method) {
+      case 'auth.test':
+        return json(res, 200, {
+          ok: true,
+          user_id: 'U_PARLEY',
+          bot_id: 'B_PARLEY',
+          url: 'https://bench.slack.com/',
+          team_id: 'T1',
+        });
+      case 'chat.postMessage': {
+        const ts = `${Math.floor(now / 1000)}.${String(++seq).padStart(6, '0')}`;
+        const meta = a.metadata as { event_payload?: { message_ids?: string[] } } | undefined;
+        posts.push({
+          channel: String(channel),
+          ts,
+          threadTs: a.thread_ts ? String(a.thread_ts) : null,
+          text: String(a.text ?? ''),
+          messageIds: meta?.event_payload?.message_ids ?? [],
+          at: now,
+        });
+        return json(res, 200, { ok: true, channel, ts });
+      }
+      case 'conversations.open':
+        return json(res, 200, { ok: true, channel: { id: `D_${String(a.users)}` } });
+      case 'conversations.replies':
+        return json(res, 200, { ok: true, messages: [], response_metadata: { next_cursor: '' } });
+      case 'users.info':
+        return json(res, 200, { ok: true, user: { id: a.user, profile: {} } });
+      case 'reactions.get':
+        return json(res, 200, { ok: true, message: { reactions: [] } });
+      default:
+        return json(res, 200, { ok: true });
+    }
+  });
+  const l = await listen(server);
+  return {
+    apiUrl: `${l.url}/api/`,
+    posts,
+    counts,
+    stats: () => ({ callsDuringHold, rateLimited }),
+    close: l.close,
+  };
+}
+
+export interface GraphSendRecord {
+  to: string;
+  text: string;
+  at: number;
+}
+
+export async function startFakeGraph() {
+  const sends: GraphSendRecord[] = [];
+  let seq = 0;
+  const server = createServer(async (req, res) => {
+    const a = await body(req);
+    if (req.method === 'POST' && /\/messages$/.test(req.url ?? '')) {
+      const text = (a.text as { body?: string } | undefined)?.body ?? '';
+      sends.push({ to: String(a.to), text, at: Date.now() });
+      return json(res, 200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: a.to, wa_id: a.to }],
+        messages: [{ id: `wamid.bench${++seq}` }],
+      });
+    }
+    return json(res, 404, { error: { message: 'unknown', code: 100 } });
+  });
+  const l = await listen(server);
+  return { apiUrl: `${l.url}/v23.0`, sends, close: l.close };
+}

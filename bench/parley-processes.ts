@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { migrateDatabase } from '../src/cli/migrations.ts';
+import { Account, ChannelEndpoint, Group, User } from '../src/db/entities/index.ts';
+import { createOrm } from '../src/db/orm.ts';
+
+/**
+ * `parley web` and `parley worker` as separate processes, as they run in production, on a
+ * benchmark database and Redis prefix of their own, against our fake Slack and Graph servers.
+ */
+export const PG = 'postgres://postgres@127.0.0.1:5432';
+export const SECRETS = {
+  WHATSAPP_APP_SECRET: 'bench-whatsapp-app-secret',
+  WHATSAPP_ACCESS_TOKEN: 'bench-graph-token',
+  WHATSAPP_VERIFY_TOKEN: 'bench-verify',
+  SLACK_SIGNING_SECRET: 'bench-slack-signing-secret',
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+};
+
+export async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: `${PG}/postgres` });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = `${PG}/${name}`;
+  await migrateDatabase(url);
+  return url;
+}
+
+export async function flushRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis('redis://127.0.0.1:6379');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** One group per Slack channel, each with its WhatsApp number and one agent linked to Slack. */
+export async function seedGroups(databaseUrl: string, groups: number) {
+  const orm = await createOrm({ databaseUrl, poolMax: 2 });
+  const em = orm.em.fork() as EntityManager;
+  const account = em.create(Account, { name: 'Bench' });
+  const out: { groupId: string; channel: string; phoneNumberId: string; agentSlackId: string }[] = [];
+  for (let i = 0; i < groups; i++) {
+    const group = em.create(Group, { account, name: `G${i}`, slackChannelId: `C_G${i}` });
+    em.create(ChannelEndpoint, {
+      account,
+      group,
+      channel: 'whatsapp',
+      address: `PNID_G${i}`,
+      name: `G${i} WA`,
+    });
+    await em.flush();
+    em.create(User, {
+      account,
+      name: `Agent ${i}`,
+      email: `agent${i}@bench.test`,
+      role: 'agent',
+      groupIds: [group.id],
+      slackUserId: `U_G${i}`,
+    });
+    out.push({ groupId: group.id, channel: `C_G${i}`, phoneNumberId: `PNID_G${i}`, agentSlackId: `U_G${i}` });
+  }
+  await em.flush();
+  await orm.close(true);
+  return out;
+}
+
+export interface RunningParley {
+  url: string;
+  web: ChildProcess;
+  worker: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function startRole(role: 'web' | 'worker', env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['src/main.ts', role], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Logs (pino, JSON lines on stdout) at LOG_LEVEL=warn and anything on stderr are shown.
+  child.stdout?.on('data', (d: Buffer) => process.stderr.write(`[${role}] ${d}`));
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${role}] ${d}`));
+  return child;
+}
+
+export async function startParley(opts: {
+  databaseUrl: string;
+  prefix: string;
+  port: number;
+  slackApiUrl: string;
+  graphApiUrl: string;
+  env?: Record<string, string>;
+}): Promise<RunningParley> {
+  const env = {
+    DATABASE_URL: opts.databaseUrl,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: opts.prefix,
+    PORT: String(opts.port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${opts.port}`,
+    LOG_LEVEL: 'warn',
+    SLACK_API_URL: opts.slackApiUrl,
+    WHATSAPP_API_URL: opts.graphApiUrl,
+    ...SECRETS,
+    ...opts.env,
+  };
+  const web = startRole('web', env);
+  const worker = startRole('worker', env);
+  const url = `http://127.0.0.1:${opts.port}`;
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${url}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (i > 200) throw new Error('parley web did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async () => {
+    for (const p of [web, worker]) p.kill('SIGTERM');
+    await Promise.all(
+      [web, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))),
+    );
+  };
+  return { url, web, worker, stop };
+}
+
+/** VmRSS of a process in MiB (Linux). */
+export async function rssMiB(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+let wamidSeq = 0;
+/** A signed WhatsApp text webhook, as Meta sends it. */
+export function whatsappText(phoneNumberId: string, from: string, text: string) {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
+              messages: [
+                {
+                  from,
+                  id: `wamid.in.${process.pid}.${++wamidSeq}.${Date.now()}`,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'text',
+                  text: { body: text },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const sig = createHmac('sha256', SECRETS.WHATSAPP_APP_SECRET).update(body).digest('hex');
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${sig}` } };
+}
+
+/** A signed Slack `message` event: an agent's reply in a thread. */
+export function slackReplyEvent(channel: string, user: string, threadTs: string, text: string, ts: string) {
+  const body = JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    event_id: `Ev${ts.replace('.', '')}${user}`,
+    event: { type: 'message', channel, channel_type: 'channel', user, text, ts, thread_ts: threadTs },
+  });
+  const at = Math.floor(Date.now() / 1000);
+  const sig = createHmac('sha256', SECRETS.SLACK_SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(at),
+      'x-slack-signature': `v0=${sig}`,
+    },
+  };
+}

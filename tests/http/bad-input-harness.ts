@@ -1,0 +1,176 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { smsAdapter } from '../../adapters/channels/sms/index.ts';
+import { twilioSignature } from '../../adapters/channels/sms/signature.ts';
+import { createWebchatAdapter } from '../../adapters/channels/webchat/index.ts';
+import { whatsappAdapter } from '../../adapters/channels/whatsapp/index.ts';
+import { whatsAppSignature } from '../../adapters/channels/whatsapp/signature.ts';
+import { startWorker } from '../../src/cli/main-commands.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ChannelEndpoint, User } from '../../src/db/entities/index.ts';
+import { type App, createApp } from '../../src/http/app.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import { countRows, type RowCounts } from '../support/bad-input-corpus.ts';
+import { fakeSlack, SLACK_ENV } from '../support/fake-slack.ts';
+import { GRAPH_TOKEN, GRAPH_URL, graphFake } from '../support/fakes/graph.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_URL, twilioFake } from '../support/fakes/twilio.ts';
+import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
+import { useMsw } from '../support/msw.ts';
+import { flushPrefix } from '../support/redis.ts';
+import { localTestStorage } from '../support/storage.ts';
+import { type TestDb, testRedisPrefix } from '../support/test-db.ts';
+import { redisUrl } from '../support/test-env.ts';
+
+export const PUBLIC_URL = 'https://parley.test';
+export const WA_SECRET = 'bad-input-whatsapp-app-secret';
+export const WA_VERIFY = 'bad-input-verify-token';
+export const ADMIN_TOKEN = 'bad-input-admin-token-0123456789';
+export const WIDGET = 'wid_support';
+export const WIDGET_SECRET = 'bad-input-widget-secret-7d1e';
+/** Small limits, so bodies over them are cheap to send. */
+export const BODY_LIMIT = 64 * 1024;
+export const ATTACHMENT_MAX = 256 * 1024;
+
+/**
+ * Parley as it runs, with every public endpoint on: webchat, WhatsApp, SMS, Slack, the admin API
+ * and health, the real workers mirroring into the fake Slack. Errors the app logs (an unexpected
+ * failure behind a 500) are kept in `errors`, so a failing case shows its cause.
+ */
+export function badInputHarness(db: TestDb, opts: { workers?: boolean } = {}) {
+  const slack = fakeSlack();
+  const graph = graphFake();
+  const twilio = twilioFake();
+  useMsw(...slack.handlers, ...graph.handlers, ...twilio.handlers);
+  const prefix = testRedisPrefix();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    REDIS_URL: redisUrl(),
+    REDIS_PREFIX: prefix,
+    PUBLIC_URL,
+    LOG_LEVEL: 'silent',
+    RECONCILE_INTERVAL_MS: '1000',
+    // A mirror job holds a connection for its lock and takes a second for its work: with the pool
+    // no larger than the concurrency, concurrent mirrors can take every connection and wait forever.
+    WORKER_CONCURRENCY: '2',
+    DATABASE_POOL_MAX: '10',
+    BODY_LIMIT_BYTES: String(BODY_LIMIT),
+    ATTACHMENT_MAX_BYTES: String(ATTACHMENT_MAX),
+    ADMIN_API_TOKEN: ADMIN_TOKEN,
+    WHATSAPP_API_URL: GRAPH_URL,
+    WHATSAPP_APP_SECRET: WA_SECRET,
+    WHATSAPP_ACCESS_TOKEN: GRAPH_TOKEN,
+    WHATSAPP_VERIFY_TOKEN: WA_VERIFY,
+    TWILIO_API_URL: TWILIO_URL,
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    ...SLACK_ENV,
+  });
+  const errors: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) errors.push(JSON.parse(l));
+      done();
+    },
+  });
+  const h = {} as { services: Services; app: App; ws: Workspace; stop?: () => Promise<void> };
+
+  beforeAll(async () => {
+    h.services = await createServices(config, pino({ level: 'error' }, sink), {
+      storage: localTestStorage(ATTACHMENT_MAX),
+      channelModules: [
+        createWebchatAdapter({ heartbeatMs: 200, leaveGraceMs: 0 }),
+        whatsappAdapter,
+        smsAdapter,
+      ],
+    });
+    h.app = createApp({
+      config,
+      orm: h.services.orm,
+      redis: h.services.redis,
+      logger: h.services.logger,
+      extraRoutes: h.services.mountChannelRoutes,
+    });
+    h.ws = await seedWorkspace(db.em());
+    await db
+      .em()
+      .nativeUpdate(ChannelEndpoint, { id: h.ws.webchat.id }, { settings: { secret: WIDGET_SECRET } });
+    await db.em().nativeUpdate(User, { id: h.ws.alice.id }, { slackUserId: 'U_ALICE' });
+    if (opts.workers !== false) h.stop = startWorker(h.services);
+  });
+  afterAll(async () => {
+    await h.stop?.();
+    await flushPrefix(h.services.redis, prefix);
+    await h.services.close();
+  });
+
+  const request = (path: string, init: RequestInit = {}) => h.app.request(path, init);
+  return {
+    config,
+    slack,
+    graph,
+    twilio,
+    errors,
+    request,
+    get app() {
+      return h.app;
+    },
+    get ws() {
+      return h.ws;
+    },
+    rows: (): Promise<RowCounts> => countRows(db.em()),
+    /** A refusal: a 4xx (`status` when given) with Parley's error body, and not one row written. */
+    async expectRefused(res: Response, before: RowCounts, status?: number) {
+      const body = await res.text();
+      expect(res.status, body).toBeGreaterThanOrEqual(400);
+      expect(res.status, body).toBeLessThan(500);
+      if (status) expect(res.status, body).toBe(status);
+      expect(JSON.parse(body)).toHaveProperty('error.code');
+      expect(await countRows(db.em())).toEqual(before);
+    },
+    /** The app still serves: the process answers, and so do PostgreSQL and Redis through it. */
+    async expectStillServing() {
+      expect((await request('/healthz')).status).toBe(200);
+      const ready = await request('/readyz');
+      expect(ready.status, await ready.clone().text()).toBe(200);
+      expect(errors.filter((e) => e.msg === 'request failed')).toEqual([]);
+    },
+    /** A WhatsApp webhook body as Meta posts it: signed with the app secret unless `signature` is given. */
+    whatsapp: (body: string | Uint8Array, signature?: string | null, contentType = 'application/json') => {
+      const headers: Record<string, string> = { 'content-type': contentType };
+      const sig = signature === undefined ? whatsAppSignature(WA_SECRET, body) : signature;
+      if (sig !== null) headers['x-hub-signature-256'] = sig;
+      return request('/webhooks/whatsapp', { method: 'POST', headers, body: body as RequestInit['body'] });
+    },
+    /** A Twilio webhook form, signed over PUBLIC_URL + path unless `signature` is given. */
+    twilioForm: (
+      path: string,
+      params: Record<string, string>,
+      opts: { signature?: string | null; contentType?: string; body?: string } = {},
+    ) => {
+      const headers: Record<string, string> = {
+        'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+      };
+      const sig =
+        opts.signature === undefined
+          ? twilioSignature(AUTH_TOKEN, `${PUBLIC_URL}${path}`, params)
+          : opts.signature;
+      if (sig !== null) headers['x-twilio-signature'] = sig;
+      return request(path, {
+        method: 'POST',
+        headers,
+        body: opts.body ?? new URLSearchParams(params).toString(),
+      });
+    },
+    /** A call to the webchat API as the widget makes it. */
+    webchat: (method: string, path: string, token: string | null, body?: string, type = 'application/json') =>
+      request(path, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': type } : {}),
+        },
+        body,
+      }),
+  };
+}
