@@ -57,7 +57,13 @@ describe('from a WhatsApp message to a Slack thread and back', () => {
     expect(sent.body).toMatchObject({ to: '15550101010', text: { body: 'It ships today & arrives Friday' } });
 
     // WhatsApp says it was delivered: the state shows on Alice's own message.
-    const statusRes = await h.whatsappWebhook(status(sent.wamid, 'delivered', { recipient: '15550101010' }));
+    const statusRes = await h.whatsappWebhook(
+      status(sent.wamid, 'delivered', {
+        recipient: '15550101010',
+        // Meta echoes the id Parley sent along, so the status matches even before the send's commit.
+        callback: sent.body.biz_opaque_callback_data,
+      }),
+    );
     expect(statusRes.status).toBe(200);
     await eventually(() => typed.reactions.includes('white_check_mark'));
 

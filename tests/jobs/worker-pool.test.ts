@@ -33,7 +33,7 @@ describe('workers and the database pool', () => {
     const orm = await createOrm({ databaseUrl: db.url, poolMax: 3 });
     const fake = recordingSurface();
     const surfaces = new Map([['slack', fake.surface]]);
-    const convs = [];
+    const convs: { id: string }[] = [];
     for (let i = 0; i < 8; i++)
       convs.push((await conversationWithQueuedReply(db.em(), ws, `pool ${i}`)).conv);
     const workers = startWorkers({
