@@ -164,7 +164,17 @@ async function postPending(
   thread: SurfaceThread,
 ): Promise<void> {
   for (;;) {
-    const items = await itemsAfter(em, conv, thread.mirroredSeq, BATCH);
+    const fetched = await itemsAfter(em, conv, thread.mirroredSeq, BATCH);
+    // A customer file still at the provider (fetch-media job) holds the thread back for a while,
+    // so it is posted with its file and in order; after MEDIA_WAIT_MS it goes without.
+    const waiting = fetched.findIndex(
+      (i) =>
+        i.attachments.some((a) => a.status === 'pending') &&
+        Date.now() - i.createdAt.getTime() < MEDIA_WAIT_MS,
+    );
+    const items = waiting >= 0 ? fetched.slice(0, waiting) : fetched;
+    if (items.length === 0 && waiting >= 0)
+      throw new SurfaceRetryLater('a customer file is being fetched', 2_000);
     if (items.length === 0) return;
     const seqOf = new Map(items.map((i) => [i.messageId, i.seq]));
     const stateOf = new Map(items.map((i) => [i.messageId, i.deliveryState]));
@@ -183,9 +193,13 @@ async function postPending(
       }
       await em.flush();
     }
+    if (waiting >= 0) throw new SurfaceRetryLater('a customer file is being fetched', 2_000);
     if (items.length < BATCH) return;
   }
 }
+
+/** How long a thread waits for a customer's file to be fetched before posting the message without it. */
+const MEDIA_WAIT_MS = 60_000;
 
 /**
  * Redraws posts whose message changed after posting (R29: a reply's delivery state — sent,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conversation, Message, SurfacePost, SurfaceThread } from '../../src/db/entities/index.ts';
@@ -154,5 +155,55 @@ describe('mirroring a conversation into a chat surface', () => {
     expect(shown[0]).toMatchObject({ deliveryState: 'failed', deliveryReason: 'Window closed' });
     const posts = await db.em().find(SurfacePost, { message: messageId });
     expect(posts.map((p) => p.shownState)).toEqual(['failed']);
+  });
+
+  it('R28: a customer file still being fetched holds the thread back, so it is posted with its file and in order', async () => {
+    const fake = recordingSurface();
+    const surfaces = new Map([['slack', fake.surface]]);
+    const { conv } = await conversationWithQueuedReply(db.em(), ws, 'Send a photo?');
+    await mirrorConversation({ em: db.em(), surfaces }, conv.id);
+    const pending = {
+      id: randomUUID(),
+      kind: 'image' as const,
+      name: 'box.jpg',
+      status: 'pending' as const,
+      providerRef: 'm1',
+    };
+    let photoId = '';
+    await update(conv.id, async (c, tx) => {
+      const m = await appendMessage(tx, c, {
+        kind: 'inbound',
+        attachments: [pending],
+        channel: 'whatsapp',
+        now: new Date(),
+      });
+      await appendMessage(tx, c, {
+        kind: 'inbound',
+        text: 'here it is',
+        channel: 'whatsapp',
+        now: new Date(),
+      });
+      photoId = m.id;
+    });
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toMatchObject({ outcome: 'retry' });
+    const thread = fake.threads.find((t) => t.header.conversationId === conv.id)!;
+    expect(thread.items.map((i) => i.text)).toEqual(['Where is my order?', 'Send a photo?']);
+
+    await db
+      .em()
+      .nativeUpdate(
+        Message,
+        { id: photoId },
+        { attachments: [{ ...pending, status: 'stored', storageKey: 'k/1' }] },
+      );
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toMatchObject({
+      outcome: expect.any(String),
+    });
+    expect(thread.items.map((i) => i.text ?? i.attachments[0]?.status)).toEqual([
+      'Where is my order?',
+      'Send a photo?',
+      'stored',
+      'here it is',
+    ]);
   });
 });
