@@ -8,7 +8,7 @@ import { benchMemory } from './memory.bench.ts';
 import { flushRedisPrefix, freshDatabase, seedGroups } from './parley-processes.ts';
 
 /**
- * `npm run bench [-- ingest e2e hot memory]`: Parley's benchmarks (issue 5), each
+ * `npm run bench [-- ingest e2e hot memory dashboards]`: Parley's benchmarks (issue 5), each
  * figure beside a ceiling measured in the same run. Results go to bench/results/<name>.json;
  * bench/README.md explains them.
  */
@@ -29,7 +29,7 @@ export interface BenchContext {
   };
 }
 
-const all = ['ingest', 'e2e', 'hot', 'memory'] as const;
+const all = ['ingest', 'e2e', 'hot', 'memory', 'dashboards'] as const;
 const asked = process.argv.slice(2).filter((a) => (all as readonly string[]).includes(a));
 const which = asked.length ? asked : [...all];
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -76,6 +76,13 @@ async function save(name: string, result: unknown) {
 
 for (const name of which) {
   log(`\n== ${name} ==`);
+  if (name === 'dashboards') {
+    const { benchDashboards, formatDashboardTable, DEFAULT_DATABASE_URL } = await import('./dashboards.ts');
+    const result = await benchDashboards({ databaseUrl: DEFAULT_DATABASE_URL });
+    log(formatDashboardTable(result));
+    await save(name, result);
+    continue;
+  }
   const ctx = await context(name === 'hot' ? { postsPerSecond: 1, burst: 3 } : undefined);
   try {
     const result =

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Viewer } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
-import { type Sql, sql } from './sql.ts';
+import { join, type Sql, sql } from './sql.ts';
 import { unreadFor } from './viewer-scope.ts';
 
 /**
@@ -50,12 +50,30 @@ export function parseFilters(input: ConversationFilters): ParsedFilters {
  * operator (`&`, `|`, `!`, `:`, parentheses) typed by a user reaches `to_tsquery`. Null when no word is left.
  */
 export function prefixTsQuery(text: string): string | null {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words = searchWords(text);
   if (words.length === 0) return null;
-  return words
-    .slice(0, 16)
-    .map((w) => `${w}:*`)
-    .join(' & ');
+  return words.map((w) => `${w}:*`).join(' & ');
+}
+
+/** The words of free text a search looks for (at most 16), lower-cased. */
+export const searchWords = (text: string): string[] =>
+  (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 16);
+
+/** Message `m` contains every word of a prefixTsQuery; the message_text_fts index's expression. */
+export const messageMatches = (tsQuery: string): Sql =>
+  sql`to_tsvector('simple', coalesce(m.text, '')) @@ to_tsquery('simple', ${tsQuery})`;
+
+/**
+ * A cheap test every message matching the words passes (a word that starts a lexeme is in the
+ * text), to run before messageMatches on messages read one by one: ILIKE costs a fraction of
+ * to_tsvector. Only plain ASCII words, whose lower-casing cannot differ between the two.
+ */
+export function messageMayMatch(words: readonly string[]): Sql {
+  const plain = words.filter((w) => /^[a-z0-9]+$/.test(w));
+  return join(
+    plain.map((w) => sql`m.text ilike ${`%${w}%`}`),
+    'and',
+  );
 }
 
 /** Whether a filter narrows beyond status, so internal chats (no group, contact or channel) cannot match. */
@@ -70,7 +88,7 @@ export const narrowsToCustomerConversations = (f: ParsedFilters): boolean =>
   f.unread !== undefined ||
   f.unreplied !== undefined;
 
-/** The filters as SQL conditions on conversation `c` (and its contact `ct`). */
+/** The filters except `text`, as SQL conditions on conversation `c`. */
 export function filterConditions(viewer: Viewer, f: ParsedFilters): Sql[] {
   const where: Sql[] = [];
   if (f.status === 'all') where.push(sql`c.status in ('open', 'closed')`);
@@ -86,19 +104,11 @@ export function filterConditions(viewer: Viewer, f: ParsedFilters): Sql[] {
     where.push(
       q === null
         ? sql`false`
-        : sql`to_tsvector('simple', coalesce(ct.name, '')) @@ to_tsquery('simple', ${q})`,
+        : sql`c.contact_id in (select ct.id from contact ct
+            where to_tsvector('simple', coalesce(ct.name, '')) @@ to_tsquery('simple', ${q}))`,
     );
   }
-  if (f.text !== undefined) {
-    const q = prefixTsQuery(f.text);
-    // Same expression as the message_text_fts index: a bitmap scan finds the matching messages.
-    where.push(
-      q === null
-        ? sql`false`
-        : sql`c.id in (select m.conversation_id from message m
-            where to_tsvector('simple', coalesce(m.text, '')) @@ to_tsquery('simple', ${q}))`,
-    );
-  }
+  // `text` is not a plain condition: conversation-candidates.ts picks how to search (R10).
   if (f.unread === true) where.push(unreadFor(viewer));
   if (f.unread === false) where.push(sql`not (${unreadFor(viewer)})`);
   if (f.unreplied === true) where.push(sql`c.unreplied_count > 0`);

@@ -1,24 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../domain/actor.ts';
+import { pageCandidates } from './conversation-candidates.ts';
 import {
   type ConversationFilters,
-  filterConditions,
   narrowsToCustomerConversations,
   type ParsedFilters,
   parseFilters,
 } from './conversation-filters.ts';
 import { internalChatBranch } from './internal-chat-items.ts';
-import {
-  decodeCursor,
-  keysetBefore,
-  type Page,
-  type PageRequest,
-  type Position,
-  pageSize,
-  toPage,
-} from './page.ts';
-import { join, rows, type Sql, sql } from './sql.ts';
-import { scopeGroups, unreadFor, visibleConversations } from './viewer-scope.ts';
+import { decodeCursor, type Page, type PageRequest, type Position, pageSize, toPage } from './page.ts';
+import { rows, type Sql, sql } from './sql.ts';
+import { scopeGroups, unreadFor } from './viewer-scope.ts';
 
 /** One row of an inbox or search result (R9, R10), as every surface draws it. */
 export interface ConversationListItem {
@@ -63,9 +55,9 @@ const toItem = ({ cursorAt: _c, ...row }: ListRow): ConversationListItem => ({
 });
 
 /**
- * The page of visible conversations matching the filters, newest activity first. Only the page's
- * rows get a preview (a backwards index step on message (conversation_id, seq)) and a read mark
- * (primary key lookup); filtering and ordering use conversation columns and their indexes.
+ * The page of visible conversations matching the filters, newest activity first (the rows come
+ * from pageCandidates). Only the page's rows get a contact name (primary key lookup), a preview (a
+ * backwards index step on message (conversation_id, seq)) and a read mark (primary key lookup).
  */
 export function conversationBranch(
   viewer: Viewer,
@@ -73,25 +65,14 @@ export function conversationBranch(
   after: Position | null,
   limit: number,
 ): Sql {
-  const groups = scopeGroups(viewer, filters.groupId);
-  const where = join(
-    [
-      visibleConversations(viewer, groups),
-      ...filterConditions(viewer, filters),
-      keysetBefore(after, sql`c.last_message_at`, sql`c.id`),
-    ],
-    'and',
-  );
+  const candidates = pageCandidates(viewer, scopeGroups(viewer, filters.groupId), filters, after, limit);
   return sql`select p.*, lm.text as "preview", lm.kind as "previewKind" from (
       select c.id, c.number, 'conversation' as "kind", c.status, c.channel, c.group_id as "groupId",
         ct.name as "contactName", c.assignee_ids as "assigneeIds", (c.visible_to_ids is not null) as "restricted",
         c.unreplied_count as "unrepliedCount", (${unreadFor(viewer)}) as "unread",
         c.last_message_at as "lastMessageAt",
         to_char(c.last_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"
-      from conversation c join contact ct on ct.id = c.contact_id
-      where ${where}
-      order by c.last_message_at desc, c.id desc
-      limit ${limit + 1}
+      from (${candidates}) c join contact ct on ct.id = c.contact_id
     ) p
     left join lateral (
       select m.text, m.kind from message m

@@ -3,7 +3,7 @@ import type { Viewer } from '../domain/actor.ts';
 import { type ConversationListItem, listConversations } from './conversation-list.ts';
 import type { Page, PageRequest } from './page.ts';
 import { one, sql } from './sql.ts';
-import { type TileKey, tileCondition } from './tile-conditions.ts';
+import { assignedTo, type TileKey, tileCondition } from './tile-conditions.ts';
 import { type UnrepliedMessageItem, unrepliedMessages } from './unreplied-messages.ts';
 import { scopeGroups, visibleConversations } from './viewer-scope.ts';
 
@@ -55,19 +55,22 @@ const TILE_DISPLAY: readonly Omit<Tile, 'count'>[] = [
 ];
 
 /**
- * R26: the four figures, from conversation counters only (`unreplied_count`, `assignee_ids`):
- * each is a scalar subquery served by its own index, and none reads a message row.
- * Leaves out conversations the viewer may not see (R17).
+ * R26: the four figures, from conversation counters only (`unreplied_count`, `assignee_ids`), in
+ * three index scans, none reading a message row: the viewer's open conversations (assignee GIN),
+ * the unassigned ones and the unreplied ones (covering partial indexes: no table row read either).
+ * "My unreplied" is the unreplied scan's rows assigned to the viewer: tileCondition('myUnreplied')
+ * is tileCondition('unreplied') and assignedTo. Leaves out conversations the viewer may not see (R17).
  */
 export function dashboardTilesSql(viewer: Viewer, opts: { groupId?: string } = {}) {
   const visible = visibleConversations(viewer, scopeGroups(viewer, opts.groupId));
   const count = (tile: TileKey) =>
     sql`(select count(*)::int from conversation c where ${visible} and ${tileCondition(viewer, tile)})`;
-  const sum = (tile: TileKey) =>
-    sql`(select coalesce(sum(c.unreplied_count), 0)::int from conversation c
-      where ${visible} and ${tileCondition(viewer, tile)})`;
-  return sql`select ${count('assignedToMe')} as "assignedToMe", ${sum('myUnreplied')} as "myUnreplied",
-    ${count('unassigned')} as "unassigned", ${sum('unreplied')} as "unreplied"`;
+  return sql`select ${count('assignedToMe')} as "assignedToMe", u."myUnreplied",
+    ${count('unassigned')} as "unassigned", u."unreplied"
+    from (select
+        coalesce(sum(c.unreplied_count) filter (where ${assignedTo(viewer)}), 0)::int as "myUnreplied",
+        coalesce(sum(c.unreplied_count), 0)::int as "unreplied"
+      from conversation c where ${visible} and ${tileCondition(viewer, 'unreplied')}) u`;
 }
 
 export async function dashboardTiles(

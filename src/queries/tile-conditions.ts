@@ -10,7 +10,7 @@ export type TileKey = 'assignedToMe' | 'myUnreplied' | 'unassigned' | 'unreplied
  * unreplied_count > 0`, `assignee_ids = '{}'`), so the planner can use those indexes.
  */
 export function tileCondition(viewer: Viewer, tile: TileKey): Sql {
-  const mine = sql`c.assignee_ids @> array[${viewer.id}]::text[]`;
+  const mine = assignedTo(viewer);
   switch (tile) {
     case 'assignedToMe':
       return sql`c.status = 'open' and ${mine}`;
@@ -22,3 +22,6 @@ export function tileCondition(viewer: Viewer, tile: TileKey): Sql {
       return sql`c.status = 'open' and c.unreplied_count > 0`;
   }
 }
+
+/** Conversation `c` is assigned to the viewer: what sets the "my" tiles apart from the group's. */
+export const assignedTo = (viewer: Viewer): Sql => sql`c.assignee_ids @> array[${viewer.id}]::text[]`;

@@ -43,31 +43,35 @@ const ConversationSchema = defineEntity({
     { name: 'conversation_one_open_per_contact', properties: ['contact', 'group'], where: "status = 'open'" },
   ],
   indexes: [
-    // Team inbox: a group's conversations by status, newest activity first.
-    { properties: ['group', 'status', 'lastMessageAt'] },
+    // Lists (Team inbox, search): a group's conversations by status, newest activity first, in the
+    // exact page order (id breaks ties), so one backward walk per group and status fills a page.
+    { properties: ['group', 'status', 'lastMessageAt', 'id'] },
     // R2/R22: the contact's open conversation in a group.
     { properties: ['contact', 'group', 'status'] },
-    // My inbox and "assigned to me": GIN on the assignee list.
+    // My inbox and the "assigned to me" tiles: GIN on the assignee lists of open conversations, so a
+    // user's closed history never adds to the count's cost.
     {
-      name: 'conversation_assignee_ids_gin',
-      expression: 'create index "conversation_assignee_ids_gin" on "conversation" using gin ("assignee_ids")',
+      name: 'conversation_open_assignee_ids_gin',
+      expression:
+        'create index "conversation_open_assignee_ids_gin" on "conversation" using gin ("assignee_ids") where "status" = \'open\'',
     },
     {
       name: 'conversation_visible_to_ids_gin',
       expression:
         'create index "conversation_visible_to_ids_gin" on "conversation" using gin ("visible_to_ids")',
     },
-    // Tiles: open conversations with unreplied messages, per group.
+    // Tiles: open conversations with unreplied messages, per group. It carries every column the
+    // tiles read (R17 visibility, assignees, the count), so they count from the index alone.
     {
       name: 'conversation_unreplied_idx',
       expression:
-        'create index "conversation_unreplied_idx" on "conversation" ("group_id", "oldest_unreplied_at") where "status" = \'open\' and "unreplied_count" > 0',
+        'create index "conversation_unreplied_idx" on "conversation" ("group_id", "oldest_unreplied_at") include ("account_id", "unreplied_count", "visible_to_ids", "assignee_ids") where "status" = \'open\' and "unreplied_count" > 0',
     },
-    // Tiles: open conversations nobody is assigned to, per group.
+    // Tiles: open conversations nobody is assigned to, per group; covering, like the one above.
     {
       name: 'conversation_unassigned_idx',
       expression:
-        'create index "conversation_unassigned_idx" on "conversation" ("group_id", "last_message_at") where "status" = \'open\' and "assignee_ids" = \'{}\'',
+        'create index "conversation_unassigned_idx" on "conversation" ("group_id", "last_message_at") include ("account_id", "visible_to_ids") where "status" = \'open\' and "assignee_ids" = \'{}\'',
     },
   ],
 });
