@@ -21,7 +21,9 @@ export const WA_APP_SECRET = 'slack-e2e-whatsapp-app-secret';
  * WhatsApp and Slack on, against the Graph API and Slack fakes. Call at the top of a test file.
  */
 export function slackHarness(db: TestDb, opts: { emails?: Record<string, string>; workers?: boolean } = {}) {
-  const slack = fakeSlack({ emails: opts.emails });
+  // Slack stamps messages a minute in the past: settled for the sweep (30 s), yet inside the
+  // window Parley reads back after a post whose answer was lost (2 min).
+  const slack = fakeSlack({ emails: opts.emails, now: () => Date.now() - 60_000 });
   const graph = graphFake();
   const server = useMsw(...slack.handlers, ...graph.handlers);
   const prefix = testRedisPrefix();
