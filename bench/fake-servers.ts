@@ -128,11 +128,18 @@ export interface GraphSendRecord {
 export async function startFakeGraph() {
   const sends: GraphSendRecord[] = [];
   let seq = 0;
+  let delayNext = 0;
   const server = createServer(async (req, res) => {
     const a = await body(req);
     if (req.method === 'POST' && /\/messages$/.test(req.url ?? '')) {
       const text = (a.text as { body?: string } | undefined)?.body ?? '';
       sends.push({ to: String(a.to), text, at: Date.now() });
+      // Meta has taken the message; the answer comes late (a worker may die meanwhile).
+      if (delayNext > 0) {
+        const ms = delayNext;
+        delayNext = 0;
+        await new Promise((r) => setTimeout(r, ms));
+      }
       return json(res, 200, {
         messaging_product: 'whatsapp',
         contacts: [{ input: a.to, wa_id: a.to }],
@@ -142,5 +149,13 @@ export async function startFakeGraph() {
     return json(res, 404, { error: { message: 'unknown', code: 100 } });
   });
   const l = await listen(server);
-  return { apiUrl: `${l.url}/v23.0`, sends, close: l.close };
+  return {
+    apiUrl: `${l.url}/v23.0`,
+    sends,
+    /** The next send is accepted but answered only after `ms`. */
+    delayNextSend: (ms: number) => {
+      delayNext = ms;
+    },
+    close: l.close,
+  };
 }

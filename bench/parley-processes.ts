@@ -77,10 +77,12 @@ export interface RunningParley {
   url: string;
   web: ChildProcess;
   worker: ChildProcess;
+  /** The environment both processes got (to restart one of them the same way). */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
-function startRole(role: 'web' | 'worker', env: Record<string, string>): ChildProcess {
+export function startRole(role: 'web' | 'worker', env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['src/main.ts', role], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,9 +114,16 @@ export async function startParley(opts: {
     ...SECRETS,
     ...opts.env,
   };
+  return startWith(env, opts.port);
+}
+
+/** The environment `startParley` gives both processes (chaos restarts a role with it). */
+export type ParleyEnv = Record<string, string>;
+
+async function startWith(env: ParleyEnv, port: number): Promise<RunningParley> {
   const web = startRole('web', env);
   const worker = startRole('worker', env);
-  const url = `http://127.0.0.1:${opts.port}`;
+  const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const ok = await fetch(`${url}/readyz`)
       .then((r) => r.ok)
@@ -129,7 +138,7 @@ export async function startParley(opts: {
       [web, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))),
     );
   };
-  return { url, web, worker, stop };
+  return { url, web, worker, stop, env };
 }
 
 /** VmRSS of a process in MiB (Linux). */

@@ -12,7 +12,14 @@ export function mirrorProcessor(deps: { surfaces: SurfaceRegistry; queues: Queue
     const result = await mirrorConversation({ em, surfaces: deps.surfaces }, conversationId);
     if (result.outcome === 'busy' || result.outcome === 'retry') {
       const delayMs = result.outcome === 'retry' ? result.retryAfterMs : BUSY_RETRY_MS;
-      await enqueue(deps.queues, 'mirror', { conversationId, rev: `${rev}-later${Date.now()}` }, { delayMs });
+      // A new id for the later run (this job's id is still taken), not a longer one each time.
+      const base = rev.split('-later')[0];
+      await enqueue(
+        deps.queues,
+        'mirror',
+        { conversationId, rev: `${base}-later${Date.now()}` },
+        { delayMs },
+      );
     }
     return result.outcome;
   };

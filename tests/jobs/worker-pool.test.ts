@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrm } from '../../src/db/orm.ts';
 import { enqueue } from '../../src/jobs/queues.ts';
