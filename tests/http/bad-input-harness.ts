@@ -1,26 +1,21 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { smsAdapter } from '../../adapters/channels/sms/index.ts';
 import { twilioSignature } from '../../adapters/channels/sms/signature.ts';
 import { createWebchatAdapter } from '../../adapters/channels/webchat/index.ts';
 import { whatsappAdapter } from '../../adapters/channels/whatsapp/index.ts';
 import { whatsAppSignature } from '../../adapters/channels/whatsapp/signature.ts';
-import { startWorker } from '../../src/cli/main-commands.ts';
-import { loadConfig } from '../../src/config.ts';
 import { ChannelEndpoint, User } from '../../src/db/entities/index.ts';
-import { type App, createApp } from '../../src/http/app.ts';
-import { createServices, type Services } from '../../src/services.ts';
+import type { App } from '../../src/http/app.ts';
 import { countRows, type RowCounts } from '../support/bad-input-corpus.ts';
 import { fakeSlack, SLACK_ENV } from '../support/fake-slack.ts';
 import { GRAPH_TOKEN, GRAPH_URL, graphFake } from '../support/fakes/graph.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_URL, twilioFake } from '../support/fakes/twilio.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
 import { useMsw } from '../support/msw.ts';
-import { flushPrefix } from '../support/redis.ts';
-import { localTestStorage } from '../support/storage.ts';
-import { type TestDb, testRedisPrefix } from '../support/test-db.ts';
-import { redisUrl } from '../support/test-env.ts';
+import { runningParley } from '../support/running-parley.ts';
+import type { TestDb } from '../support/test-db.ts';
 
 export const PUBLIC_URL = 'https://parley.test';
 export const WA_SECRET = 'bad-input-whatsapp-app-secret';
@@ -42,30 +37,6 @@ export function badInputHarness(db: TestDb, opts: { workers?: boolean } = {}) {
   const graph = graphFake();
   const twilio = twilioFake();
   useMsw(...slack.handlers, ...graph.handlers, ...twilio.handlers);
-  const prefix = testRedisPrefix();
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl(),
-    REDIS_PREFIX: prefix,
-    PUBLIC_URL,
-    LOG_LEVEL: 'silent',
-    RECONCILE_INTERVAL_MS: '1000',
-    // A mirror job holds a connection for its lock and takes a second for its work: with the pool
-    // no larger than the concurrency, concurrent mirrors can take every connection and wait forever.
-    WORKER_CONCURRENCY: '2',
-    DATABASE_POOL_MAX: '10',
-    BODY_LIMIT_BYTES: String(BODY_LIMIT),
-    ATTACHMENT_MAX_BYTES: String(ATTACHMENT_MAX),
-    ADMIN_API_TOKEN: ADMIN_TOKEN,
-    WHATSAPP_API_URL: GRAPH_URL,
-    WHATSAPP_APP_SECRET: WA_SECRET,
-    WHATSAPP_ACCESS_TOKEN: GRAPH_TOKEN,
-    WHATSAPP_VERIFY_TOKEN: WA_VERIFY,
-    TWILIO_API_URL: TWILIO_URL,
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    ...SLACK_ENV,
-  });
   const errors: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -73,35 +44,42 @@ export function badInputHarness(db: TestDb, opts: { workers?: boolean } = {}) {
       done();
     },
   });
-  const h = {} as { services: Services; app: App; ws: Workspace; stop?: () => Promise<void> };
+  const parley = runningParley(db, {
+    env: {
+      PUBLIC_URL,
+      BODY_LIMIT_BYTES: String(BODY_LIMIT),
+      ATTACHMENT_MAX_BYTES: String(ATTACHMENT_MAX),
+      ADMIN_API_TOKEN: ADMIN_TOKEN,
+      WHATSAPP_API_URL: GRAPH_URL,
+      WHATSAPP_APP_SECRET: WA_SECRET,
+      WHATSAPP_ACCESS_TOKEN: GRAPH_TOKEN,
+      WHATSAPP_VERIFY_TOKEN: WA_VERIFY,
+      TWILIO_API_URL: TWILIO_URL,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      ...SLACK_ENV,
+    },
+    channelModules: [
+      createWebchatAdapter({ heartbeatMs: 200, leaveGraceMs: 0 }),
+      whatsappAdapter,
+      smsAdapter,
+    ],
+    logger: pino({ level: 'error' }, sink),
+    workers: opts.workers,
+  });
+  const config = parley.config;
+  const h = {
+    get app() {
+      return parley.app;
+    },
+  } as { app: App; ws: Workspace };
 
   beforeAll(async () => {
-    h.services = await createServices(config, pino({ level: 'error' }, sink), {
-      storage: localTestStorage(ATTACHMENT_MAX),
-      channelModules: [
-        createWebchatAdapter({ heartbeatMs: 200, leaveGraceMs: 0 }),
-        whatsappAdapter,
-        smsAdapter,
-      ],
-    });
-    h.app = createApp({
-      config,
-      orm: h.services.orm,
-      redis: h.services.redis,
-      logger: h.services.logger,
-      extraRoutes: h.services.mountChannelRoutes,
-    });
     h.ws = await seedWorkspace(db.em());
     await db
       .em()
       .nativeUpdate(ChannelEndpoint, { id: h.ws.webchat.id }, { settings: { secret: WIDGET_SECRET } });
     await db.em().nativeUpdate(User, { id: h.ws.alice.id }, { slackUserId: 'U_ALICE' });
-    if (opts.workers !== false) h.stop = startWorker(h.services);
-  });
-  afterAll(async () => {
-    await h.stop?.();
-    await flushPrefix(h.services.redis, prefix);
-    await h.services.close();
   });
 
   const request = (path: string, init: RequestInit = {}) => h.app.request(path, init);

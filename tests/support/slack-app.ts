@@ -1,24 +1,16 @@
-import { afterAll, beforeAll } from 'vitest';
 import { whatsappAdapter } from '../../adapters/channels/whatsapp/index.ts';
 import { whatsAppSignature } from '../../adapters/channels/whatsapp/signature.ts';
-import { startWorker } from '../../src/cli/main-commands.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createApp } from '../../src/http/app.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createServices, type Services } from '../../src/services.ts';
 import { fakeSlack, SLACK_ENV, slackCommand, slackEvent, slackInteraction } from './fake-slack.ts';
 import { GRAPH_TOKEN, GRAPH_URL, graphFake } from './fakes/graph.ts';
 import { useMsw } from './msw.ts';
-import { flushPrefix } from './redis.ts';
-import { localTestStorage } from './storage.ts';
-import { type TestDb, testRedisPrefix } from './test-db.ts';
-import { redisUrl } from './test-env.ts';
+import { runningParley } from './running-parley.ts';
+import type { TestDb } from './test-db.ts';
 
 export const WA_APP_SECRET = 'slack-e2e-whatsapp-app-secret';
 
 /**
- * Parley as it runs (`createServices`, the real app, the real BullMQ workers and reconciler) with
- * WhatsApp and Slack on, against the Graph API and Slack fakes. Call at the top of a test file.
+ * Parley as it runs (running-parley.ts) with WhatsApp and Slack on, against the Graph API and
+ * Slack fakes. Call at the top of a test file.
  */
 export function slackHarness(db: TestDb, opts: { emails?: Record<string, string>; workers?: boolean } = {}) {
   // Slack stamps messages a minute in the past: settled for the sweep (30 s), yet inside the
@@ -26,42 +18,19 @@ export function slackHarness(db: TestDb, opts: { emails?: Record<string, string>
   const slack = fakeSlack({ emails: opts.emails, now: () => Date.now() - 60_000 });
   const graph = graphFake();
   const server = useMsw(...slack.handlers, ...graph.handlers);
-  const prefix = testRedisPrefix();
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    REDIS_URL: redisUrl(),
-    REDIS_PREFIX: prefix,
-    PUBLIC_URL: 'https://parley.test',
-    LOG_LEVEL: 'silent',
-    RECONCILE_INTERVAL_MS: '1000',
-    WORKER_CONCURRENCY: '4',
-    DATABASE_POOL_MAX: '4',
-    WHATSAPP_API_URL: GRAPH_URL,
-    WHATSAPP_APP_SECRET: WA_APP_SECRET,
-    WHATSAPP_ACCESS_TOKEN: GRAPH_TOKEN,
-    WHATSAPP_VERIFY_TOKEN: 'verify',
-    ...SLACK_ENV,
+  const parley = runningParley(db, {
+    env: {
+      WHATSAPP_API_URL: GRAPH_URL,
+      WHATSAPP_APP_SECRET: WA_APP_SECRET,
+      WHATSAPP_ACCESS_TOKEN: GRAPH_TOKEN,
+      WHATSAPP_VERIFY_TOKEN: 'verify',
+      ...SLACK_ENV,
+    },
+    channelModules: [whatsappAdapter],
+    workers: opts.workers,
   });
-  const h = {} as { services: Services; app: ReturnType<typeof createApp>; stop?: () => Promise<void> };
-  beforeAll(async () => {
-    h.services = await createServices(config, createLogger('silent'), {
-      storage: localTestStorage(config.ATTACHMENT_MAX_BYTES),
-      channelModules: [whatsappAdapter],
-    });
-    h.app = createApp({
-      config,
-      orm: h.services.orm,
-      redis: h.services.redis,
-      logger: h.services.logger,
-      extraRoutes: h.services.mountChannelRoutes,
-    });
-    if (opts.workers !== false) h.stop = startWorker(h.services);
-  });
-  afterAll(async () => {
-    await h.stop?.();
-    await flushPrefix(h.services.redis, prefix);
-    await h.services.close();
-  });
+  const h = parley;
+  const config = parley.config;
 
   const request = (path: string, init: { method: string; body: string; headers: Record<string, string> }) =>
     h.app.request(path, init);
