@@ -1,7 +1,13 @@
 import type { DomainEvent } from '../domain/events.ts';
+import { mirrorLater, mirrorNow } from './mirror-wake.ts';
 import { enqueue, type Queues } from './queues.ts';
 
 const outboundKinds = new Set(['reply', 'ai', 'auto_response']);
+/**
+ * An outbound message's thread post and its delivery state can wait a moment: its delivery runs
+ * first, and "queued" then "sent" are usually drawn in one run instead of two.
+ */
+const DELIVERY_MIRROR_WAIT_MS = 300;
 /** Dashboards are redrawn at most once per group in this window (debounce). */
 export const HOME_DEBOUNCE_MS = 2_000;
 
@@ -19,7 +25,8 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
   return async (events: DomainEvent[]): Promise<void> => {
     const now = opts.now ? opts.now() : Date.now();
     const jobs: Promise<void>[] = [];
-    const mirrored = new Set<string>();
+    /** Per conversation: whether a change must be shown at once (false: it can wait a moment). */
+    const mirrored = new Map<string, boolean>();
     const homes = new Set<string>();
     for (const e of events) {
       if (e.type === 'message.created' && outboundKinds.has(e.kind)) {
@@ -34,9 +41,11 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
         jobs.push(enqueue(queues, 'fetchMedia', { messageId: e.messageId }));
       }
       if (!opts.surfaces) continue;
-      if ('conversationId' in e && 'groupId' in e && !mirrored.has(e.conversationId)) {
-        mirrored.add(e.conversationId);
-        jobs.push(enqueue(queues, 'mirror', { conversationId: e.conversationId, rev: `${now}` }));
+      if ('conversationId' in e && 'groupId' in e) {
+        const canWait =
+          e.type === 'message.delivery_changed' ||
+          (e.type === 'message.created' && outboundKinds.has(e.kind));
+        mirrored.set(e.conversationId, (mirrored.get(e.conversationId) ?? false) || !canWait);
       }
       if ('groupId' in e && !homes.has(e.groupId)) {
         homes.add(e.groupId);
@@ -44,6 +53,13 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
         const delayMs = (bucket + 1) * HOME_DEBOUNCE_MS - now;
         jobs.push(enqueue(queues, 'home', { groupId: e.groupId, bucket }, { delayMs }));
       }
+    }
+    for (const [conversationId, urgent] of mirrored) {
+      jobs.push(
+        urgent
+          ? mirrorNow(queues, conversationId, now)
+          : mirrorLater(queues, conversationId, DELIVERY_MIRROR_WAIT_MS, now),
+      );
     }
     await Promise.all(jobs);
   };

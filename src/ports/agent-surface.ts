@@ -52,7 +52,17 @@ export type PostRef = Record<string, unknown>;
  */
 export type PostStep =
   | { kind: 'attempt'; thread: ThreadRef }
-  | { kind: 'posted'; thread: ThreadRef; messageIds: string[]; post: PostRef };
+  | {
+      kind: 'posted';
+      thread: ThreadRef;
+      messageIds: string[];
+      post: PostRef;
+      /**
+       * False when the post is not the surface's drawing (a person's own message, adopted as it
+       * is): its delivery state is then drawn by updateItem, like any later change.
+       */
+      showsState?: boolean;
+    };
 
 /** Where a thread lives: the group's linked channel, or one user's direct messages with the app (R31). */
 export type MirrorPlace =

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Contact, ContactIdentity, Message } from '../db/entities/index.ts';
+import { sendRefusal } from '../domain/channel-rules.ts';
 import { capabilitiesOf } from '../domain/channels.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { SendRateLimiter } from '../jobs/send-rate.ts';
 import type { ChannelRegistry, OutboundMessage, SendFailure } from '../ports/customer-channel.ts';
+import { claimDelivery } from './claim-delivery.ts';
 import { recordOptChange } from './record-opt-change.ts';
-import { channelRefusal } from './send-to-contact.ts';
 
 /**
  * Sends one queued outbound message through its channel adapter. The claim (queued → sending) is
@@ -42,20 +42,17 @@ export async function deliverMessage(
   const { em } = deps;
   const now = deps.now ? deps.now() : new Date();
   const conn = em.getConnection();
-  const claimed = await conn.execute<{ delivery_attempts: number }[]>(
-    `update message set delivery_state = 'sending', delivery_attempts = delivery_attempts + 1,
-       delivery_due_at = ?, delivery_updated_at = ?
-     where id = ? and delivery_state = 'queued' and coalesce(delivery_due_at, '-infinity') <= ?
-     returning delivery_attempts`,
-    [new Date(now.getTime() + DELIVERY_LEASE_MS), now, messageId, now],
-  );
-  const attempt = claimed[0]?.delivery_attempts;
-  if (attempt === undefined) return { outcome: 'skipped', events: [] };
-
-  const msg = await em.findOneOrFail(Message, messageId, { populate: ['conversation.endpoint', 'endpoint'] });
-  const conv = msg.conversation;
+  const d = await claimDelivery(em, messageId, now, new Date(now.getTime() + DELIVERY_LEASE_MS));
+  if (!d) return { outcome: 'skipped', events: [] };
+  const attempt = d.attempt;
   const changed = (state: string): DomainEvent[] => [
-    { type: 'message.delivery_changed', conversationId: conv.id, groupId: conv.group.id, messageId, state },
+    {
+      type: 'message.delivery_changed',
+      conversationId: d.conversationId,
+      groupId: d.groupId,
+      messageId,
+      state,
+    },
   ];
   const fail = async (reason: string) => {
     await conn.execute(
@@ -66,32 +63,36 @@ export async function deliverMessage(
     return { outcome: 'failed' as const, reason, events: changed('failed') };
   };
 
-  const channelName = msg.channel ?? conv.channel;
+  const channelName = d.channel;
   const channel = deps.channels.get(channelName);
   if (!channel) return fail(`The ${channelName} channel is not configured on this Parley server.`);
-  const identity = await em.findOne(ContactIdentity, { contact: conv.contact, channel: channelName });
-  if (!identity) return fail(`The contact has no ${channelName} address.`);
-  const endpoint = msg.endpoint ?? conv.endpoint;
+  if (!d.toAddress) return fail(`The contact has no ${channelName} address.`);
+  const endpoint = d.endpoint;
   if (!endpoint) return fail(`No ${channelName} number or widget is set up for this conversation's group.`);
 
   // R7 again at the last moment: the WhatsApp window may have closed, or the customer opted out,
   // while the message waited. A reply in the customer's own live webchat stays allowed; the
   // webchat adapter itself refuses an absent anonymous visitor.
-  const refusal = await channelRefusal(em, {
-    contact: await em.findOneOrFail(Contact, conv.contact.id),
-    channel: channelName,
-    endpoint,
-    text: msg.text,
-    template: msg.template,
-    attachments: msg.attachments,
+  const capabilities = capabilitiesOf(channelName);
+  if (!capabilities) return fail(`Parley has no channel called "${channelName}".`);
+  const isTemplate = !!d.template;
+  const refusal = sendRefusal({
+    capabilities,
+    contactName: d.contactName ?? 'This contact',
+    hasIdentity: true,
+    hasPortalProfile: d.hasPortalProfile,
     inLiveConversation: true,
+    optedOut: d.optedOutChannels.includes(channelName),
+    isTemplate,
+    hasAttachments: d.attachments.length > 0,
+    textLength: d.text ? [...d.text].length : 0,
+    lastInboundAt: capabilities.serviceWindowHours !== null && !isTemplate ? d.lastInboundAt : null,
     now,
   });
   if (refusal) return fail(refusal.message);
 
   if (deps.sendRate) {
-    const rate =
-      Number(endpoint.settings.sendRatePerSecond) || capabilitiesOf(channelName)?.sendRatePerSecond || 1;
+    const rate = Number(endpoint.settings.sendRatePerSecond) || capabilities.sendRatePerSecond || 1;
     const delayMs = await deps.sendRate(endpoint.id, rate);
     if (delayMs > 0) {
       await conn.execute(
@@ -106,24 +107,26 @@ export async function deliverMessage(
   const out: OutboundMessage = {
     messageId,
     endpoint: { address: endpoint.address, settings: endpoint.settings },
-    to: { address: identity.address },
-    text: msg.text ?? undefined,
-    attachments: msg.attachments.length > 0 ? msg.attachments : undefined,
-    template: msg.template ?? undefined,
+    to: { address: d.toAddress },
+    text: d.text ?? undefined,
+    attachments: d.attachments.length > 0 ? d.attachments : undefined,
+    template: d.template ?? undefined,
   };
   let failure: SendFailure;
   try {
     const sent = await channel.send(out);
-    // The provider's facts (SMS segments...) are kept even when a status callback got here first.
-    await conn.execute(`update message set meta = meta || ?::jsonb where id = ?`, [
-      JSON.stringify(sent.meta ?? {}),
-      messageId,
-    ]);
+    // One statement: the provider's facts (SMS segments...) are kept even when a status callback
+    // got here first and moved the state on; the state becomes sent only from sending.
     await conn.execute(
-      `update message set delivery_state = 'sent', provider = ?, provider_message_id = ?, delivery_due_at = null,
-         delivery_reason = null, delivery_updated_at = ?
-       where id = ? and delivery_state = 'sending'`,
-      [channel.name, sent.providerMessageId, now, messageId],
+      `update message set meta = meta || ?::jsonb,
+         delivery_state = case when delivery_state = 'sending' then 'sent' else delivery_state end,
+         provider = case when delivery_state = 'sending' then ? else provider end,
+         provider_message_id = case when delivery_state = 'sending' then ? else provider_message_id end,
+         delivery_due_at = case when delivery_state = 'sending' then null else delivery_due_at end,
+         delivery_reason = case when delivery_state = 'sending' then null else delivery_reason end,
+         delivery_updated_at = case when delivery_state = 'sending' then ? else delivery_updated_at end
+       where id = ?`,
+      [JSON.stringify(sent.meta ?? {}), channel.name, sent.providerMessageId, now, messageId],
     );
     return { outcome: 'sent', providerMessageId: sent.providerMessageId, events: changed('sent') };
   } catch (err) {
@@ -137,7 +140,7 @@ export async function deliverMessage(
         {
           channel: channel.name,
           endpointAddress: endpoint.address,
-          address: identity.address,
+          address: d.toAddress,
           optedOut: true,
           keyword: 'provider',
           at: now,

@@ -186,7 +186,7 @@ async function postPending(
             thread,
             message: em.getReference(Message, messageId),
             ref: step.post,
-            shownState: stateOf.get(messageId) ?? null,
+            shownState: step.showsState === false ? null : (stateOf.get(messageId) ?? null),
           });
           thread.mirroredSeq = Math.max(thread.mirroredSeq, seqOf.get(messageId) ?? 0);
         }

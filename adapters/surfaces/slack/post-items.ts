@@ -54,6 +54,7 @@ export async function* postItems(
         thread: settled(t),
         messageIds: [group.item.messageId],
         post: { channel: t.channel, ts: String(origin.ts), own: true },
+        showsState: false,
       };
       continue;
     }

@@ -174,9 +174,12 @@ describe('items in the thread (R28)', () => {
       expect.objectContaining({
         messageIds: [own.messageId],
         post: { channel, ts: '1700000000.000100', own: true },
+        // Nothing of the app's is on it yet: its delivery state is drawn as a reaction afterwards.
+        showsState: false,
       }),
       expect.objectContaining({ messageIds: [elsewhere.messageId] }),
     ]);
+    expect(r.steps.at(-1)).not.toHaveProperty('showsState', false);
     expect(
       slack
         .callsOf('chat.postMessage')

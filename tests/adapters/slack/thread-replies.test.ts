@@ -67,6 +67,15 @@ describe('replies written in a Slack thread', () => {
     expect(h.graph.sent.filter((s) => s.body.text?.body === 'Sent once only')).toHaveLength(1);
   });
 
+  it("R29: the delivery state shows on the agent's own message, even when it was sent before the thread caught up", async () => {
+    const { header } = await newThread('Quick one');
+    const { typed } = await agentWrites('U_ALICE', 'Already on its way', header.ts);
+    await eventually(() => h.graph.sent.some((s) => s.body.text?.body === 'Already on its way'));
+    // The thread's run after a reply waits a moment, so it first sees the reply already sent.
+    await eventually(() => typed.reactions.includes('outbox_tray'));
+    expect(typed.reactions).not.toContain('hourglass_flowing_sand');
+  });
+
   it('R33: a Slack user linked by email can act; one that cannot be linked is told how and nothing is sent', async () => {
     const { header } = await newThread('Who is there?');
     await agentWrites('U_BOB', 'Bob here', header.ts);

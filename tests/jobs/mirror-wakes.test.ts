@@ -1,0 +1,78 @@
+import type { Job } from 'bullmq';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Conversation } from '../../src/db/entities/index.ts';
+import { createDispatcher } from '../../src/jobs/dispatch.ts';
+import { appendMessage } from '../../src/use-cases/timeline.ts';
+import { mirrorProcessor } from '../../workers/mirror.worker.ts';
+import { conversationWithQueuedReply } from '../support/conversations.ts';
+import { recordingSurface } from '../support/fake-surface.ts';
+import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
+import { createTestRedis } from '../support/redis.ts';
+import { createTestDb } from '../support/test-db.ts';
+
+const db = await createTestDb();
+const redis = createTestRedis();
+const mirrorQueue = () => redis.queues.byName.get('mirror')!;
+const mirrorJobs = async (state: 'delayed' | 'waiting', conversationId: string) =>
+  (await mirrorQueue().getJobs([state])).filter((j) => j.data.conversationId === conversationId);
+let ws: Workspace;
+
+beforeAll(async () => {
+  ws = await seedWorkspace(db.em());
+});
+// The clock stands still in these tests, so no run lands on either side of a slot's edge by chance.
+const stopClock = () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-11-24T12:00:00.100Z'));
+};
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('mirror wake-ups', () => {
+  it('runs of one conversation that must come back later leave one delayed run, not one each', async () => {
+    // Found by the benchmarks: while a header's count was paced, every new message's run queued
+    // its own later run, and each of those queued another — five times the work per message.
+    stopClock();
+    const fake = recordingSurface();
+    const surfaces = new Map([['slack', fake.surface]]);
+    const run = mirrorProcessor({ surfaces, queues: redis.queues });
+    const { conv } = await conversationWithQueuedReply(db.em(), ws, 'Hello');
+    await run({ conversationId: conv.id, rev: 'first' }, { em: db.em(), job: {} as Job });
+
+    for (let i = 0; i < 5; i++) {
+      await db.em().transactional(async (tx) => {
+        const c = await tx.findOneOrFail(Conversation, conv.id);
+        await appendMessage(tx, c, {
+          kind: 'inbound',
+          text: `more ${i}`,
+          channel: 'whatsapp',
+          now: new Date(),
+        });
+      });
+      expect(await run({ conversationId: conv.id, rev: `m${i}` }, { em: db.em(), job: {} as Job })).toBe(
+        'retry',
+      );
+    }
+    // Every message is in the thread at once; only the header's unreplied count waits.
+    expect(fake.threads[0]!.items.map((item) => item.text)).toContain('more 4');
+    const later = await mirrorJobs('delayed', conv.id);
+    expect(later).toHaveLength(1);
+    // ...and it comes back when the pause is over, so the count does not stay stale.
+    expect(later[0]!.opts.delay).toBeLessThanOrEqual(5_500);
+  });
+
+  it("a customer's message wakes its mirror at once; a reply's delivery states share one run a moment later", async () => {
+    stopClock();
+    const dispatch = createDispatcher(redis.queues, { surfaces: true });
+    const { conv, reply } = await conversationWithQueuedReply(db.em(), ws, 'On its way');
+    const ids = { conversationId: conv.id, groupId: ws.group.id, messageId: reply.id };
+    await dispatch([{ type: 'message.created', kind: 'reply', ...ids }]);
+    await dispatch([{ type: 'message.delivery_changed', state: 'sent', ...ids }]);
+    expect(await mirrorJobs('waiting', conv.id)).toHaveLength(0);
+    expect(await mirrorJobs('delayed', conv.id)).toHaveLength(1);
+
+    await dispatch([{ type: 'message.created', kind: 'inbound', ...ids }]);
+    expect(await mirrorJobs('waiting', conv.id)).toHaveLength(1);
+  });
+});
