@@ -5,6 +5,7 @@ import type { Actor } from '../domain/actor.ts';
 import { shouldAiAnswer } from '../domain/ai.ts';
 import { type ChannelName, isChannelName, phoneChannels } from '../domain/channels.ts';
 import { AppError } from '../domain/errors.ts';
+import { appendToOpenConversation } from './append-inbound.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
@@ -69,6 +70,19 @@ export async function receiveInbound(
       'forbidden',
       `Only the ${input.channel} provider can deliver ${input.channel} messages.`,
     );
+  }
+
+  const now = ctx.now ? ctx.now() : new Date();
+  // The provider's time, never in the future: the WhatsApp window counts from when the customer wrote.
+  const at = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
+  const fast = await appendToOpenConversation(
+    ctx.em,
+    { ...input, at, awaitsReply: !input.meta?.reaction },
+    now,
+  );
+  if (fast) {
+    if (ctx.dispatch) await ctx.dispatch(fast.events);
+    return { ...fast, duplicate: false, openedConversation: false };
   }
 
   return inTransactionRetryingRaces(ctx, async (tx, record, now) => {

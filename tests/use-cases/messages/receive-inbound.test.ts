@@ -57,6 +57,46 @@ describe('receive-inbound', () => {
     ]);
   });
 
+  it('R11: messages joining an open conversation wait for a reply from the first one; a reaction asks nothing; a late webhook keeps the inbox order', async () => {
+    const phone = newPhone();
+    const t0 = new Date('2026-11-20T10:00:00Z');
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    const first = await customerWrites(db, { from: phone, text: 'one', at: at(0) });
+    const second = await customerWrites(db, {
+      from: phone,
+      text: 'two',
+      at: at(10),
+      extra: {
+        attachments: [
+          { id: 'a1', kind: 'image', status: 'pending', providerRef: 'm1', mimeType: 'image/jpeg' },
+        ],
+      },
+    });
+    expect(second.events).toEqual([
+      expect.objectContaining({ type: 'message.created', kind: 'inbound', pendingMedia: true }),
+    ]);
+    await customerWrites(db, { from: phone, text: '👍', at: at(20), extra: { meta: { reaction: '👍' } } });
+    // Meta retried a message the customer wrote before "two": it is stored, but the conversation
+    // does not move back in the inbox.
+    await customerWrites(db, { from: phone, text: 'zero', at: at(30), extra: { receivedAt: at(5) } });
+
+    const conv = await loadConversation(db.em(), first.conversationId);
+    expect(conv).toMatchObject({ lastSeq: 4, unrepliedCount: 3, channel: 'whatsapp' });
+    expect(conv.oldestUnrepliedAt).toEqual(at(0));
+    expect(conv.lastMessageAt).toEqual(at(20));
+    expect(conv.lastInboundAt).toEqual(at(5));
+    const msgs = await messagesOf(db.em(), first.conversationId);
+    expect(msgs.map((m) => [m.seq, m.text, m.awaitingReply, m.endpoint?.id])).toEqual([
+      [1, 'one', true, ws.whatsapp.id],
+      [2, 'two', true, ws.whatsapp.id],
+      [3, '👍', false, ws.whatsapp.id],
+      [4, 'zero', true, ws.whatsapp.id],
+    ]);
+    expect(msgs[1]!.attachments).toEqual([expect.objectContaining({ providerRef: 'm1', status: 'pending' })]);
+    expect(msgs[2]!.meta).toEqual({ reaction: '👍' });
+    expect(msgs[3]!.createdAt).toEqual(at(5));
+  });
+
   it("R2: a message to another group's number goes to that group, in a separate conversation", async () => {
     const phone = newPhone();
     const support = await customerWrites(db, { from: phone });
