@@ -9,14 +9,16 @@ import {
   slackReplyEvent,
   startParley,
   startRole,
+  whatsappStatus,
   whatsappText,
 } from './parley-processes.ts';
 
 /**
  * `npm run chaos`: steady customer messages and agent replies while the machine fails under
  * Parley — Redis restarted without persistence, PostgreSQL restarted, the worker killed with
- * SIGKILL while a send is accepted by the provider but not yet committed — then counts what was
- * lost or doubled and how long each recovery took. Needs to restart the local Redis and
+ * SIGKILL while a send is accepted by the provider but not yet committed, the Graph API answering
+ * 429, 500 and nothing at all; webhooks delivered twice at once and again minutes later; status
+ * callbacks in reverse order — then counts what was lost or doubled and how long each recovery took. Needs to restart the local Redis and
  * PostgreSQL: run it on a machine of its own (CI does not run it).
  */
 const LOAD_MS = 60_000;
@@ -60,6 +62,21 @@ const threads = groups.map((g, i) => ({
 const answered: { token: string; status: number; at: number }[] = [];
 const replies: { token: string; status: number; at: number }[] = [];
 const faults: { name: string; at: number }[] = [];
+const early: ReturnType<typeof whatsappText>[] = [];
+let webhookRetries = 0;
+/** Meta retries a webhook that was not answered 2xx (with back-off, for hours): here every 2 s, 10 times. */
+async function deliverLikeMeta(signed: ReturnType<typeof whatsappText>): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const status = await fetch(`${parley.url}/webhooks/whatsapp`, { method: 'POST', ...signed }).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if ((status >= 200 && status < 300) || attempt >= 10) return status;
+    webhookRetries++;
+    await wait(2_000);
+  }
+}
+let duplicatesSent = 0;
 const start = Date.now();
 let i = 0;
 const load = (async () => {
@@ -67,12 +84,14 @@ const load = (async () => {
     const n = i++;
     const g = groups[n % groups.length]!;
     const token = `chaos-in-${n}-x`;
-    void fetch(`${parley.url}/webhooks/whatsapp`, {
-      method: 'POST',
-      ...whatsappText(g.phoneNumberId, `1555090000${n % groups.length}`, token),
-    })
-      .then((r) => answered.push({ token, status: r.status, at: Date.now() }))
-      .catch(() => answered.push({ token, status: 0, at: Date.now() }));
+    const signed = whatsappText(g.phoneNumberId, `1555090000${n % groups.length}`, token);
+    if (n < 50) early.push(signed);
+    void deliverLikeMeta(signed).then((status) => answered.push({ token, status, at: Date.now() }));
+    // Meta delivers some webhooks twice at once.
+    if (n % 10 === 5) {
+      duplicatesSent++;
+      void fetch(`${parley.url}/webhooks/whatsapp`, { method: 'POST', ...signed }).catch(() => {});
+    }
     if (n % 2 === 0) {
       const t = threads[n % threads.length]!;
       const reply = `chaos-out-${n}-x`;
@@ -109,9 +128,45 @@ worker.kill('SIGKILL');
 await wait(1_000);
 worker = startRole('worker', parley.env);
 
+await wait(6_000);
+log('fault: the Graph API answers 429 (Retry-After 2 s) for 3 s, then 500 for 3 s, then nothing for 2 s');
+const graphFaultAt = Date.now();
+faults.push({ name: 'graph 429, 500, no answer', at: graphFaultAt });
+graph.failFor('429', 3_000);
+await wait(3_000);
+graph.failFor('500', 3_000);
+await wait(3_000);
+graph.failFor('hang', 2_000);
+
 await load;
 log(`load done; draining ${DRAIN_MS / 1000} s (an interrupted send's lease is 60 s)`);
-await wait(DRAIN_MS);
+await wait(20_000);
+// Meta's status callbacks, each message's in reverse order (read, delivered, sent); the ones
+// whose send was never answered carry Parley's id back (biz_opaque_callback_data).
+let statusesSent = 0;
+for (const s of graph.sends.filter((x) => x.text.startsWith('chaos-out-') && x.id)) {
+  const g = groups[Number(s.to.slice(-1))] ?? groups[0]!;
+  for (const state of ['read', 'delivered', 'sent']) {
+    statusesSent++;
+    await fetch(`${parley.url}/webhooks/whatsapp`, {
+      method: 'POST',
+      ...whatsappStatus(g.phoneNumberId, s.id!, state, s.to, s.callback),
+    }).catch(() => {});
+  }
+}
+log(`sent ${statusesSent} status callbacks in reverse order`);
+await wait(40_000);
+// The first 50 webhooks again, about two minutes after they were first answered.
+const replayed = await Promise.all(
+  early.map((w) =>
+    fetch(`${parley.url}/webhooks/whatsapp`, { method: 'POST', ...w }).then(
+      (r) => r.status,
+      () => 0,
+    ),
+  ),
+);
+log(`replayed ${early.length} webhooks minutes apart: ${replayed.filter((x) => x === 200).length} answered 200`);
+await wait(DRAIN_MS - 60_000);
 
 const db = new pg.Client({ connectionString: databaseUrl });
 await db.connect();
@@ -143,8 +198,18 @@ const recovery = faults.map((f) => {
     .sort((a, b) => a - b)[0];
   return { fault: f.name, msToNextSlackPost: firstAfter ? firstAfter - f.at : null };
 });
+// For the Graph faults: from the end of the bad 8 s until every reply refused in them reached the customer.
+const refused = new Set(graph.faulted.filter((f) => f.kind !== 'hang').map((f) => f.text));
+const refusedSentAt = graph.sends.filter((x) => refused.has(x.text)).map((x) => x.at);
+const graphRecoveryMs =
+  refusedSentAt.length === refused.size ? Math.max(...refusedSentAt) - (graphFaultAt + 8_000) : null;
 const result = {
-  webhooks: { sent: answered.length, answered2xx: ok.length, refused: answered.length - ok.length },
+  webhooks: {
+    sent: answered.length,
+    answered2xx: ok.length,
+    refusedAtLast: answered.length - ok.length,
+    retriedAfterNon2xx: webhookRetries,
+  },
   lostAfter2xx: ok.filter((a) => !stored.has(a.token)).length,
   duplicateMessagesStored: [...stored.values()].filter((n) => n > 1).length,
   notPostedInSlack: ok.filter((a) => !postedCount.has(a.token)).length,
@@ -155,10 +220,18 @@ const result = {
     states: Object.fromEntries(states.map((s) => [s.state, Number(s.n)])),
   },
   repliesLostAfter2xx: okReplies.filter((r) => !stored.has(r.token)).length,
+  repliesNeverReachingCustomer: okReplies.filter((r) => !sentCount.has(r.token)).length,
+  webhooksDeliveredTwiceAtOnce: duplicatesSent,
+  webhooksReplayedMinutesLater: early.length,
+  statusCallbacksInReverseOrder: statusesSent,
+  graphFaults: Object.fromEntries(
+    (['429', '500', 'hang'] as const).map((k) => [k, graph.faulted.filter((f) => f.kind === k).length]),
+  ),
   duplicateDeliveriesToCustomers: [...sentCount.entries()].filter(
     ([t, n]) => t.startsWith('chaos-out-') && n > 1,
   ).length,
   recovery,
+  graphRecoveryMs,
 };
 log(JSON.stringify(result, null, 2));
 await mkdir('bench/results', { recursive: true });

@@ -123,17 +123,53 @@ export interface GraphSendRecord {
   to: string;
   text: string;
   at: number;
+  /** The wamid Meta answered with (none when the send was refused). */
+  id?: string;
+  /** Parley's id echoed back in status callbacks. */
+  callback?: string;
 }
+
+/** How the fake Graph API misbehaves for a while: Meta's throttle (429 + Retry-After), a 500, or no answer at all. */
+export type GraphFault = '429' | '500' | 'hang';
 
 export async function startFakeGraph() {
   const sends: GraphSendRecord[] = [];
   let seq = 0;
   let delayNext = 0;
+  let fault: { kind: GraphFault; until: number } | null = null;
+  /** Sends refused or left unanswered by a fault (they did not reach the customer, but for 'hang'). */
+  const faulted: { kind: GraphFault; text: string; at: number }[] = [];
   const server = createServer(async (req, res) => {
     const a = await body(req);
     if (req.method === 'POST' && /\/messages$/.test(req.url ?? '')) {
       const text = (a.text as { body?: string } | undefined)?.body ?? '';
-      sends.push({ to: String(a.to), text, at: Date.now() });
+      if (fault && fault.until > Date.now()) {
+        faulted.push({ kind: fault.kind, text, at: Date.now() });
+        if (fault.kind === '429')
+          return json(
+            res,
+            429,
+            { error: { message: 'Rate limit hit', type: 'OAuthException', code: 130429 } },
+            { 'retry-after': '2' },
+          );
+        if (fault.kind === '500') return json(res, 500, { error: { message: 'Service unavailable', code: 2 } });
+        // Meta took it (the customer gets it) but the answer never comes: Parley's request times out.
+        sends.push({
+          to: String(a.to),
+          text,
+          at: Date.now(),
+          id: `wamid.hung${++seq}`,
+          callback: a.biz_opaque_callback_data as string | undefined,
+        });
+        return;
+      }
+      const record: GraphSendRecord = {
+        to: String(a.to),
+        text,
+        at: Date.now(),
+        callback: a.biz_opaque_callback_data as string | undefined,
+      };
+      sends.push(record);
       // Meta has taken the message; the answer comes late (a worker may die meanwhile).
       if (delayNext > 0) {
         const ms = delayNext;
@@ -143,7 +179,7 @@ export async function startFakeGraph() {
       return json(res, 200, {
         messaging_product: 'whatsapp',
         contacts: [{ input: a.to, wa_id: a.to }],
-        messages: [{ id: `wamid.bench${++seq}` }],
+        messages: [{ id: (record.id = `wamid.bench${++seq}`) }],
       });
     }
     return json(res, 404, { error: { message: 'unknown', code: 100 } });
@@ -152,6 +188,11 @@ export async function startFakeGraph() {
   return {
     apiUrl: `${l.url}/v23.0`,
     sends,
+    faulted,
+    /** Every send for the next `ms` meets `kind`. */
+    failFor: (kind: GraphFault, ms: number) => {
+      fault = { kind, until: Date.now() + ms };
+    },
     /** The next send is accepted but answered only after `ms`. */
     delayNextSend: (ms: number) => {
       delayNext = ms;

@@ -183,6 +183,44 @@ export function whatsappText(phoneNumberId: string, from: string, text: string) 
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${sig}` } };
 }
 
+/** A signed WhatsApp status callback (sent, delivered, read) for a message Parley sent. */
+export function whatsappStatus(
+  phoneNumberId: string,
+  wamid: string,
+  state: string,
+  recipient: string,
+  callback?: string,
+) {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'WABA',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
+              statuses: [
+                {
+                  id: wamid,
+                  status: state,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  recipient_id: recipient,
+                  ...(callback ? { biz_opaque_callback_data: callback } : {}),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const sig = createHmac('sha256', SECRETS.WHATSAPP_APP_SECRET).update(body).digest('hex');
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${sig}` } };
+}
+
 /** A signed Slack `message` event: an agent's reply in a thread. */
 export function slackReplyEvent(channel: string, user: string, threadTs: string, text: string, ts: string) {
   const body = JSON.stringify({
