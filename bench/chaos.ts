@@ -165,7 +165,9 @@ const replayed = await Promise.all(
     ),
   ),
 );
-log(`replayed ${early.length} webhooks minutes apart: ${replayed.filter((x) => x === 200).length} answered 200`);
+log(
+  `replayed ${early.length} webhooks minutes apart: ${replayed.filter((x) => x === 200).length} answered 200`,
+);
 await wait(DRAIN_MS - 60_000);
 
 const db = new pg.Client({ connectionString: databaseUrl });

@@ -152,7 +152,8 @@ export async function startFakeGraph() {
             { error: { message: 'Rate limit hit', type: 'OAuthException', code: 130429 } },
             { 'retry-after': '2' },
           );
-        if (fault.kind === '500') return json(res, 500, { error: { message: 'Service unavailable', code: 2 } });
+        if (fault.kind === '500')
+          return json(res, 500, { error: { message: 'Service unavailable', code: 2 } });
         // Meta took it (the customer gets it) but the answer never comes: Parley's request times out.
         sends.push({
           to: String(a.to),
@@ -167,6 +168,7 @@ export async function startFakeGraph() {
         to: String(a.to),
         text,
         at: Date.now(),
+        id: `wamid.bench${++seq}`,
         callback: a.biz_opaque_callback_data as string | undefined,
       };
       sends.push(record);
@@ -179,7 +181,7 @@ export async function startFakeGraph() {
       return json(res, 200, {
         messaging_product: 'whatsapp',
         contacts: [{ input: a.to, wa_id: a.to }],
-        messages: [{ id: (record.id = `wamid.bench${++seq}`) }],
+        messages: [{ id: record.id }],
       });
     }
     return json(res, 404, { error: { message: 'unknown', code: 100 } });

@@ -1,17 +1,26 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type LoadResult, openLoop, sustainedRate } from './load.ts';
-import { flushRedisPrefix, rssMiB, startParley, whatsappText } from './parley-processes.ts';
+import { flushRedisPrefix, rssMiB, startParley, startRole, whatsappText } from './parley-processes.ts';
 import type { BenchContext } from './run.ts';
 
 /** Offered rates tried in turn (messages per second), 5 s each, until one is not kept up with. */
-const RATES = [50, 100, 200, 300, 400, 600, 800, 1000, 1200, 1600, 2000];
+const RATES = [50, 100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1600, 2000, 2500, 3000];
+const CUSTOMERS = 1000;
 const STEP_MS = 5_000;
+
+interface ParleyIngest {
+  sustained: number;
+  steps: LoadResult[];
+  ratio: number;
+  at80: LoadResult;
+}
 
 export interface IngestResult {
   ceiling: { sustained: number; steps: LoadResult[] };
-  parley: { sustained: number; steps: LoadResult[] };
-  ratio: number;
-  at80: LoadResult;
+  /** `parley web` alone (the worker stopped, as the ceiling has no consumer): like for like. */
+  webAlone: ParleyIngest;
+  /** `parley web` while `parley worker` mirrors every message into Slack on the same two cores. */
+  withWorker: ParleyIngest;
   rssMiB: { web: number; worker: number };
 }
 
@@ -41,8 +50,8 @@ export async function benchIngest(ctx: BenchContext): Promise<IngestResult> {
   const groups = ctx.groups;
   const webhook = (i: number) => {
     const g = groups[i % groups.length]!;
-    // 1,000 customers per number: most messages join an open conversation, as in real traffic.
-    return whatsappText(g.phoneNumberId, `1555${String(i % 1000).padStart(7, '0')}`, `ingest ${i}`);
+    // 1,000 customers, each writing to one number.
+    return whatsappText(g.phoneNumberId, `1555${String(i % CUSTOMERS).padStart(7, '0')}`, `ingest ${i}`);
   };
 
   ctx.log('ingest ceiling: bare Hono endpoint, one INSERT + one BullMQ add');
@@ -56,24 +65,40 @@ export async function benchIngest(ctx: BenchContext): Promise<IngestResult> {
   ceilingProc.kill('SIGTERM');
   await flushRedisPrefix(`${ctx.prefix}-ceiling`);
 
-  ctx.log('ingest: parley web + parley worker');
   const parley = await startParley({ ...ctx.parleyOptions(), env: {} });
   const webhookUrl = `${parley.url}/webhooks/whatsapp`;
-  let offset = 0;
-  const post = (i: number) => fetch(webhookUrl, { method: 'POST', ...webhook(offset + i) });
-  const found = await sustainedRate(RATES, STEP_MS, (i) => post(i), ctx.log);
-  offset = 1_000_000;
-  const rate80 = Math.max(1, Math.round(found.sustained * 0.8));
-  ctx.log(`ingest at 80 % of sustained (${rate80}/s) for 10 s`);
-  const at80 = await openLoop(rate80, 10_000, (i) => post(i));
+  // Warm-up: every customer's conversation is open and in Slack, so the measured messages join
+  // open conversations, as most messages do in real traffic.
+  ctx.log(`ingest warm-up: ${CUSTOMERS} conversations opened and mirrored`);
+  await openLoop(100, (CUSTOMERS / 100) * 1000, (i) => fetch(webhookUrl, { method: 'POST', ...webhook(i) }));
+  await new Promise((r) => setTimeout(r, 20_000));
+
+  let offset = CUSTOMERS;
+  const measure = async (label: string): Promise<ParleyIngest> => {
+    ctx.log(`ingest: ${label}`);
+    const post = (i: number) => fetch(webhookUrl, { method: 'POST', ...webhook(offset + i) });
+    const found = await sustainedRate(RATES, STEP_MS, post, ctx.log);
+    offset += 1_000_000;
+    const rate80 = Math.max(1, Math.round(found.sustained * 0.8));
+    ctx.log(`  at 80 % of sustained (${rate80}/s) for 10 s`);
+    const at80 = await openLoop(rate80, 10_000, post);
+    offset += 1_000_000;
+    ctx.log(`  → ack p50 ${at80.latency.p50} ms, p99 ${at80.latency.p99} ms`);
+    const ratio = ceiling.sustained ? Math.round((found.sustained / ceiling.sustained) * 100) / 100 : 0;
+    return { ...found, ratio, at80 };
+  };
+
+  // The worker stops (gracefully: its running jobs finish) and starts again afterwards.
+  const stopped = new Promise((r) => parley.worker.once('exit', r));
+  parley.worker.kill('SIGTERM');
+  await stopped;
+  const webAlone = await measure('parley web alone (worker stopped; its queue waits)');
+  parley.worker = startRole('worker', parley.env);
+  ctx.log('  worker started again: draining');
+  await new Promise((r) => setTimeout(r, 60_000));
+  const withWorker = await measure('parley web with parley worker mirroring every message');
   const rss = { web: await rssMiB(parley.web.pid!), worker: await rssMiB(parley.worker.pid!) };
   await parley.stop();
   await flushRedisPrefix(ctx.prefix);
-  return {
-    ceiling,
-    parley: found,
-    ratio: ceiling.sustained ? Math.round((found.sustained / ceiling.sustained) * 100) / 100 : 0,
-    at80,
-    rssMiB: rss,
-  };
+  return { ceiling, webAlone, withWorker, rssMiB: rss };
 }

@@ -75,7 +75,10 @@ export async function openLoop(
   };
 }
 
-/** Finds the highest offered rate the server keeps up with (≥ 95 % answered in time, no failures). */
+/**
+ * Finds the highest offered rate the server keeps up with: no failures, ≥ 95 % of the rate
+ * answered, and answers not queueing (ack p50 at most 50 ms, the issue's whole p99 budget).
+ */
 export async function sustainedRate(
   rates: number[],
   durationMs: number,
@@ -90,7 +93,7 @@ export async function sustainedRate(
     log(
       `  ${rate}/s offered → ${r.achievedPerSecond}/s answered, ${r.failed} failed, ack p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms`,
     );
-    const keptUp = r.failed === 0 && r.achievedPerSecond >= rate * 0.95;
+    const keptUp = r.failed === 0 && r.achievedPerSecond >= rate * 0.95 && r.latency.p50 <= 50;
     if (!keptUp) break;
     sustained = rate;
   }

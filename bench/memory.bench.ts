@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { openLoop } from './load.ts';
 import { rssMiB, startParley, whatsappText } from './parley-processes.ts';
 import type { BenchContext } from './run.ts';
@@ -12,6 +13,9 @@ export interface MemoryResult {
   ratePerSecond: number;
   samples: { ingested: number; webMiB: number; workerMiB: number }[];
   growthSecondHalf: { web: number; worker: number };
+  /** Messages not yet in Slack when the last one was ingested (the worker's backlog, kept in Redis and PostgreSQL). */
+  notYetMirroredAtEnd: number;
+  wallSeconds: number;
 }
 
 /** Issue 5, target 5: RSS of `parley web` and `parley worker` while messages pour in. */
@@ -19,6 +23,7 @@ export async function benchMemory(ctx: BenchContext): Promise<MemoryResult> {
   const parley = await startParley(ctx.parleyOptions());
   const samples: MemoryResult['samples'] = [];
   const groups = ctx.groups;
+  const started = Date.now();
   for (let done = 0; done < TOTAL; done += CHUNK) {
     await openLoop(RATE, (CHUNK / RATE) * 1000, (i) => {
       const n = done + i;
@@ -37,6 +42,13 @@ export async function benchMemory(ctx: BenchContext): Promise<MemoryResult> {
       `  ${done + CHUNK} ingested: web ${samples.at(-1)!.webMiB} MiB, worker ${samples.at(-1)!.workerMiB} MiB`,
     );
   }
+  const wallSeconds = Math.round((Date.now() - started) / 1000);
+  const db = new pg.Client({ connectionString: ctx.databaseUrl });
+  await db.connect();
+  const backlog = await db.query<{ n: string }>(
+    `select count(*) as n from message m where not exists (select 1 from surface_post p where p.message_id = m.id)`,
+  );
+  await db.end();
   await parley.stop();
   const mid = samples[Math.floor((samples.length - 1) / 2)]!;
   const last = samples.at(-1)!;
@@ -46,5 +58,7 @@ export async function benchMemory(ctx: BenchContext): Promise<MemoryResult> {
     ratePerSecond: RATE,
     samples,
     growthSecondHalf: { web: pct(mid.webMiB, last.webMiB), worker: pct(mid.workerMiB, last.workerMiB) },
+    notYetMirroredAtEnd: Number(backlog.rows[0]?.n ?? 0),
+    wallSeconds,
   };
 }

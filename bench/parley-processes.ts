@@ -77,7 +77,7 @@ export interface RunningParley {
   url: string;
   web: ChildProcess;
   worker: ChildProcess;
-  /** The environment both processes got (to restart one of them the same way). */
+  /** The environment both processes got (to start one of them again the same way). */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -132,13 +132,21 @@ async function startWith(env: ParleyEnv, port: number): Promise<RunningParley> {
     if (i > 200) throw new Error('parley web did not become ready');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const stop = async () => {
-    for (const p of [web, worker]) p.kill('SIGTERM');
-    await Promise.all(
-      [web, worker].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))),
-    );
+  const running: RunningParley = {
+    url,
+    web,
+    worker,
+    env,
+    // The processes running now (a benchmark may have replaced the worker).
+    stop: async () => {
+      const procs = [running.web, running.worker];
+      for (const p of procs) p.kill('SIGTERM');
+      await Promise.all(
+        procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))),
+      );
+    },
   };
-  return { url, web, worker, stop, env };
+  return running;
 }
 
 /** VmRSS of a process in MiB (Linux). */
