@@ -157,9 +157,8 @@ export async function rssMiB(pid: number): Promise<number> {
   return Math.round((kb / 1024) * 10) / 10;
 }
 
-let wamidSeq = 0;
-/** A signed WhatsApp text webhook, as Meta sends it. */
-export function whatsappText(phoneNumberId: string, from: string, text: string) {
+/** A signed WhatsApp webhook, as Meta sends it, carrying one `value` for a phone number. */
+function signedWhatsApp(phoneNumberId: string, value: Record<string, unknown>) {
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -171,16 +170,7 @@ export function whatsappText(phoneNumberId: string, from: string, text: string) 
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
-              messages: [
-                {
-                  from,
-                  id: `wamid.in.${process.pid}.${++wamidSeq}.${Date.now()}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: text },
-                },
-              ],
+              ...value,
             },
           },
         ],
@@ -191,6 +181,25 @@ export function whatsappText(phoneNumberId: string, from: string, text: string) 
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${sig}` } };
 }
 
+const unixNow = () => String(Math.floor(Date.now() / 1000));
+let wamidSeq = 0;
+
+/** A signed WhatsApp text webhook from a customer. */
+export function whatsappText(phoneNumberId: string, from: string, text: string) {
+  return signedWhatsApp(phoneNumberId, {
+    contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
+    messages: [
+      {
+        from,
+        id: `wamid.in.${process.pid}.${++wamidSeq}.${Date.now()}`,
+        timestamp: unixNow(),
+        type: 'text',
+        text: { body: text },
+      },
+    ],
+  });
+}
+
 /** A signed WhatsApp status callback (sent, delivered, read) for a message Parley sent. */
 export function whatsappStatus(
   phoneNumberId: string,
@@ -199,34 +208,17 @@ export function whatsappStatus(
   recipient: string,
   callback?: string,
 ) {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  return signedWhatsApp(phoneNumberId, {
+    statuses: [
       {
-        id: 'WABA',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId },
-              statuses: [
-                {
-                  id: wamid,
-                  status: state,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  recipient_id: recipient,
-                  ...(callback ? { biz_opaque_callback_data: callback } : {}),
-                },
-              ],
-            },
-          },
-        ],
+        id: wamid,
+        status: state,
+        timestamp: unixNow(),
+        recipient_id: recipient,
+        ...(callback ? { biz_opaque_callback_data: callback } : {}),
       },
     ],
   });
-  const sig = createHmac('sha256', SECRETS.WHATSAPP_APP_SECRET).update(body).digest('hex');
-  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${sig}` } };
 }
 
 /** A signed Slack `message` event: an agent's reply in a thread. */
