@@ -5,7 +5,7 @@ import { requestNeverLeft } from '../../vendor-http.ts';
 
 /**
  * Parley's one way to call the Slack Web API (DESIGN 5). Before a call it honours what Slack
- * asked for earlier (a `Retry-After` kept in Redis per channel, or per method) and paces posts to
+ * asked for earlier (a `Retry-After` kept in Redis: per channel after a post, per method otherwise) and paces posts to
  * about one per second per channel; when it must wait it throws SurfaceRetryLater without calling,
  * so the job is delayed and other channels go on. Failures come out as three kinds:
  * SurfaceRetryLater (wait), SlackAmbiguousError (the request may have been carried out: look
@@ -163,10 +163,13 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     const scopes = o.channel ? [o.channel, method] : [method];
     if (o.channel && POSTING.has(method) && !o.slotTaken) await takePostSlot(o.channel);
     else await checkHolds(scopes);
+    // Slack limits posting per channel and every other method per workspace (its tier): a 429
+    // holds what it limits, so a rate-limited reaction or header redraw never holds up new posts.
+    const limited = o.channel && POSTING.has(method) ? o.channel : method;
     try {
       return (await client.apiCall(method, args)) as T;
     } catch (err) {
-      throw await classify(method, err, scopes[0]!);
+      throw await classify(method, err, limited);
     }
   }
 

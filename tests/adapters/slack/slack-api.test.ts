@@ -39,6 +39,24 @@ describe('calling the Slack Web API', () => {
     expect(slack.calls).toHaveLength(before + 1);
   });
 
+  it('DESIGN 5: a 429 on a reaction holds reactions in the workspace, not new posts in the channel', async () => {
+    const channel = h.newChannel();
+    slack.failNext('reactions.add', { kind: '429', retryAfter: 30 });
+    await expect(
+      api.call('reactions.add', { channel, timestamp: '1.2', name: 'outbox_tray' }, { channel }),
+    ).rejects.toBeInstanceOf(SurfaceRetryLater);
+    // Slack limits reactions per workspace: another channel's reaction waits too, without a call...
+    const before = slack.calls.length;
+    const other = h.newChannel();
+    await expect(
+      api.call('reactions.add', { channel: other, timestamp: '1.3', name: 'eyes' }, { channel: other }),
+    ).rejects.toMatchObject({ retryAfterMs: 30_000 });
+    expect(slack.calls).toHaveLength(before);
+    // ...while the customer's next message is still posted in the channel at once.
+    await api.call('chat.postMessage', { channel, text: 'still posted' }, { channel });
+    expect(slack.callsOf('chat.postMessage').at(-1)?.args.text).toBe('still posted');
+  });
+
   it('DESIGN 5: a hold Slack asked for is honoured by every worker sharing Redis, not only the one that got the 429', async () => {
     const channel = h.newChannel();
     slack.failNext('chat.postMessage', { kind: '429', retryAfter: 5 });
