@@ -5,9 +5,10 @@ import { requestNeverLeft } from '../../vendor-http.ts';
 
 /**
  * Parley's one way to call the Slack Web API (DESIGN 5). Before a call it honours what Slack
- * asked for earlier (a `Retry-After` kept in Redis: per channel after a post, per method otherwise) and paces posts to
- * about one per second per channel; when it must wait it throws SurfaceRetryLater without calling,
- * so the job is delayed and other channels go on. Failures come out as three kinds:
+ * asked for earlier (a `Retry-After` kept in Redis: per channel after a post, per method
+ * otherwise) and paces posts to about one per second per channel; when it must wait it throws
+ * SurfaceRetryLater without calling, so the job is delayed and other channels go on. Failures
+ * come out as three kinds:
  * SurfaceRetryLater (wait), SlackAmbiguousError (the request may have been carried out: look
  * before doing it again) and SlackApiError (Slack refused; retrying will not help).
  */
