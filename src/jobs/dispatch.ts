@@ -22,6 +22,18 @@ export interface DispatchOptions {
  * reconciler finds the same work from PostgreSQL.
  */
 export function createDispatcher(queues: Queues, opts: DispatchOptions) {
+  /**
+   * Per group, the dashboard bucket this process has already woken: a busy group's every message
+   * would otherwise ask Redis for a job that already exists (a round trip on each webhook).
+   */
+  const homeBucketWoken = new Map<string, number>();
+  const wakeHome = async (groupId: string, now: number) => {
+    const bucket = Math.floor(now / HOME_DEBOUNCE_MS);
+    if (homeBucketWoken.get(groupId) === bucket) return;
+    const delayMs = (bucket + 1) * HOME_DEBOUNCE_MS - now;
+    await enqueue(queues, 'home', { groupId, bucket }, { delayMs });
+    homeBucketWoken.set(groupId, bucket);
+  };
   return async (events: DomainEvent[]): Promise<void> => {
     const now = opts.now ? opts.now() : Date.now();
     const jobs: Promise<void>[] = [];
@@ -49,9 +61,7 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
       }
       if ('groupId' in e && !homes.has(e.groupId)) {
         homes.add(e.groupId);
-        const bucket = Math.floor(now / HOME_DEBOUNCE_MS);
-        const delayMs = (bucket + 1) * HOME_DEBOUNCE_MS - now;
-        jobs.push(enqueue(queues, 'home', { groupId: e.groupId, bucket }, { delayMs }));
+        jobs.push(wakeHome(e.groupId, now));
       }
     }
     for (const [conversationId, urgent] of mirrored) {

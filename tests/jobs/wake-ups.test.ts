@@ -29,7 +29,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('mirror wake-ups', () => {
+describe('wake-ups after a change', () => {
   it('runs of one conversation that must come back later leave one delayed run, not one each', async () => {
     // Found by the benchmarks: while a header's count was paced, every new message's run queued
     // its own later run, and each of those queued another — five times the work per message.
@@ -74,5 +74,27 @@ describe('mirror wake-ups', () => {
 
     await dispatch([{ type: 'message.created', kind: 'inbound', ...ids }]);
     expect(await mirrorJobs('waiting', conv.id)).toHaveLength(1);
+  });
+
+  it("a busy group's messages wake its dashboards once per bucket, and again in the next one", async () => {
+    stopClock();
+    const dispatch = createDispatcher(redis.queues, { surfaces: true });
+    const { conv, reply } = await conversationWithQueuedReply(db.em(), ws, 'Busy');
+    const created = {
+      type: 'message.created' as const,
+      kind: 'inbound' as const,
+      conversationId: conv.id,
+      groupId: ws.otherGroup.id,
+      messageId: reply.id,
+    };
+    const homeJobs = async () =>
+      (await redis.queues.byName.get('home')!.getJobs(['delayed'])).filter(
+        (j) => j.data.groupId === ws.otherGroup.id,
+      );
+    for (let i = 0; i < 5; i++) await dispatch([created]);
+    expect(await homeJobs()).toHaveLength(1);
+    vi.setSystemTime(Date.now() + 2_000);
+    await dispatch([created]);
+    expect(await homeJobs()).toHaveLength(2);
   });
 });
