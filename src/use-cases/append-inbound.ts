@@ -98,8 +98,10 @@ export async function appendToOpenConversation(
       ],
     );
   } catch (e) {
-    // The same message stored by a concurrent retry: the full use-case finds it.
-    if (e instanceof UniqueConstraintViolationException) return null;
+    // The same message stored by a concurrent retry: the full use-case finds it. (A raw
+    // statement's error comes straight from the driver, with PostgreSQL's code.)
+    if (e instanceof UniqueConstraintViolationException || (e as { code?: string }).code === '23505')
+      return null;
     throw e;
   }
   const row = rows[0];
