@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { beforeAll, expect } from 'vitest';
 import { smsAdapter } from '../../adapters/channels/sms/index.ts';
-import { twilioSignature } from '../../adapters/channels/sms/signature.ts';
 import { createWebchatAdapter } from '../../adapters/channels/webchat/index.ts';
 import { whatsappAdapter } from '../../adapters/channels/whatsapp/index.ts';
 import { whatsAppSignature } from '../../adapters/channels/whatsapp/signature.ts';
@@ -11,7 +10,14 @@ import type { App } from '../../src/http/app.ts';
 import { countRows, type RowCounts } from '../support/bad-input-corpus.ts';
 import { fakeSlack, SLACK_ENV } from '../support/fake-slack.ts';
 import { GRAPH_TOKEN, GRAPH_URL, graphFake } from '../support/fakes/graph.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_URL, twilioFake } from '../support/fakes/twilio.ts';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  TWILIO_URL,
+  type TwilioFormOptions,
+  twilioFake,
+  twilioWebhook,
+} from '../support/fakes/twilio.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
 import { useMsw } from '../support/msw.ts';
 import { runningParley } from '../support/running-parley.ts';
@@ -121,25 +127,8 @@ export function badInputHarness(db: TestDb, opts: { workers?: boolean } = {}) {
       return request('/webhooks/whatsapp', { method: 'POST', headers, body: body as RequestInit['body'] });
     },
     /** A Twilio webhook form, signed over PUBLIC_URL + path unless `signature` is given. */
-    twilioForm: (
-      path: string,
-      params: Record<string, string>,
-      opts: { signature?: string | null; contentType?: string; body?: string } = {},
-    ) => {
-      const headers: Record<string, string> = {
-        'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
-      };
-      const sig =
-        opts.signature === undefined
-          ? twilioSignature(AUTH_TOKEN, `${PUBLIC_URL}${path}`, params)
-          : opts.signature;
-      if (sig !== null) headers['x-twilio-signature'] = sig;
-      return request(path, {
-        method: 'POST',
-        headers,
-        body: opts.body ?? new URLSearchParams(params).toString(),
-      });
-    },
+    twilioForm: (path: string, params: Record<string, string>, opts: TwilioFormOptions = {}) =>
+      request(path, twilioWebhook(PUBLIC_URL, path, params, opts)),
     /** A call to the webchat API as the widget makes it. */
     webchat: (method: string, path: string, token: string | null, body?: string, type = 'application/json') =>
       request(path, {

@@ -1,13 +1,20 @@
 import { randomInt } from 'node:crypto';
 import { beforeEach } from 'vitest';
 import { smsAdapter } from '../../../adapters/channels/sms/index.ts';
-import { twilioSignature } from '../../../adapters/channels/sms/signature.ts';
 import { Message } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import { deliverMessage } from '../../../src/use-cases/deliver-message.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, messageSid, TWILIO_URL, twilioFake } from '../../support/fakes/twilio.ts';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  messageSid,
+  TWILIO_URL,
+  type TwilioFormOptions,
+  twilioFake,
+  twilioWebhook,
+} from '../../support/fakes/twilio.ts';
 import type { Workspace } from '../../support/fixtures.ts';
 import { useMsw } from '../../support/msw.ts';
 import { createTestApp } from '../../support/test-app.ts';
@@ -73,22 +80,8 @@ export function smsHarness(db: TestDb, opts: { storage?: Storage } = {}) {
    * POSTs a webhook form the way Twilio does: signed for PUBLIC_URL + path unless `signature`
    * says otherwise (null: no header; a string: that header).
    */
-  const post = (
-    path: string,
-    params: Record<string, string>,
-    opts: { signature?: string | null; contentType?: string; body?: string } = {},
-  ) => {
-    const body = opts.body ?? new URLSearchParams(params).toString();
-    const headers: Record<string, string> = {
-      'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
-    };
-    const sig =
-      opts.signature === undefined
-        ? twilioSignature(AUTH_TOKEN, `${PUBLIC_URL}${path}`, params)
-        : opts.signature;
-    if (sig !== null) headers['x-twilio-signature'] = sig;
-    return t.app.request(path, { method: 'POST', headers, body });
-  };
+  const post = (path: string, params: Record<string, string>, opts: TwilioFormOptions = {}) =>
+    t.app.request(path, twilioWebhook(PUBLIC_URL, path, params, opts));
   const postSms = (params: Record<string, string>, o?: Parameters<typeof post>[2]) =>
     post('/webhooks/twilio/sms', params, o);
   const postStatus = (params: Record<string, string>, query = '', o?: Parameters<typeof post>[2]) =>

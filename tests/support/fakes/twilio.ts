@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { delay, HttpResponse, http } from 'msw';
+import { twilioSignature } from '../../../adapters/channels/sms/signature.ts';
 
 /**
  * An in-process fake of the parts of Twilio's REST API Parley uses, with Twilio's real shapes:
@@ -184,3 +185,29 @@ export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authTo
 }
 
 export type TwilioFake = ReturnType<typeof twilioFake>;
+
+export interface TwilioFormOptions {
+  /** undefined: signed correctly; null: no signature header; a string: that header. */
+  signature?: string | null;
+  contentType?: string;
+  /** A raw body instead of the encoded params (the signature still covers `params`). */
+  body?: string;
+}
+
+/** A webhook form POSTed the way Twilio does, signed with AUTH_TOKEN for `publicUrl` + `path`. */
+export function twilioWebhook(
+  publicUrl: string,
+  path: string,
+  params: Record<string, string>,
+  opts: TwilioFormOptions = {},
+): RequestInit {
+  const headers: Record<string, string> = {
+    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+  };
+  const sig =
+    opts.signature === undefined
+      ? twilioSignature(AUTH_TOKEN, `${publicUrl}${path}`, params)
+      : opts.signature;
+  if (sig !== null) headers['x-twilio-signature'] = sig;
+  return { method: 'POST', headers, body: opts.body ?? new URLSearchParams(params).toString() };
+}
