@@ -75,17 +75,16 @@ export async function receiveInbound(
   const now = ctx.now ? ctx.now() : new Date();
   // The provider's time, never in the future: the WhatsApp window counts from when the customer wrote.
   const at = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
-  const fast = await appendToOpenConversation(
-    ctx.em,
-    { ...input, at, awaitsReply: !input.meta?.reaction },
-    now,
-  );
+  // A reaction (👍 on a reply) is shown, but asks nothing of the team.
+  const awaitsReply = !input.meta?.reaction;
+  const fast = await appendToOpenConversation(ctx.em, { ...input, at, awaitsReply }, now);
   if (fast) {
     if (ctx.dispatch) await ctx.dispatch(fast.events);
     return { ...fast, duplicate: false, openedConversation: false };
   }
 
-  return inTransactionRetryingRaces(ctx, async (tx, record, now) => {
+  // The same clock for both paths: one webhook, one time.
+  return inTransactionRetryingRaces({ ...ctx, now: () => now }, async (tx, record) => {
     const existing = await tx.findOne(Message, {
       provider: input.provider,
       providerMessageId: input.providerMessageId,
@@ -133,8 +132,6 @@ export async function receiveInbound(
     conv.channel = input.channel;
     conv.endpoint = endpoint;
 
-    // The provider's time, never in the future: the WhatsApp window counts from when the customer wrote.
-    const at = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
     const previousLastMessageAt = conv.lastMessageAt;
     const message = await appendMessage(tx, conv, {
       kind: 'inbound',
@@ -145,8 +142,7 @@ export async function receiveInbound(
       provider: input.provider,
       providerMessageId: input.providerMessageId,
       meta: input.meta,
-      // A reaction (👍 on a reply) is shown, but asks nothing of the team.
-      awaitsReply: !input.meta?.reaction,
+      awaitsReply,
       now: at,
     });
     // A late webhook must not move the conversation back in the inbox order.
