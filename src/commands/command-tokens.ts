@@ -24,7 +24,9 @@ export function nextToken(source: string, from: number): Token | null {
   while (i < source.length && /\s/.test(source[i]!)) i++;
   if (i >= source.length) return null;
   if (source[i] === '<') {
-    const close = source.indexOf('>', i);
+    // A reference never holds a raw `<` (Slack escapes it), so the search stops at the next one:
+    // each character is looked at by one reference at most, whatever the input.
+    const close = referenceEnd(source, i);
     if (close !== -1) return { text: source.slice(i, close + 1), quoted: false, end: close + 1 };
   }
   let text = '';
@@ -43,6 +45,15 @@ export function nextToken(source: string, from: number): Token | null {
     i = stop + 1;
   }
   return { text, quoted, end: Math.min(i, source.length) };
+}
+
+/** Where the `<…>` reference opened at `open` closes, or -1 when another `<` (or the end) comes first. */
+function referenceEnd(source: string, open: number): number {
+  for (let i = open + 1; i < source.length; i++) {
+    if (source[i] === '>') return i;
+    if (source[i] === '<') return -1;
+  }
+  return -1;
 }
 
 /** Every word from `from` to the end. */
@@ -75,10 +86,18 @@ export function unlinked(text: string): string {
   return m ? m[1]! : text;
 }
 
+/**
+ * `local@domain` with a dot inside the domain (not first, not last), no spaces, `<`, `>` or second `@`.
+ * Written so no character is tried twice: the lookahead checks the domain's characters in one pass,
+ * then `.[^.]*\.` finds its first dot after the first character and `.+$` the rest. (The earlier
+ * `[^\s@<>]+\.[^\s@<>]+$` tried every dot against every ending: quadratic on `a@....@`.)
+ */
+const EMAIL = /^[^\s@<>]+@(?=[^\s@<>]+$).[^.]*\..+$/;
+
 /** An email address, lower-cased; null when the word is not one. */
 export function emailOf(text: string): string | null {
   const email = unlinked(text).trim().toLowerCase();
-  return /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email) ? email : null;
+  return EMAIL.test(email) ? email : null;
 }
 
 /** A phone number in international form (`+15551234567`; spaces, dots, dashes and brackets dropped). */

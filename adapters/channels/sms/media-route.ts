@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { AppError } from '../../../src/domain/errors.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
+import { storedFileHeaders } from '../../../src/http/stored-file-headers.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 
 /**
@@ -58,11 +59,17 @@ export function mediaRoute(
     checkMediaLink(secret, key, c.req.query('exp'), c.req.query('sig'), now());
     const stored = await storage.get(key);
     if (!stored) throw new AppError('not_found', 'This attachment no longer exists.');
-    return c.body(stored.data as Uint8Array<ArrayBuffer>, 200, {
-      'Content-Type': stored.contentType,
-      'Cache-Control': 'private, max-age=300',
-      'X-Content-Type-Options': 'nosniff',
-    });
+    // Twilio reads the media type from Content-Type, so it is kept; a browser given the link still
+    // gets a sandboxed download, never a page of Parley's origin.
+    return c.body(
+      stored.data as Uint8Array<ArrayBuffer>,
+      200,
+      storedFileHeaders({
+        contentType: stored.contentType,
+        cacheControl: 'private, max-age=300',
+        keepType: true,
+      }),
+    );
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import { DownloadRefused, guardedFetch, type HostRule } from '../../guarded-download.ts';
 import { networkErrorCode, requestNeverLeft, retryAfterMs } from '../../vendor-http.ts';
 import { GraphApiError, type GraphErrorBody, GraphNetworkError } from './errors.ts';
 
@@ -9,21 +10,44 @@ export interface GraphClient {
 }
 
 /**
- * One authenticated Graph call. Resolves with the response when it is 2xx; otherwise throws
- * GraphApiError (Meta answered) or GraphNetworkError (no answer, saying whether it may have arrived).
+ * One authenticated Graph call to a path under WHATSAPP_API_URL. Resolves with the response when it
+ * is 2xx; otherwise throws GraphApiError (Meta answered) or GraphNetworkError (no answer, saying
+ * whether it may have arrived).
  */
-export async function graphFetch(
-  client: GraphClient,
-  pathOrUrl: string,
-  init: RequestInit = {},
-): Promise<Response> {
-  const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${client.apiUrl.replace(/\/$/, '')}/${pathOrUrl}`;
+export function graphFetch(client: GraphClient, path: string, init: RequestInit = {}): Promise<Response> {
+  const url = `${client.apiUrl.replace(/\/$/, '')}/${path}`;
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${client.accessToken}`);
+  return answered(client, (signal) => fetch(url, { ...init, headers, signal }));
+}
+
+/**
+ * Where Meta serves the media URLs `GET /{media-id}` hands out (`https://lookaside.fbsbx.com/
+ * whatsapp_business/attachments/?mid=…`), and the configured Graph host itself (a proxy or fake).
+ */
+export const graphMediaHosts = (client: GraphClient): HostRule[] => ['lookaside.fbsbx.com', client.apiUrl];
+
+/**
+ * Downloads a media URL Graph returned, with the token, only from Meta's media host or the Graph
+ * host: a URL (or a redirect) anywhere else is refused before anything, the token included, is sent.
+ */
+export function graphDownload(client: GraphClient, url: string): Promise<Response> {
+  const hosts = graphMediaHosts(client);
+  return answered(client, (signal) =>
+    guardedFetch(url, {
+      hosts,
+      credentials: { headers: { authorization: `Bearer ${client.accessToken}` }, to: hosts },
+      signal,
+    }),
+  );
+}
+
+async function answered(client: GraphClient, send: (signal: AbortSignal) => Promise<Response>) {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(client.timeoutMs) });
+    res = await send(AbortSignal.timeout(client.timeoutMs));
   } catch (err) {
+    if (err instanceof DownloadRefused) throw err;
     const name = (err as Error | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw new GraphNetworkError(`no answer within ${client.timeoutMs} ms`, true, { cause: err });
@@ -40,12 +64,8 @@ export async function graphFetch(
 }
 
 /** A Graph call whose answer is JSON. */
-export async function graphJson<T>(
-  client: GraphClient,
-  pathOrUrl: string,
-  init: RequestInit = {},
-): Promise<T> {
-  const res = await graphFetch(client, pathOrUrl, init);
+export async function graphJson<T>(client: GraphClient, path: string, init: RequestInit = {}): Promise<T> {
+  const res = await graphFetch(client, path, init);
   return (await res.json()) as T;
 }
 

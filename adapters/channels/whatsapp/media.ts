@@ -3,13 +3,15 @@ import type { Attachment } from '../../../src/db/entities/index.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import type { FetchedMedia } from '../../../src/ports/customer-channel.ts';
 import { assertSize, type Storage } from '../../../src/ports/storage.ts';
+import { DownloadRefused, readCapped } from '../../guarded-download.ts';
 import { classifyWhatsAppError, GraphApiError } from './errors.ts';
-import { type GraphClient, graphFetch, graphJson } from './graph.ts';
+import { type GraphClient, graphDownload, graphJson } from './graph.ts';
 
 /**
  * Downloads a customer's media: `GET /{media-id}` gives a short-lived URL (valid about five
- * minutes), which is fetched with the same bearer token. Run by the fetch-media job, never in
- * the webhook. Media over the storage limit are refused before the download.
+ * minutes), which is fetched with the same bearer token — only on Meta's media host (graphDownload).
+ * Run by the fetch-media job, never in the webhook. Media over the storage limit are refused
+ * before the download, or as soon as the body passes it.
  */
 interface MediaInfo {
   url?: string;
@@ -51,37 +53,17 @@ async function download(graph: GraphClient, storage: Storage, attachment: Attach
   const declared = Number(info.file_size);
   if (Number.isFinite(declared)) assertSize(storage, declared, label);
 
-  const res = await graphFetch(graph, info.url);
-  const length = Number(res.headers.get('content-length'));
-  if (Number.isFinite(length) && length > 0) assertSize(storage, length, label);
-  const data = await readLimited(res, storage, label);
+  const res = await graphDownload(graph, info.url).catch((err: unknown) => {
+    if (!(err instanceof DownloadRefused)) throw err;
+    throw new AppError(
+      'unavailable',
+      `WhatsApp's link for this media is not on Meta's media host: ${err.message}.`,
+    );
+  });
+  const data = await readCapped(res, storage, label);
   if (info.sha256 && createHash('sha256').update(data).digest('hex') !== info.sha256.toLowerCase()) {
     throw new Error(`${label} downloaded from WhatsApp does not match its checksum.`);
   }
   const mimeType = info.mime_type ?? attachment.mimeType ?? res.headers.get('content-type') ?? undefined;
   return { data, ...(mimeType ? { mimeType } : {}), ...(attachment.name ? { name: attachment.name } : {}) };
-}
-
-/** Reads the body, stopping as soon as it passes the limit (a missing or false Content-Length). */
-async function readLimited(res: Response, storage: Storage, label: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > storage.maxBytes) {
-      await reader.cancel();
-      assertSize(storage, size, label);
-    }
-    chunks.push(value);
-  }
-  const data = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    data.set(c, at);
-    at += c.byteLength;
-  }
-  return data;
 }

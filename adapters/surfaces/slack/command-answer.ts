@@ -4,9 +4,9 @@ import { userActor } from '../../../src/domain/actor.ts';
 import { isAppError } from '../../../src/domain/errors.ts';
 import type { MessageSource } from '../../../src/use-cases/timeline.ts';
 import type { SlackHandlerDeps } from './deps.ts';
-import { escapeClipped, escapeText } from './escape.ts';
+import { escapeClipped, escapeKeepingMentions, escapeText } from './escape.ts';
 import { type Block, channelLabel, mrkdwn, plural, slackDate } from './home-view.ts';
-import { slackToPlainText } from './slack-text.ts';
+import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
 
 export interface SlackAnswer {
   text: string;
@@ -21,8 +21,10 @@ export async function runSlackCommand(
   deps: SlackHandlerDeps,
   input: { userId: string; text: string; impliedConversationId?: string; source?: MessageSource },
 ): Promise<SlackAnswer> {
+  // Answers and refusals quote names (customers', users'); only the asker's own mentions stay markup.
+  const mentioned = new Set(mentionedUserIds(input.text));
   const parsed = parseCommand(input.text.trim(), { plainText: (raw) => slackToPlainText(raw) });
-  if (isParseError(parsed)) return { text: parseErrorText(parsed) };
+  if (isParseError(parsed)) return { text: escapeKeepingMentions(parseErrorText(parsed), mentioned) };
   try {
     const result = await runCommand(deps.context(), {
       command: parsed,
@@ -31,18 +33,21 @@ export async function runSlackCommand(
       impliedConversationId: input.impliedConversationId,
       source: input.source,
     });
-    return renderResult(result);
+    return renderResult(result, mentioned);
   } catch (err) {
-    if (isAppError(err)) return { text: `:no_entry: ${err.message}` };
+    if (isAppError(err)) return { text: `:no_entry: ${escapeKeepingMentions(err.message, mentioned)}` };
     throw err;
   }
 }
 
-/** Our own sentences may quote customer data (names), so they are escaped like everything else. */
-export function renderResult(result: CommandResult): SlackAnswer {
+/**
+ * Our own sentences may quote customer data (names), so they are escaped like everything else;
+ * `mentioned`: the Slack users the asker mentioned, whose `<@U…>` in a sentence stay mentions.
+ */
+export function renderResult(result: CommandResult, mentioned: ReadonlySet<string> = new Set()): SlackAnswer {
   switch (result.kind) {
     case 'message':
-      return { text: escapeText(result.text) };
+      return { text: escapeKeepingMentions(result.text, mentioned) };
     case 'dashboard': {
       const lines = result.tiles.tiles.map(
         (t) =>

@@ -4,6 +4,7 @@ import type { Logger } from '../../../src/logger.ts';
 import type { AgentSurface } from '../../../src/ports/agent-surface.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import type { UseCaseContext } from '../../../src/use-cases/context.ts';
+import type { HostRule } from '../../guarded-download.ts';
 
 /** A Slack Web API call (slack-api.ts); inbound handlers use it for notices, lookups and modals. */
 export interface SlackCaller {
@@ -25,4 +26,6 @@ export interface SlackHandlerDeps {
   prefix: string;
   logger: Logger;
   botToken: string;
+  /** Where the bot token may go to download people's files (slackFileHosts). */
+  fileHosts: readonly HostRule[];
 }

@@ -46,7 +46,8 @@ export function registerHeaderActions(app: BoltApp, deps: SlackHandlerDeps): voi
         await run(user, conversationId, body);
       } catch (err) {
         if (!isAppError(err)) throw err;
-        await tellActor(deps, body, err.message);
+        // A refusal may quote a customer's or a user's name: escaped, never markup.
+        await tellActor(deps, body, escapeText(err.message));
       }
     });
   const as = (user: User) => userActor(user.id);
@@ -79,7 +80,7 @@ export function registerHeaderActions(app: BoltApp, deps: SlackHandlerDeps): voi
   registerModalSubmissions(app, deps);
 }
 
-/** A private line to the user who pressed the button, in the thread of the header they pressed. */
+/** A private line (mrkdwn, already escaped) to the user who pressed the button, in the thread of the header they pressed. */
 async function tellActor(deps: SlackHandlerDeps, body: ButtonBody, text: string): Promise<void> {
   if (body.channel && body.message) {
     const threadTs = (body.message.thread_ts as string | undefined) ?? body.message.ts;

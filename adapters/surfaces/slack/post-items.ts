@@ -39,11 +39,13 @@ export async function* postItems(
   ref: ThreadRef,
   items: MirrorItem[],
 ): AsyncGenerator<PostStep> {
-  const t = slackThread(ref);
+  // Carried from post to post: an upload adds its file to the thread's `files`.
+  let t = slackThread(ref);
   let queue = items;
   if (t.pending) {
-    const done = yield* resumePending(deps, t, items);
-    queue = items.filter((i) => !done.has(i.messageId));
+    const resumed = yield* resumePending(deps, t, items);
+    t = resumed.thread;
+    queue = items.filter((i) => !resumed.done.has(i.messageId));
   }
   for (const group of groupItems(t, queue)) {
     if (group.own) {
@@ -58,7 +60,7 @@ export async function* postItems(
       };
       continue;
     }
-    yield* postGroup(deps, t, group.items);
+    t = yield* postGroup(deps, t, group.items);
   }
 }
 
@@ -103,7 +105,11 @@ export function groupItems(t: SlackThread, items: MirrorItem[]): Group[] {
   return groups;
 }
 
-async function* postGroup(deps: PostDeps, t: SlackThread, items: MirrorItem[]): AsyncGenerator<PostStep> {
+async function* postGroup(
+  deps: PostDeps,
+  t: SlackThread,
+  items: MirrorItem[],
+): AsyncGenerator<PostStep, SlackThread> {
   const messageIds = items.map((i) => i.messageId);
   // The slot first: a wait is known before anything is recorded as pending.
   await deps.api.takePostSlot(t.channel);
@@ -136,21 +142,21 @@ async function* postGroup(deps: PostDeps, t: SlackThread, items: MirrorItem[]): 
     if (!(err instanceof SlackAmbiguousError)) yield { kind: 'attempt', thread: settled(t) };
     throw err;
   }
-  yield* finishPost(deps, t, items, { ...pending, ts });
+  return yield* finishPost(deps, t, items, { ...pending, ts });
 }
 
-/** Uploads the post's stored files (recording each), then reports the post done. */
+/** Uploads the post's stored files (recording each), then reports the post done; returns the thread after. */
 async function* finishPost(
   deps: PostDeps,
   t: SlackThread,
   items: MirrorItem[],
   pending: PendingPost & { ts: string },
-): AsyncGenerator<PostStep> {
+): AsyncGenerator<PostStep, SlackThread> {
   const hasFiles = items.some((i) => i.attachments.some((a) => a.status === 'stored' && a.storageKey));
-  if (hasFiles) yield* uploadAttachments(deps, t, items, pending);
+  const after = hasFiles ? yield* uploadAttachments(deps, t, items, pending) : t;
   yield {
     kind: 'posted',
-    thread: settled(t),
+    thread: settled(after),
     messageIds: pending.messageIds,
     post: {
       channel: t.channel,
@@ -158,18 +164,19 @@ async function* finishPost(
       ...(pending.messageIds.length > 1 ? { combined: true } : {}),
     },
   };
+  return { ...after, pending: undefined };
 }
 
 /**
  * A previous run recorded a post as pending and did not finish: find out whether Slack has it
  * (by the message ids in its metadata) and finish it, or forget it so it is posted again.
- * Returns the ids now done.
+ * Returns the ids now done, and the thread after.
  */
 async function* resumePending(
   deps: PostDeps,
   t: SlackThread,
   items: MirrorItem[],
-): AsyncGenerator<PostStep, Set<string>> {
+): AsyncGenerator<PostStep, { done: Set<string>; thread: SlackThread }> {
   const pending = t.pending!;
   const wanted = new Set(pending.messageIds);
   const mine = items.filter((i) => wanted.has(i.messageId));
@@ -189,10 +196,10 @@ async function* resumePending(
       'slack: pending post not found, posting again',
     );
     yield { kind: 'attempt', thread: settled(t) };
-    return new Set();
+    return { done: new Set(), thread: { ...t, pending: undefined } };
   }
   const { uploading: _, ...rest } = pending;
   const resumed = { ...rest, messageIds: mine.map((i) => i.messageId), ts, uploaded };
-  yield* finishPost(deps, { ...t, pending: resumed }, mine, resumed);
-  return new Set(resumed.messageIds);
+  const thread = yield* finishPost(deps, { ...t, pending: resumed }, mine, resumed);
+  return { done: new Set(resumed.messageIds), thread };
 }

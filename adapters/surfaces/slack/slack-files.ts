@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Attachment } from '../../../src/db/entities/index.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import { assertSize, newStorageKey, type Storage } from '../../../src/ports/storage.ts';
+import { DownloadRefused, guardedFetch, type HostRule, readCapped } from '../../guarded-download.ts';
 
 /** A file shared in a Slack message (the fields Parley reads). */
 export interface SlackFile {
@@ -17,6 +18,16 @@ export interface SlackFile {
 
 const DOWNLOAD_TIMEOUT_MS = 10_000;
 
+/**
+ * Where Slack serves files: `files.slack.com`, and `files.` + the host of SLACK_API_URL (GovSlack's
+ * `files.slack-gov.com` for `https://slack-gov.com/api/`, a fake's for a fake), so the bot token
+ * goes to Slack's file hosts and nowhere else, whatever URL an event carries.
+ */
+export function slackFileHosts(apiUrl: string): HostRule[] {
+  const apiHost = new URL(apiUrl).hostname.replace(/^(www|api)\./, '');
+  return [...new Set(['files.slack.com', `files.${apiHost}`])];
+}
+
 function kindOf(mime: string): Attachment['kind'] {
   if (/^image\/(png|jpeg|gif|webp)$/.test(mime)) return 'image';
   if (mime.startsWith('audio/')) return 'audio';
@@ -31,29 +42,31 @@ function kindOf(mime: string): Attachment['kind'] {
  */
 export async function storeSlackFiles(
   files: readonly SlackFile[],
-  deps: { storage: Storage; botToken: string },
+  deps: { storage: Storage; botToken: string; fileHosts: readonly HostRule[] },
 ): Promise<Attachment[]> {
   const out: Attachment[] = [];
   for (const f of files) {
     const url = f.url_private_download ?? f.url_private;
     const name = f.name ?? f.title ?? 'file';
+    const label = `The file "${name}"`;
     if (!url || f.mode === 'tombstone' || f.mode === 'hidden_by_limit') {
       throw new AppError('bad_request', `Slack did not give Parley the file "${name}". Attach it again.`);
     }
-    if (f.size !== undefined) assertSize(deps.storage, f.size, `The file "${name}"`);
-    const res = await fetch(url, {
-      headers: { authorization: `Bearer ${deps.botToken}` },
-      signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
-    }).catch(() => null);
-    if (!res?.ok) {
+    if (f.size !== undefined) assertSize(deps.storage, f.size, label);
+    const { data, contentType } = await download(url, name, deps).catch((err: unknown) => {
+      if (err instanceof AppError) throw err;
+      if (err instanceof DownloadRefused) {
+        throw new AppError(
+          'bad_request',
+          `"${name}" is not on Slack's file hosts, so Parley did not download it.`,
+        );
+      }
       throw new AppError(
         'unavailable',
         `Parley could not download "${name}" from Slack. Try sending it again.`,
       );
-    }
-    const data = new Uint8Array(await res.arrayBuffer());
-    assertSize(deps.storage, data.byteLength, `The file "${name}"`);
-    const mimeType = f.mimetype || res.headers.get('content-type') || 'application/octet-stream';
+    });
+    const mimeType = f.mimetype || contentType || 'application/octet-stream';
     const storageKey = newStorageKey();
     await deps.storage.put(storageKey, data, mimeType);
     out.push({
@@ -67,4 +80,22 @@ export async function storeSlackFiles(
     });
   }
   return out;
+}
+
+async function download(
+  url: string,
+  name: string,
+  deps: { storage: Storage; botToken: string; fileHosts: readonly HostRule[] },
+): Promise<{ data: Uint8Array; contentType: string | null }> {
+  const res = await guardedFetch(url, {
+    hosts: deps.fileHosts,
+    credentials: { headers: { authorization: `Bearer ${deps.botToken}` }, to: deps.fileHosts },
+    signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
+  });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`HTTP ${res.status}`);
+  }
+  const data = await readCapped(res, deps.storage, `The file "${name}"`);
+  return { data, contentType: res.headers.get('content-type') };
 }

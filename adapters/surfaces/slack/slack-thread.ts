@@ -3,7 +3,9 @@ import type { SlackApi, SlackIdentity } from './slack-api.ts';
 
 /**
  * A Slack thread as Parley keeps it in SurfaceThread.ref: the channel and the header's ts, the
- * conversation id (for message metadata) and, while a post may have been made but not recorded,
+ * conversation id (for message metadata), the Slack files Parley shared into it (`files`: deleting
+ * a message leaves its files in the workspace, so removing the thread deletes these by id, even
+ * where their message is already gone) and, while a post may have been made but not recorded,
  * `pending` (what was being posted, looked for on the next run).
  */
 export interface PendingPost {
@@ -21,6 +23,8 @@ export interface SlackThread {
   channel: string;
   ts: string;
   conversation_id?: string;
+  /** Slack file ids Parley uploaded into this thread, recorded before each is shared. */
+  files?: string[];
   pending?: PendingPost;
 }
 
@@ -45,7 +49,7 @@ export interface SlackReply {
   bot_id?: string;
   text?: string;
   metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
-  files?: { id: string }[];
+  files?: { id: string; mode?: string }[];
 }
 
 /** Every message of a thread, header first, page by page (metadata included). */

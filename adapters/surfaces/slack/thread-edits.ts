@@ -1,9 +1,9 @@
-import type { Logger } from '../../../src/logger.ts';
 import type { MirrorItem, PostRef, ThreadRef } from '../../../src/ports/agent-surface.ts';
 import { escapeText } from './escape.ts';
 import { type SlackApi, SlackApiError } from './slack-api.ts';
 import { postedByApp, slackThread, threadReplies } from './slack-thread.ts';
 import { itemMessage, STATE_REACTIONS, snippet, stubMessage } from './thread-blocks.ts';
+import { removeThreadFiles, type ThreadFileDeps } from './thread-files.ts';
 
 /** Changes to what is already in a Slack thread: a post's delivery state, and removing a thread. */
 
@@ -78,12 +78,13 @@ function withoutVoice(body: ReturnType<typeof itemMessage>) {
 
 /**
  * R31 / R24: the thread's content leaves Slack. 'stub' keeps the header as a content-free stub;
- * 'delete' removes it too. The app deletes its own posts; people's messages (agents' replies)
- * need an admin user token (SLACK_USER_TOKEN), without which they stay and a warning is logged.
+ * 'delete' removes it too. The files go first (thread-files.ts), then the messages: the app deletes
+ * its own posts; people's messages (agents' replies) and their files need an admin user token
+ * (SLACK_USER_TOKEN), without which they stay and a warning is logged.
  * Idempotent: a run stopped by a rate limit is simply run again.
  */
 export async function removeSlackThread(
-  deps: { api: SlackApi; logger: Logger; userToken?: string },
+  deps: ThreadFileDeps,
   thread: ThreadRef,
   mode: 'stub' | 'delete',
 ): Promise<void> {
@@ -95,6 +96,7 @@ export async function removeSlackThread(
   const me = await deps.api.identity();
   // Listed first, deleted after: deleting while paging could skip messages.
   const replies = (await listOrNothing(deps.api, t)).filter((m) => m.ts !== t.ts);
+  const filesLeft = await removeThreadFiles(deps, t, replies, me);
   let left = 0;
   for (const m of replies) {
     if (postedByApp(m, me)) {
@@ -107,8 +109,8 @@ export async function removeSlackThread(
   }
   if (left > 0) {
     deps.logger.warn(
-      { channel, threadTs: t.ts, left },
-      "slack: people's messages stay in a removed thread; set SLACK_USER_TOKEN (an admin's user token) so Parley can delete them",
+      { channel, threadTs: t.ts, left, filesLeft },
+      "slack: people's messages and files stay in a removed thread; set SLACK_USER_TOKEN (an admin's user token with chat:write and files:write) so Parley can delete them",
     );
   }
   if (mode === 'delete') await tolerant(deps.api.call('chat.delete', { channel, ts: t.ts }, { channel }));

@@ -2,6 +2,7 @@ import { userActor } from '../../../src/domain/actor.ts';
 import { isAppError } from '../../../src/domain/errors.ts';
 import { reviseOwnMessage } from '../../../src/use-cases/revise-own-message.ts';
 import type { SlackHandlerDeps } from './deps.ts';
+import { escapeText } from './escape.ts';
 import { linkedUser } from './linked-user.ts';
 import { slackToPlainText } from './slack-text.ts';
 import { lookupEmail, type SlackMessageEvent, tellPrivately } from './thread-messages.ts';
@@ -55,6 +56,7 @@ async function revise(
     }
   } catch (err) {
     if (!isAppError(err)) throw err;
-    await tellPrivately(deps, { channel: at.channel, user: at.user, threadTs: at.threadTs }, err.message);
+    const where = { channel: at.channel, user: at.user, threadTs: at.threadTs };
+    await tellPrivately(deps, where, escapeText(err.message));
   }
 }

@@ -9,19 +9,21 @@ import { type PendingPost, type SlackThread, settled } from './slack-thread.ts';
  * current flow: files.getUploadURLExternal → the bytes to `upload_url` → files.completeUploadExternal
  * (the step that shares the file, paced like any post). Each finished upload is recorded in the
  * pending post, and the one being completed is recorded before, so a run that dies half-way goes
- * on where it stopped. A file Slack refuses is skipped with a warning: its name is in the post.
+ * on where it stopped. The Slack file id joins the thread's `files` in that same step, before the
+ * file can be in the thread, so removing the thread (R24, R31) always knows it. A file Slack
+ * refuses is skipped with a warning: its name is in the post. Returns the thread with its files.
  */
 export async function* uploadAttachments(
   deps: PostDeps,
   t: SlackThread,
   items: MirrorItem[],
   pending: PendingPost & { ts: string },
-): AsyncGenerator<PostStep> {
-  const base = settled(t);
+): AsyncGenerator<PostStep, SlackThread> {
+  let thread: SlackThread = { ...t };
   let uploaded = [...(pending.uploaded ?? [])];
   const record = (extra: Partial<PendingPost> = {}): PostStep => ({
     kind: 'attempt',
-    thread: { ...base, pending: { ...pending, uploaded, ...extra } },
+    thread: { ...settled(thread), pending: { ...pending, uploaded, ...extra } },
   });
   yield record();
   for (const item of items) {
@@ -36,6 +38,7 @@ export async function* uploadAttachments(
         );
         await deps.api.uploadBytes(upload_url, stored.data, stored.contentType);
         await deps.api.takePostSlot(t.channel);
+        thread = { ...thread, files: [...(thread.files ?? []), file_id] };
         yield record({ uploading: { attachmentId: a.id, fileId: file_id } });
         try {
           await deps.api.call(
@@ -64,6 +67,7 @@ export async function* uploadAttachments(
       yield record();
     }
   }
+  return thread;
 }
 
 /** A file name Slack stores as given: no markup characters, path separators or control characters. */

@@ -57,6 +57,7 @@ export function interactivityApp(
     prefix: redis.prefix,
     logger: createLogger('silent'),
     botToken: 'xoxb-test',
+    fileHosts: ['files.slack.test'],
   };
   const app = new App({
     receiver: { init() {}, start: async () => {}, stop: async () => {} },

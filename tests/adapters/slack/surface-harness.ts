@@ -46,6 +46,8 @@ export function slackSurfaceHarness() {
     loadUserSlackId: async (id: string) => slackIds.get(id) ?? null,
     renderHome: async (id: string) => homes.get(id) ?? null,
     renderDigest: async (id: string) => digests.get(id) ?? null,
+    redis: redis.producer,
+    prefix: redis.prefix,
   };
   const surface = createSlackSurface(surfaceDeps);
   /** The same surface given an admin's user token (SLACK_USER_TOKEN). */

@@ -1,3 +1,4 @@
+import { HttpResponse, http } from 'msw';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { storeInboundMedia } from '../../../src/use-cases/store-inbound-media.ts';
 import { seedWorkspace } from '../../support/fixtures.ts';
@@ -14,7 +15,11 @@ beforeAll(async () => {
 
 /** An MMS arrives with one picture; the fetch-media job then runs for it. */
 async function mmsWith(data: Uint8Array, mimeType: string, declaredSize?: number | null) {
-  const url = h.twilio.addMedia(data, mimeType, declaredSize);
+  return mmsFrom(h.twilio.addMedia(data, mimeType, declaredSize), mimeType);
+}
+
+/** An MMS whose MediaUrl0 is `url`, signed as Twilio would; the fetch-media job then runs for it. */
+async function mmsFrom(url: string, mimeType = 'image/jpeg') {
   const form = incomingSms(randomPhone(), 'photo', {
     NumMedia: '1',
     MediaUrl0: url,
@@ -71,5 +76,43 @@ describe('MMS media', () => {
       status: 'failed',
       failureReason: expect.stringMatching(/at most/),
     });
+  });
+
+  it('R4: media is fetched only from Twilio: a MediaUrl elsewhere is refused with a reason, and nothing is requested there', async () => {
+    const asked: string[] = [];
+    h.server.use(
+      http.get('https://collector.example/*', ({ request }) => {
+        asked.push(request.url);
+        return new HttpResponse(new Uint8Array([1]));
+      }),
+    );
+    const { result, message } = await mmsFrom('https://collector.example/ME1.jpg');
+    expect(result).toMatchObject({ stored: 0, failed: 1 });
+    expect(message.attachments[0]).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringMatching(/only from Twilio.*collector\.example/),
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it("R4: a redirect off Twilio's media CDN is not followed; the credentials never left Twilio's API", async () => {
+    const asked: (string | null)[] = [];
+    const url = h.twilio.addMedia(new Uint8Array([1, 2]), 'image/png');
+    h.server.use(
+      http.get(
+        url,
+        () => new HttpResponse(null, { status: 302, headers: { location: 'http://169.254.169.254/x' } }),
+      ),
+      http.get('http://169.254.169.254/*', ({ request }) => {
+        asked.push(request.headers.get('authorization'));
+        return new HttpResponse(new Uint8Array([9]));
+      }),
+    );
+    const { message } = await mmsFrom(url, 'image/png');
+    expect(message.attachments[0]).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringMatching(/only from Twilio/),
+    });
+    expect(asked).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { HttpResponse, http } from 'msw';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Message } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
@@ -65,6 +66,28 @@ describe('fetching a customer media (Graph: media id → URL → download with t
     const a = await receiveAndFetch('image', contents.image);
     expect(a.status).toBe('failed');
     expect(a.failureReason).toMatch(/at most/);
+  });
+
+  it("R4: the access token goes only to Meta's media host: a link Graph hands out elsewhere is never fetched", async () => {
+    const asked: (string | null)[] = [];
+    wa.server.use(
+      http.get('https://media.elsewhere.example/*', ({ request }) => {
+        asked.push(request.headers.get('authorization'));
+        return new HttpResponse(randomBytes(16));
+      }),
+    );
+    wa.graph.addMedia(contents.image.id, randomBytes(16), 'image/jpeg');
+    wa.graph.handOutUrl(
+      contents.image.id,
+      'https://media.elsewhere.example/whatsapp_business/attachments/?mid=1',
+    );
+    const a = await receiveAndFetch('image', contents.image);
+    expect(a).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringMatching(/not on Meta's media host.*media\.elsewhere\.example/),
+    });
+    expect(asked).toEqual([]);
+    expect(wa.graph.downloads).toEqual([]);
   });
 
   it("a media Meta no longer has fails with Meta's reason instead of retrying forever", async () => {

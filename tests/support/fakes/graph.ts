@@ -8,7 +8,8 @@ import { delay, HttpResponse, http } from 'msw';
  */
 export const GRAPH_URL = 'https://graph.facebook.test/v23.0';
 export const GRAPH_TOKEN = 'EAAGtestaccesstoken';
-const DOWNLOAD_URL = 'https://lookaside.fbsbx.test/whatsapp_business/attachments/';
+/** Meta's media host, where `GET /{media-id}` URLs point (msw answers it in-process). */
+const DOWNLOAD_URL = 'https://lookaside.fbsbx.com/whatsapp_business/attachments/';
 
 /** A JSON body as sent; tests inspect it freely. */
 // biome-ignore lint/suspicious/noExplicitAny: request bodies are looked into at any depth by tests
@@ -52,6 +53,8 @@ export function graphFake(apiUrl = GRAPH_URL, token = GRAPH_TOKEN) {
   const received: GraphBody[] = [];
   const uploads: Upload[] = [];
   const media = new Map<string, { data: Uint8Array; mimeType: string; declaredSize?: number }>();
+  /** Media whose `GET /{media-id}` answers another URL than the media host's (a test's choice). */
+  const handedOutUrls = new Map<string, string>();
   const script: Step[] = [];
   const downloads: string[] = [];
 
@@ -125,7 +128,7 @@ export function graphFake(apiUrl = GRAPH_URL, token = GRAPH_TOKEN) {
       }
       return HttpResponse.json({
         messaging_product: 'whatsapp',
-        url: `${DOWNLOAD_URL}?mid=${id}&ext=1&hash=abc`,
+        url: handedOutUrls.get(id) ?? `${DOWNLOAD_URL}?mid=${id}&ext=1&hash=abc`,
         mime_type: m.mimeType,
         sha256: createHash('sha256').update(m.data).digest('hex'),
         file_size: m.declaredSize ?? m.data.byteLength,
@@ -152,6 +155,8 @@ export function graphFake(apiUrl = GRAPH_URL, token = GRAPH_TOKEN) {
     /** A customer's media Meta holds under `id`; `declaredSize` lets a test lie about its size. */
     addMedia: (id: string, data: Uint8Array, mimeType: string, declaredSize?: number) =>
       media.set(id, { data, mimeType, declaredSize }),
+    /** `GET /{id}` answers `url` as the media's download link (a link off Meta's media host). */
+    handOutUrl: (id: string, url: string) => handedOutUrls.set(id, url),
     /** The next `/messages` call is accepted as usual (to script a later call). */
     acceptNextSend: () => script.push({ kind: 'accept' }),
     /** The next `/messages` call fails with this Graph error. */
@@ -165,6 +170,7 @@ export function graphFake(apiUrl = GRAPH_URL, token = GRAPH_TOKEN) {
       downloads.length = 0;
       script.length = 0;
       media.clear();
+      handedOutUrls.clear();
     },
   };
 }

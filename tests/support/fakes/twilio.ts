@@ -10,7 +10,8 @@ import { twilioSignature } from '../../../adapters/channels/sms/signature.ts';
 export const TWILIO_URL = 'https://api.twilio.test';
 export const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
 export const AUTH_TOKEN = 'f3c9e1b27a4d4c8e9b0a6d5c4b3a2f10';
-const MEDIA_HOST = 'https://media.twiliocdn.test';
+/** Twilio's media CDN, where a MediaUrl redirects to a short-lived signed URL (msw answers it in-process). */
+const MEDIA_HOST = 'https://mms.twiliocdn.com';
 
 /** A Message resource as Twilio returns it (the fields Parley and the tests read). */
 export interface FakeMessage {
@@ -132,9 +133,10 @@ export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authTo
           status: 404,
         });
       }
-      return new HttpResponse(null, { status: 307, headers: { location: `${MEDIA_HOST}/${id}` } });
+      const signed = `${MEDIA_HOST}/${accountSid}/${id}?Expires=${Math.floor(Date.now() / 1000) + 14_400}`;
+      return new HttpResponse(null, { status: 307, headers: { location: signed } });
     }),
-    http.get(`${MEDIA_HOST}/:mediaSid`, ({ request, params }) => {
+    http.get(`${MEDIA_HOST}/:accountSid/:mediaSid`, ({ request, params }) => {
       mediaHostAuth.push(request.headers.get('authorization'));
       const m = media.get(String(params.mediaSid));
       if (!m) return new HttpResponse(null, { status: 404 });
