@@ -1,5 +1,9 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Storage } from '../../src/ports/storage.ts';
 
 /** Attachments in a local directory: `<dir>/<key>` plus `<dir>/<key>.type` holding the content type. */
@@ -19,6 +23,30 @@ export function localStorage(dir: string, maxBytes: number): Storage {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, data);
       await writeFile(`${path}.type`, contentType);
+    },
+    putStream: async (key, body, contentType) => {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      // Written beside the file and renamed into place when complete: a failed or cut-off body
+      // never leaves a partial file under the key.
+      const partial = `${path}.${randomUUID()}.partial`;
+      let size = 0;
+      const counted = async function* () {
+        for await (const chunk of body) {
+          size += chunk.byteLength;
+          yield chunk;
+        }
+      };
+      try {
+        await pipeline(Readable.from(counted()), createWriteStream(partial));
+        await writeFile(`${path}.type`, contentType);
+        await rename(partial, path);
+      } catch (err) {
+        await rm(partial, { force: true });
+        await rm(`${path}.type`, { force: true });
+        throw err;
+      }
+      return { size };
     },
     get: async (key) => {
       const path = pathOf(key);

@@ -6,6 +6,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Storage } from '../../src/ports/storage.ts';
+import { putInParts, S3_PART_BYTES } from './s3-put-stream.ts';
 
 export interface S3Options {
   bucket: string;
@@ -14,6 +15,8 @@ export interface S3Options {
   forcePathStyle: boolean;
   accessKeyId?: string;
   secretAccessKey?: string;
+  /** Part size of streamed uploads (tests use a small one; S3 needs at least 5 MiB). */
+  partBytes?: number;
 }
 
 /** Attachments in an S3-compatible bucket (AWS S3, MinIO, R2, ...). */
@@ -35,6 +38,12 @@ export function s3Storage(opts: S3Options, maxBytes: number): Storage {
         new PutObjectCommand({ Bucket: opts.bucket, Key: key, Body: data, ContentType: contentType }),
       );
     },
+    putStream: (key, body, contentType) =>
+      putInParts(
+        client,
+        { bucket: opts.bucket, key, contentType, partBytes: opts.partBytes ?? S3_PART_BYTES },
+        body,
+      ),
     get: async (key) => {
       try {
         const res = await client.send(new GetObjectCommand({ Bucket: opts.bucket, Key: key }));

@@ -14,6 +14,8 @@ export const errorCodes = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** Too many requests: `details.retryAfterSeconds` becomes the Retry-After header. */
+  rate_limited: 429,
   rule_violation: 422,
   channel_refused: 422,
   not_configured: 503,

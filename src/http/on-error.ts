@@ -16,6 +16,10 @@ export function errorResponse(c: Context, err: AppError): Response {
       ...(err.details ? { details: err.details } : {}),
     },
   };
+  // A refusal for going too fast says when to come back, in the standard header too.
+  const retryAfter = err.details?.retryAfterSeconds;
+  if (err.code === 'rate_limited' && typeof retryAfter === 'number')
+    c.header('Retry-After', String(retryAfter));
   return c.json(body, err.status as ContentfulStatusCode);
 }
 
@@ -26,6 +30,7 @@ const byStatus: Partial<Record<number, ErrorCode>> = {
   404: 'not_found',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  429: 'rate_limited',
 };
 
 const httpMessages: Partial<Record<ErrorCode, string>> = {

@@ -6,6 +6,11 @@ export interface Storage {
   /** The largest attachment accepted, in bytes. */
   readonly maxBytes: number;
   put(key: string, data: Uint8Array, contentType: string): Promise<void>;
+  /**
+   * Stores bytes as they arrive, holding at most a bounded part of them in memory. When `body`
+   * throws (too large, cut off), nothing is left under `key` and the error is thrown again.
+   */
+  putStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<{ size: number }>;
   get(key: string): Promise<{ data: Uint8Array; contentType: string } | null>;
   delete(key: string): Promise<void>;
 }
@@ -29,4 +34,26 @@ export function assertSize(storage: Storage, size: number, name = 'The attachmen
 export function newStorageKey(now = new Date()): string {
   const day = now.toISOString().slice(0, 10);
   return `${day}/${crypto.randomUUID()}`;
+}
+
+/**
+ * The bytes of `body`, refused with `payload_too_large` as soon as they pass the storage limit:
+ * the size of a streamed upload is known only by counting it.
+ */
+export async function* withinLimit(
+  storage: Storage,
+  body: AsyncIterable<Uint8Array>,
+  name = 'The attachment',
+): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > storage.maxBytes) {
+      const mb = (storage.maxBytes / 1024 / 1024).toFixed(1);
+      throw new AppError('payload_too_large', `${name} is too large; attachments can be at most ${mb} MB.`, {
+        limitBytes: storage.maxBytes,
+      });
+    }
+    yield chunk;
+  }
 }

@@ -97,7 +97,8 @@ describe('webchat POST /webchat/api/sessions', () => {
       // Claims are trimmed (a trailing U+FEFF is white space) once what PostgreSQL cannot keep is gone.
       expect(s.name).toBe(kept(`Dana ${odd}`).trim());
       const row = await db.em().findOneOrFail(WebchatSession, s.sessionId);
-      expect(row.address).toBe(`portal:${kept(`customer-${odd}`).trim()}`);
+      // The site's user id in the widget's customer scope (the widget itself: issue 9).
+      expect(row.address).toBe(`portal@${WIDGET}:${kept(`customer-${odd}`).trim()}`);
     },
   );
 

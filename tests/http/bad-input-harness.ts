@@ -33,12 +33,21 @@ export const WIDGET_SECRET = 'bad-input-widget-secret-7d1e';
 export const BODY_LIMIT = 64 * 1024;
 export const ATTACHMENT_MAX = 256 * 1024;
 
+const WEBCHAT_LIMITS_OFF = {
+  WEBCHAT_SESSIONS_PER_IP_PER_MINUTE: '0',
+  WEBCHAT_SESSIONS_PER_WIDGET_PER_MINUTE: '0',
+  WEBCHAT_MESSAGES_PER_IP_PER_MINUTE: '0',
+  WEBCHAT_MESSAGES_PER_WIDGET_PER_MINUTE: '0',
+  WEBCHAT_UPLOADS_PER_IP_PER_MINUTE: '0',
+  WEBCHAT_UPLOADS_PER_WIDGET_PER_MINUTE: '0',
+};
+
 /**
  * Parley as it runs, with every public endpoint on: webchat, WhatsApp, SMS, Slack, the admin API
  * and health, the real workers mirroring into the fake Slack. Errors the app logs (an unexpected
  * failure behind a 500) are kept in `errors`, so a failing case shows its cause.
  */
-export function badInputHarness(db: TestDb, opts: { workers?: boolean } = {}) {
+export function badInputHarness(db: TestDb, opts: { workers?: boolean; env?: Record<string, string> } = {}) {
   const slack = fakeSlack();
   const graph = graphFake();
   const twilio = twilioFake();
@@ -64,6 +73,10 @@ export function badInputHarness(db: TestDb, opts: { workers?: boolean } = {}) {
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       ...SLACK_ENV,
+      // In-process requests have no socket: they would all be one client to the webchat rate
+      // limits. The corpus runs without them; the flood cases turn them on (`env`).
+      ...WEBCHAT_LIMITS_OFF,
+      ...opts.env,
     },
     channelModules: [
       createWebchatAdapter({ heartbeatMs: 200, leaveGraceMs: 0 }),
@@ -98,6 +111,10 @@ export function badInputHarness(db: TestDb, opts: { workers?: boolean } = {}) {
     request,
     get app() {
       return h.app;
+    },
+    /** The process's services (its storage, for what refused uploads must not leave behind). */
+    get services() {
+      return parley.services;
     },
     get ws() {
       return h.ws;

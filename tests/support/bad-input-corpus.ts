@@ -101,3 +101,47 @@ export function unsafeSlackOptions(call: { method: string; args: Record<string, 
   walk([args.blocks, args.view]);
   return out;
 }
+
+/** The boundary of the broken webchat uploads below. */
+export const UPLOAD_BOUNDARY = '----parley-bad-input-upload';
+
+/**
+ * Broken webchat uploads (issue 9): multipart bodies sent as streams without a Content-Length,
+ * so only counting while reading can refuse them. Each is refused with a 4xx (the status given),
+ * never a 5xx, and stores nothing. `limit` is the attachment limit in bytes.
+ */
+export function brokenUploads(limit: number): [string, number, () => ReadableStream<Uint8Array>][] {
+  const head = `--${UPLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  const file = (n: number) => new Uint8Array(n).fill(0x61);
+  return [
+    ['a file over the limit', 413, () => streamOf([head, file(limit * 2), `\r\n--${UPLOAD_BOUNDARY}--\r\n`])],
+    ['a body cut off in the middle of the file', 400, () => streamOf([head, file(10_000)])],
+    ['a body whose connection drops', 400, () => streamOf([head, file(10_000)], { fail: true })],
+    [
+      'a complete file without the closing boundary',
+      400,
+      () => streamOf([head, file(100), `\r\n--${UPLOAD_BOUNDARY}`]),
+    ],
+    [
+      'part headers that never end',
+      400,
+      () => streamOf([`--${UPLOAD_BOUNDARY}\r\n`, 'X-Filler: a'.repeat(2000)]),
+    ],
+    ['no part at all', 400, () => streamOf([`--${UPLOAD_BOUNDARY}--\r\n`])],
+  ];
+}
+
+/** A request body delivered in 4 KB pieces; `fail` ends it with an error, as a dropped connection does. */
+function streamOf(parts: (string | Uint8Array)[], opts: { fail?: boolean } = {}): ReadableStream<Uint8Array> {
+  const all = Buffer.concat(parts.map((p) => Buffer.from(p)));
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at < all.length) {
+        controller.enqueue(new Uint8Array(all.subarray(at, at + 4096)));
+        at += 4096;
+      } else if (opts.fail) controller.error(new Error('connection reset by peer'));
+      else controller.close();
+    },
+  });
+}

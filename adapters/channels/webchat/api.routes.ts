@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { type Attachment, Conversation, Message, WebchatUpload } from '../../../src/db/entities/index.ts';
+import { Conversation, Message } from '../../../src/db/entities/index.ts';
 import { channelCapabilities } from '../../../src/domain/channels.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
@@ -10,25 +9,12 @@ import type { WebhookDeps } from '../../../src/ports/adapter-module.ts';
 import { parseInput } from '../../../src/use-cases/input.ts';
 import { receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
 import { updateDelivery } from '../../../src/use-cases/update-delivery.ts';
-import { authenticate, createSession } from './sessions.ts';
+import { clientIp } from './client-ip.ts';
+import { readJson } from './read-json.ts';
+import { authenticate } from './sessions.ts';
+import { uploadsOf } from './uploads.ts';
 import { currentConversation, eventId, transcriptAfter } from './view.ts';
 import type { WebchatRuntime } from './webchat.channel.ts';
-
-/** The JSON body, or a 400 that says what is wrong with it. */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new AppError('bad_request', 'The request body must be JSON (Content-Type: application/json).');
-  }
-  return parseInput(schema, body);
-}
-
-const sessionBody = z.object({
-  widget: z.string().min(1).max(200),
-  userToken: z.string().min(1).max(4096).optional(),
-});
 
 const messageBody = z
   .object({
@@ -45,23 +31,18 @@ const ackBody = z.object({
   state: z.enum(['delivered', 'read']),
 });
 
-/** Sessions, messages, history and read receipts of the widget. */
+/** Messages, history and read receipts of the widget. */
 export function apiRoutes(runtime: WebchatRuntime, deps: WebhookDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-
-  app.post('/webchat/api/sessions', async (c) => {
-    const { token, session } = await createSession(c.get('em'), await readJson(c, sessionBody));
-    return c.json(
-      { token, sessionId: session.id, identified: session.identified, name: session.profile?.name ?? null },
-      201,
-    );
-  });
+  const { policy } = runtime;
 
   app.post('/webchat/api/messages', async (c) => {
     const em = c.get('em');
-    const session = await authenticate(em, c.req.header('Authorization'));
+    await policy.limits.count('messages', 'ip', clientIp(c, policy.trustProxyHops));
+    const { session } = await authenticate(c, policy);
     const body = await readJson(c, messageBody);
-    const attachments = await uploadsOf(em, session.id, body.attachmentIds ?? []);
+    await policy.limits.count('messages', 'widget', session.endpoint.address);
+    const attachments = await uploadsOf(em, session.id, body.attachmentIds ?? [], policy.uploadMaxAgeMs);
     const result = await receiveInbound(
       deps.context(),
       { kind: 'contact' },
@@ -92,7 +73,7 @@ export function apiRoutes(runtime: WebchatRuntime, deps: WebhookDeps): Hono<AppE
 
   app.get('/webchat/api/history', async (c) => {
     const em = c.get('em');
-    const session = await authenticate(em, c.req.header('Authorization'));
+    const { session } = await authenticate(c, policy);
     const after = parseInput(z.coerce.number().int().min(0).default(0), c.req.query('after'));
     const current = await currentConversation(em, session);
     if (!current) return c.json({ conversationId: null, messages: [], lastEventId: null });
@@ -108,62 +89,51 @@ export function apiRoutes(runtime: WebchatRuntime, deps: WebhookDeps): Hono<AppE
   /** The widget showed (delivered) or the visitor saw (read) the agent's messages up to `seq`. */
   app.post('/webchat/api/ack', async (c) => {
     const em = c.get('em');
-    const session = await authenticate(em, c.req.header('Authorization'));
+    const { session } = await authenticate(c, policy);
     const body = await readJson(c, ackBody);
     const current = await currentConversation(em, session);
+    // Only the visitor's own conversations with this widget's group (never another group's, R17).
     const conv = current
-      ? await em.findOne(Conversation, { id: body.conversationId, contact: current.contactId })
+      ? await em.findOne(Conversation, {
+          id: body.conversationId,
+          contact: current.contactId,
+          group: session.endpoint.group,
+        })
       : null;
     if (!conv) throw new AppError('not_found', 'That conversation is not this visitor’s.');
-    type State = 'queued' | 'sending' | 'sent' | 'delivered';
-    const behind: State[] = [
-      'queued',
-      'sending',
-      'sent',
-      ...(body.state === 'read' ? (['delivered'] as const) : []),
-    ];
-    const due = await em.find(
-      Message,
-      {
-        conversation: conv,
-        seq: { $lte: body.seq },
-        channel: 'webchat',
-        kind: { $in: ['reply', 'ai', 'auto_response'] },
-        deliveryState: { $in: behind },
-      },
-      { orderBy: { seq: 'desc' }, limit: 100, fields: ['id'] },
-    );
-    const actor = { kind: 'provider', channel: 'webchat' } as const;
-    for (const m of due) await updateDelivery(deps.context(), actor, { messageId: m.id, state: body.state });
-    return c.json({ updated: due.length });
+    const updated = await acknowledge(em, deps, conv, body);
+    return c.json({ updated });
   });
 
   return app;
 }
 
-/** The visitor's own uploads, as message attachments; anything else is refused by name. */
-async function uploadsOf(em: EntityManager, sessionId: string, ids: string[]): Promise<Attachment[]> {
-  if (ids.length === 0) return [];
-  const rows = await em.find(WebchatUpload, { id: { $in: ids }, session: sessionId });
-  const byId = new Map(rows.map((u) => [u.id, u]));
-  const missing = ids.filter((id) => !byId.has(id));
-  if (missing.length > 0) {
-    throw new AppError(
-      'validation_failed',
-      `Attachment ${missing.join(', ')} was not uploaded in this chat session; upload the file again.`,
-      { attachmentIds: missing },
-    );
-  }
-  return ids.map((id) => {
-    const u = byId.get(id) as WebchatUpload;
-    return {
-      id: u.id,
-      kind: u.kind,
-      name: u.name,
-      mimeType: u.mimeType,
-      size: u.size,
-      storageKey: u.storageKey,
-      status: 'stored',
-    };
-  });
+/** Moves the agent's messages up to `seq` to the acknowledged state; never backwards. */
+async function acknowledge(
+  em: EntityManager,
+  deps: WebhookDeps,
+  conv: Conversation,
+  body: z.output<typeof ackBody>,
+): Promise<number> {
+  type State = 'queued' | 'sending' | 'sent' | 'delivered';
+  const behind: State[] = [
+    'queued',
+    'sending',
+    'sent',
+    ...(body.state === 'read' ? (['delivered'] as const) : []),
+  ];
+  const due = await em.find(
+    Message,
+    {
+      conversation: conv,
+      seq: { $lte: body.seq },
+      channel: 'webchat',
+      kind: { $in: ['reply', 'ai', 'auto_response'] },
+      deliveryState: { $in: behind },
+    },
+    { orderBy: { seq: 'desc' }, limit: 100, fields: ['id'] },
+  );
+  const actor = { kind: 'provider', channel: 'webchat' } as const;
+  for (const m of due) await updateDelivery(deps.context(), actor, { messageId: m.id, state: body.state });
+  return due.length;
 }

@@ -1,5 +1,6 @@
 import type { ChannelAdapterModule } from '../../../src/ports/adapter-module.ts';
 import { createLiveHub } from './live.ts';
+import { createWebchatPolicy } from './policy.ts';
 import { createPresence } from './presence.ts';
 import { webchatRoutes } from './routes.ts';
 import { createWebchatChannel } from './webchat.channel.ts';
@@ -17,13 +18,15 @@ export function createWebchatAdapter(opts: WebchatOptions = {}): ChannelAdapterM
   return {
     name: 'webchat',
     create(config, deps) {
+      // Two missed heartbeats and a stream is gone (from presence and from its session's stream count).
+      const streamTtlMs = heartbeatMs * 2 + 5_000;
       return createWebchatChannel({
         hub: createLiveHub(deps.redis, deps.logger),
         presence: createPresence(deps.redis, config.REDIS_PREFIX, {
-          // Two missed heartbeats and the visitor is gone.
-          ttlMs: heartbeatMs * 2 + 5_000,
+          ttlMs: streamTtlMs,
           graceMs: opts.leaveGraceMs ?? 10_000,
         }),
+        policy: createWebchatPolicy(deps.redis, config, deps.logger, streamTtlMs),
         prefix: config.REDIS_PREFIX,
         heartbeatMs,
       });

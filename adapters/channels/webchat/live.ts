@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../../src/logger.ts';
+import { liveKey } from './portal-address.ts';
 
 /**
  * Live fan-out across processes: a visitor's open streams (in any web process) listen on one Redis
@@ -14,8 +15,9 @@ export interface LiveHub {
   publish(channel: string): Promise<void>;
 }
 
+/** Keyed by the visitor's live key: a reply to any identity of a signed-in customer wakes their streams. */
 export const liveChannel = (prefix: string, widget: string, address: string) =>
-  `${prefix}:webchat:live:${widget}:${address}`;
+  `${prefix}:webchat:live:${widget}:${liveKey(address)}`;
 
 export function createLiveHub(redis: Redis, logger: Logger): LiveHub {
   // One dedicated subscriber connection per process, opened while at least one stream is open.

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { liveKey } from './portal-address.ts';
 
 /**
  * Whether a visitor is connected: a sorted set per widget and identity whose members are the open
@@ -19,7 +20,7 @@ export interface PresenceOptions {
 }
 
 export function createPresence(redis: Redis, prefix: string, opts: PresenceOptions): Presence {
-  const key = (widget: string, address: string) => `${prefix}:webchat:presence:${widget}:${address}`;
+  const key = (widget: string, address: string) => `${prefix}:webchat:presence:${widget}:${liveKey(address)}`;
   const keep = async (k: string, member: string, until: number) => {
     await redis
       .multi()

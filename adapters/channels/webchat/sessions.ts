@@ -1,8 +1,14 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ChannelEndpoint, WebchatSession } from '../../../src/db/entities/index.ts';
+import type { Context } from 'hono';
+import { ChannelEndpoint, type PortalProfile, WebchatSession } from '../../../src/db/entities/index.ts';
 import { AppError } from '../../../src/domain/errors.ts';
-import { verifyUserToken } from './user-token.ts';
+import type { AppEnv } from '../../../src/http/env.ts';
+import { allowOrigin } from './origins.ts';
+import type { WebchatPolicy } from './policy.ts';
+import { anonymousAddress, customerScopeOf, scopedAddress } from './portal-address.ts';
+import { portalAddressFor } from './portal-identity.ts';
+import { type WebchatSettings, webchatSettings } from './settings.ts';
 
 /** Session tokens are random; only their hash is stored, so a database leak does not open sessions. */
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -25,23 +31,27 @@ export interface NewSession {
 }
 
 /**
- * A visitor opens the widget. Without a user token the visitor is anonymous (identity
- * `session:<id>`); with a valid one they are the site's customer `portal:<sub>`, identified.
+ * A visitor opens the widget. Without a profile (no user token) the visitor is anonymous
+ * (`session:<id>`); with one they are the site's customer in the widget's customer scope
+ * (`portal@<scope>:<sub>`, see portal-identity.ts), identified.
  */
 export async function createSession(
   em: EntityManager,
-  input: { widget: string; userToken?: string },
+  endpoint: ChannelEndpoint,
+  settings: WebchatSettings,
+  profile: PortalProfile | null,
 ): Promise<NewSession> {
-  const endpoint = await findWidget(em, input.widget);
-  const profile = input.userToken ? await verifyUserToken(input.userToken, endpoint.settings.secret) : null;
   const id = randomUUID();
   const token = randomBytes(32).toString('base64url');
+  const address = profile
+    ? await portalAddressFor(em, endpoint, settings, profile.externalId)
+    : anonymousAddress(id);
   const session = em.create(WebchatSession, {
     id,
     account: endpoint.account,
     endpoint,
     tokenHash: hashToken(token),
-    address: profile ? `portal:${profile.externalId}` : `session:${id}`,
+    address,
     identified: !!profile,
     profile,
   });
@@ -49,9 +59,25 @@ export async function createSession(
   return { token, session };
 }
 
-/** The session behind an `Authorization: Bearer <token>` header, with its widget loaded. */
-export async function authenticate(em: EntityManager, authorization: string | undefined) {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+export interface Visitor {
+  session: WebchatSession;
+  settings: WebchatSettings;
+}
+
+const ended = (message: string) =>
+  new AppError('unauthenticated', `${message} Start a new one with POST /webchat/api/sessions.`, {
+    reason: 'expired_session',
+  });
+
+/**
+ * The session behind an `Authorization: Bearer <token>` header, with its widget loaded and the
+ * calling page's origin checked. A session unused for the idle time has ended, and so has one
+ * whose address is not the one its widget gives that visitor today (made before customer scopes,
+ * or before the widget's scope changed): the widget starts a new session, which resolves anew.
+ */
+export async function authenticate(c: Context<AppEnv>, policy: WebchatPolicy): Promise<Visitor> {
+  const em = c.get('em');
+  const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
   if (!token) {
     throw new AppError(
       'unauthenticated',
@@ -70,5 +96,36 @@ export async function authenticate(em: EntityManager, authorization: string | un
       { reason: 'unknown_session' },
     );
   }
-  return session;
+  const settings = webchatSettings(session.endpoint);
+  allowOrigin(c, settings, policy.ownOrigin, { required: false });
+  const now = Date.now();
+  if (now - session.lastSeenAt.getTime() > policy.sessionIdleMs) {
+    throw ended('This chat session has ended after a while without activity.');
+  }
+  if (session.address !== addressToday(session, settings)) throw ended('This chat session has ended.');
+  if (now - session.lastSeenAt.getTime() > policy.lastSeenRefreshMs)
+    await touchSession(em, session.id, policy);
+  return { session, settings };
+}
+
+function addressToday(session: WebchatSession, settings: WebchatSettings): string {
+  if (!session.identified || !session.profile) return anonymousAddress(session.id);
+  return scopedAddress(customerScopeOf(session.endpoint.address, settings), session.profile.externalId);
+}
+
+/**
+ * Keeps an active session from ending: at most one write per refresh interval, whatever the
+ * number of requests (the condition makes a concurrent second write a no-op).
+ */
+export async function touchSession(
+  em: EntityManager,
+  sessionId: string,
+  policy: WebchatPolicy,
+): Promise<void> {
+  const now = new Date();
+  await em.nativeUpdate(
+    WebchatSession,
+    { id: sessionId, lastSeenAt: { $lt: new Date(now.getTime() - policy.lastSeenRefreshMs) } },
+    { lastSeenAt: now },
+  );
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
-import { WebchatSession } from '../../../src/db/entities/index.ts';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import { AppError } from '../../../src/domain/errors.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
 import type { WebhookDeps } from '../../../src/ports/adapter-module.ts';
-import { authenticate } from './sessions.ts';
+import { authenticate, touchSession } from './sessions.ts';
 import { eventId, messagesAfter, parseCursor } from './view.ts';
 import type { WebchatRuntime } from './webchat.channel.ts';
+
+/** When a refused stream may try again: a slot frees as soon as another tab closes its stream. */
+const STREAM_RETRY_SECONDS = 10;
 
 /**
  * `GET /webchat/api/stream`: Server-Sent Events. Each message event's id is its position
@@ -14,19 +17,43 @@ import type { WebchatRuntime } from './webchat.channel.ts';
  * from PostgreSQL, then live messages. Subscribing comes before that first read, so nothing
  * published in between is lost; messages are always read from PostgreSQL after the cursor, so
  * nothing is sent twice. While the stream is open the visitor counts as connected (presence).
+ * A session holds at most WEBCHAT_STREAMS_PER_SESSION streams at once (429 beyond).
  */
 export function streamRoute(runtime: WebchatRuntime, deps: WebhookDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/webchat/api/stream', async (c) => {
     const requestEm = c.get('em');
-    const session = await authenticate(requestEm, c.req.header('Authorization'));
+    const { policy } = runtime;
+    const { session } = await authenticate(c, policy);
     let cursor = parseCursor(c.req.header('Last-Event-ID'));
     const widget = session.endpoint.address;
     const { address } = session;
     const streamId = randomUUID();
+    if (!(await policy.streamSlots.take(session.id, streamId))) {
+      throw new AppError(
+        'rate_limited',
+        `This chat is open in too many tabs or windows (at most ${deps.config.WEBCHAT_STREAMS_PER_SESSION}). Close one of them, or wait a moment and try again.`,
+        { limit: 'streams_per_session', retryAfterSeconds: STREAM_RETRY_SECONDS },
+      );
+    }
+    let lastSeenAt = Date.now();
+    /** At each heartbeat: the stream still counts (cap, presence), and so does its session. */
+    const keepAlive = async () => {
+      await policy.streamSlots.refresh(session.id, streamId);
+      await runtime.presence.touch(widget, address, streamId);
+      if (Date.now() - lastSeenAt < policy.lastSeenRefreshMs) return;
+      lastSeenAt = Date.now();
+      await touchSession(requestEm.fork(), session.id, policy);
+    };
 
-    return streamSSE(c, async (stream) => {
+    return streamSSE(c, (stream) => streamTo(stream).finally(release));
+    async function release() {
+      await policy.streamSlots
+        .release(session.id, streamId)
+        .catch((err) => deps.logger.warn({ err }, 'webchat stream slot not released; it expires'));
+    }
+    async function streamTo(stream: SSEStreamingApi) {
       let closed = false;
       let woken = false;
       let interrupt: (() => void) | null = null;
@@ -55,7 +82,6 @@ export function streamRoute(runtime: WebchatRuntime, deps: WebhookDeps): Hono<Ap
       const unsubscribe = await runtime.hub.subscribe(runtime.channelOf(widget, address), onWake);
       try {
         await runtime.presence.touch(widget, address, streamId);
-        await requestEm.nativeUpdate(WebchatSession, { id: session.id }, { lastSeenAt: new Date() });
         await stream.writeSSE({
           event: 'ready',
           data: JSON.stringify({ heartbeatMs: runtime.heartbeatMs }),
@@ -71,7 +97,7 @@ export function streamRoute(runtime: WebchatRuntime, deps: WebhookDeps): Hono<Ap
           // Quiet until a wake-up; a heartbeat comment keeps proxies from closing the connection.
           while (!closed && (await pause(runtime.heartbeatMs))) {
             await stream.write(': heartbeat\n\n');
-            await runtime.presence.touch(widget, address, streamId);
+            await keepAlive();
           }
         }
       } catch (err) {
@@ -83,7 +109,7 @@ export function streamRoute(runtime: WebchatRuntime, deps: WebhookDeps): Hono<Ap
           .leave(widget, address, streamId)
           .catch((err) => deps.logger.warn({ err }, 'webchat presence update failed'));
       }
-    });
+    }
   });
 
   return app;

@@ -130,14 +130,27 @@ export async function messagesAfter(
   const out: WidgetMessage[] = [];
   let afterSeq = cursor.seq;
   if (cursor.conversationId && cursor.conversationId !== current.conversationId) {
-    out.push(...(await rest(em, cursor.conversationId, current.contactId, cursor.seq)));
+    out.push(...(await rest(em, session, cursor.conversationId, current.contactId, cursor.seq)));
     afterSeq = 0;
   }
   out.push(...(await transcriptAfter(em, current.conversationId, current.contactId, afterSeq)));
   return out;
 }
 
-async function rest(em: EntityManager, conversationId: string, contactId: string, afterSeq: number) {
+async function rest(
+  em: EntityManager,
+  session: WebchatSession,
+  conversationId: string,
+  contactId: string,
+  afterSeq: number,
+) {
+  // Only a conversation of this visitor with this widget's group: a cursor is the browser's word.
+  const own = await em.count(Conversation, {
+    id: conversationId,
+    contact: contactId,
+    group: session.endpoint.group,
+  });
+  if (own === 0) return [];
   try {
     return await transcriptAfter(em, conversationId, contactId, afterSeq);
   } catch (err) {

@@ -2,6 +2,8 @@ import { AppError } from '../../../src/domain/errors.ts';
 import type { CustomerChannel, OutboundMessage, SendResult } from '../../../src/ports/customer-channel.ts';
 import { classifyWebchatError, VisitorLeft } from './errors.ts';
 import { type LiveHub, liveChannel } from './live.ts';
+import type { WebchatPolicy } from './policy.ts';
+import { isKnownCustomer } from './portal-address.ts';
 import type { Presence } from './presence.ts';
 
 export interface WebchatRuntime {
@@ -11,6 +13,8 @@ export interface WebchatRuntime {
   prefix: string;
   /** How often an open stream sends a heartbeat and refreshes the visitor's presence. */
   heartbeatMs: number;
+  /** Rate limits, stream cap and session lifetime of the widget API. */
+  policy: WebchatPolicy;
   /** The pub/sub channel a visitor's streams listen on. */
   channelOf(widget: string, address: string): string;
 }
@@ -54,7 +58,7 @@ export function createWebchatChannel(deps: Omit<WebchatRuntime, 'channelOf'>): W
       const widget = out.endpoint.address;
       const address = out.to.address;
       const connected = await runtime.presence.isPresent(widget, address);
-      if (!connected && !address.startsWith('portal:')) throw new VisitorLeft();
+      if (!connected && !isKnownCustomer(address)) throw new VisitorLeft();
       await runtime.hub.publish(runtime.channelOf(widget, address));
       return { providerMessageId: out.messageId, meta: connected ? {} : { waitingForVisit: true } };
     },

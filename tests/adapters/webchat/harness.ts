@@ -13,18 +13,39 @@ import { type TestDb, testRedisPrefix } from '../../support/test-db.ts';
 export const WIDGET_SECRET = 'webchat-secret-0b7f3e9d2a6c4f18';
 
 /**
+ * In-process requests have no socket, so they would all count as one client "unknown": the rate
+ * limits are off here unless a test turns one on (`env`), and then it names the client (`ip`).
+ */
+const NO_LIMITS = {
+  WEBCHAT_SESSIONS_PER_IP_PER_MINUTE: '0',
+  WEBCHAT_SESSIONS_PER_WIDGET_PER_MINUTE: '0',
+  WEBCHAT_MESSAGES_PER_IP_PER_MINUTE: '0',
+  WEBCHAT_MESSAGES_PER_WIDGET_PER_MINUTE: '0',
+  WEBCHAT_UPLOADS_PER_IP_PER_MINUTE: '0',
+  WEBCHAT_UPLOADS_PER_WIDGET_PER_MINUTE: '0',
+};
+
+export interface CallOptions {
+  /** The client's address, as the socket would give it. */
+  ip?: string;
+}
+
+/**
  * The real app with the webchat adapter mounted, on this file's database and a private Redis
  * prefix, a widget `wid_support` with a secret, and helpers that speak to the API like the
  * widget does. The heartbeat is short so streams re-read quickly; a closed stream leaves at once.
  */
-export async function webchatHarness(db: TestDb, opts: { storage?: Storage; heartbeatMs?: number } = {}) {
+export async function webchatHarness(
+  db: TestDb,
+  opts: { storage?: Storage; heartbeatMs?: number; env?: Record<string, string> } = {},
+) {
   const prefix = testRedisPrefix();
   /** Another Parley web process on the same database and Redis (for fan-out across processes). */
   const otherProcess = () =>
     createTestApp({
       db,
       modules: [createWebchatAdapter({ heartbeatMs: opts.heartbeatMs ?? 250, leaveGraceMs: 0 })],
-      env: { REDIS_PREFIX: prefix },
+      env: { ...NO_LIMITS, REDIS_PREFIX: prefix, ...opts.env },
       storage: opts.storage,
     });
   const t = otherProcess();
@@ -33,24 +54,45 @@ export async function webchatHarness(db: TestDb, opts: { storage?: Storage; hear
   const channel = t.channels.get('webchat');
   if (!channel || !isWebchatChannel(channel)) throw new Error('the webchat channel is not built');
 
-  const call = (method: string, path: string, token?: string | null, body?: unknown, headers = {}) =>
-    t.app.request(path, {
-      method,
-      headers: {
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...headers,
+  const call = (
+    method: string,
+    path: string,
+    token?: string | null,
+    body?: unknown,
+    headers = {},
+    options: CallOptions = {},
+  ) =>
+    t.app.request(
+      path,
+      {
+        method,
+        headers: {
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+      fromSocket(options.ip),
+    );
 
-  /** A new session; with `user`, a signed-in customer (a token signed with the widget secret). */
-  const session = async (user?: { sub: string; name?: string; email?: string }) => {
-    const signed = user ? await userToken(user) : undefined;
-    const res = await call('POST', '/webchat/api/sessions', null, {
-      widget: 'wid_support',
-      userToken: signed,
-    });
+  /**
+   * A new session; with `user`, a signed-in customer (a token signed with `secret`, the widget
+   * secret by default), on `widget` (`wid_support` by default).
+   */
+  const session = async (
+    user?: { sub: string; name?: string; email?: string },
+    on: { widget?: string; secret?: string; ip?: string } = {},
+  ) => {
+    const signed = user ? await userToken(user, { secret: on.secret }) : undefined;
+    const res = await call(
+      'POST',
+      '/webchat/api/sessions',
+      null,
+      { widget: on.widget ?? 'wid_support', userToken: signed },
+      {},
+      { ip: on.ip },
+    );
     if (res.status !== 201) throw new Error(`session refused: ${res.status} ${await res.text()}`);
     return (await res.json()) as { token: string; sessionId: string; identified: boolean };
   };
@@ -87,6 +129,23 @@ export async function webchatHarness(db: TestDb, opts: { storage?: Storage; hear
   const deliver = (messageId: string) => deliverMessage({ em: db.em(), channels: t.channels }, messageId);
   const message = (id: string) => db.em().findOneOrFail(Message, id);
 
+  /** Another webchat widget of the account (in `group`, Support by default). */
+  const addWidget = async (address: string, settings: Record<string, unknown>, group = ws.group) => {
+    const em = db.em();
+    em.create(ChannelEndpoint, {
+      account: ws.account.id,
+      group: group.id,
+      channel: 'webchat',
+      address,
+      name: address,
+      settings,
+    });
+    await em.flush();
+  };
+  /** Replaces a widget's settings, as the admin API does. */
+  const setWidgetSettings = (address: string, settings: Record<string, unknown>) =>
+    db.em().nativeUpdate(ChannelEndpoint, { channel: 'webchat', address }, { settings });
+
   return {
     ...t,
     ws,
@@ -99,8 +158,13 @@ export async function webchatHarness(db: TestDb, opts: { storage?: Storage; hear
     reply,
     deliver,
     message,
+    addWidget,
+    setWidgetSettings,
   };
 }
+
+/** What @hono/node-server gives a request: its socket (getConnInfo reads the peer address from it). */
+export const fromSocket = (ip?: string) => (ip ? { incoming: { socket: { remoteAddress: ip } } } : undefined);
 
 export interface WriteAnswer {
   messageId: string;

@@ -32,7 +32,8 @@ describe('webchat sessions', () => {
     const s = await h.session({ sub: 'cust-42', name: 'Dana Lee', email: 'dana@example.com' });
     expect(s.identified).toBe(true);
     await h.write(s.token, 'Where is my order?');
-    const identity = await identityOf('portal:cust-42');
+    // The site's user id within the widget's customer scope (the widget itself by default).
+    const identity = await identityOf('portal@wid_support:cust-42');
     expect(identity.identified).toBe(true);
     expect(identity.contact.portalProfile).toEqual({
       externalId: 'cust-42',

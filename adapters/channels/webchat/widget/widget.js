@@ -147,16 +147,24 @@
   let conversationId = null;
   let unread = 0;
   const shown = new Map(); // message id -> element
+  /** A refusal as an Error the panel can show: the server's message, status, reason and Retry-After. */
+  const refusal = async (res) => {
+    const body = await res.json().catch(() => ({}));
+    const err = new Error(body.error?.message || `Request failed (${res.status})`);
+    err.status = res.status;
+    err.reason = body.error?.details?.reason;
+    err.retryAfter = Number(res.headers.get('Retry-After')) || 0;
+    return err;
+  };
+  /** The network failed, or the site is not one the widget is enabled for (the browser hides why). */
+  const unreachable = () =>
+    new Error('The chat cannot be reached right now; check your connection and try again.');
   const api = async (path, init = {}) => {
     const headers = { ...(init.headers || {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
-    const res = await fetch(`${base}/webchat/api/${path}`, { ...init, headers });
-    if (!res.ok) {
-      const body = await res.json().catch(() => ({}));
-      const err = new Error(body.error?.message || `Request failed (${res.status})`);
-      err.status = res.status;
-      err.reason = body.error?.details?.reason;
-      throw err;
-    }
+    const res = await fetch(`${base}/webchat/api/${path}`, { ...init, headers }).catch(() => {
+      throw unreachable();
+    });
+    if (!res.ok) throw await refusal(res);
     return res.status === 204 ? null : res.json();
   };
   const postJson = (path, body) =>
@@ -174,6 +182,13 @@
   function ensureSession() {
     if (token) return Promise.resolve();
     creating ??= postJson('sessions', { widget, ...(userToken ? { userToken } : {}) })
+      .catch((err) => {
+        // The page's sign-in token is short-lived: a page left open for long needs a reload.
+        if (err.status === 401 && err.reason === 'expired') {
+          err.message = 'Your sign-in on this site has expired; reload the page to keep chatting.';
+        }
+        throw err;
+      })
       .then((s) => {
         token = s.token;
         save({ token, who, name: s.name });
@@ -184,22 +199,39 @@
       });
     return creating;
   }
-  /** A call that must run in a session: a session that no longer exists is replaced once. */
+  /**
+   * A call that must run in a session: a session that ended (unused for a long while) or no longer
+   * exists is replaced once. A signed-in customer is back in their conversation; an anonymous
+   * visitor starts a new chat, and the panel says so.
+   */
   async function inSession(fn) {
     await ensureSession();
     const failedToken = token;
     try {
       return await fn();
     } catch (err) {
-      if (err.status !== 401 || err.reason !== 'unknown_session') throw err;
+      if (err.status !== 401 || (err.reason !== 'unknown_session' && err.reason !== 'expired_session'))
+        throw err;
       // Unless another call has replaced the session already.
       if (token === failedToken) {
         token = null;
         save({ token: null });
+        if (!userToken) startOver();
       }
       await ensureSession();
       return fn();
     }
+  }
+  /**
+   * An anonymous visitor's new session is a new chat: the stream (of the ended session) starts
+   * again from the beginning, and the panel says why the earlier chat is gone.
+   */
+  function startOver() {
+    lastEventId = null;
+    conversationId = null;
+    liveStream?.abort();
+    const note = el('div', { class: 'divider' }, ['Your earlier chat has ended. Write to start a new one.']);
+    log.insertBefore(note, log.querySelector('.pending'));
   }
 
   // ---- rendering ----
@@ -286,12 +318,15 @@
 
   // ---- live: Server-Sent Events over fetch (so the token travels in a header, not the URL) ----
   let streaming = false;
+  let tooManyTabs = false;
+  let liveStream = null; // the open stream's AbortController
   async function stream() {
     if (streaming) return;
     streaming = true;
     let delay = 1000;
     for (;;) {
       const controller = new AbortController();
+      liveStream = controller;
       let watchdog;
       const feed = () => {
         clearTimeout(watchdog);
@@ -304,13 +339,9 @@
             ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}),
           };
           const res = await fetch(`${base}/webchat/api/stream`, { headers, signal: controller.signal });
-          if (!res.ok) {
-            const body = await res.json().catch(() => ({}));
-            throw Object.assign(new Error('stream refused'), {
-              status: res.status,
-              reason: body.error?.details?.reason,
-            });
-          }
+          if (!res.ok) throw await refusal(res);
+          if (tooManyTabs) say('');
+          tooManyTabs = false;
           feed();
           const reader = res.body.getReader();
           const decoder = new TextDecoder();
@@ -334,6 +365,12 @@
         if (err.status >= 400 && err.status < 500 && err.status !== 429) {
           streaming = false;
           return;
+        }
+        // Too many tabs open on this chat: say so, and come back when the server says.
+        if (err.status === 429) {
+          tooManyTabs = true;
+          say(err.message);
+          delay = Math.max(delay, err.retryAfter * 1000);
         }
       } finally {
         clearTimeout(watchdog);

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../../src/http/env.ts';
+import { clientIp } from './client-ip.ts';
+import { allowOrigin } from './origins.ts';
+import type { WebchatPolicy } from './policy.ts';
+import { readJson } from './read-json.ts';
+import { createSession, findWidget } from './sessions.ts';
+import { webchatSettings } from './settings.ts';
+import { verifyUserToken } from './user-token.ts';
+
+const sessionBody = z.object({
+  widget: z.string().min(1).max(200),
+  userToken: z.string().min(1).max(4096).optional(),
+});
+
+/**
+ * `POST /webchat/api/sessions`: a visitor opens the widget. Checked in order of cost, and every
+ * refusal comes before anything is written: the client's rate, the body, the widget and its
+ * allowed sites, the user token, then the widget's rate.
+ */
+export function sessionRoute(policy: WebchatPolicy): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post('/webchat/api/sessions', async (c) => {
+    const em = c.get('em');
+    await policy.limits.count('sessions', 'ip', clientIp(c, policy.trustProxyHops));
+    const input = await readJson(c, sessionBody);
+    const endpoint = await findWidget(em, input.widget);
+    const settings = webchatSettings(endpoint);
+    allowOrigin(c, settings, policy.ownOrigin, { required: true });
+    const profile = input.userToken ? await verifyUserToken(input.userToken, endpoint.settings.secret) : null;
+    await policy.limits.count('sessions', 'widget', endpoint.address);
+    const { token, session } = await createSession(em, endpoint, settings, profile);
+    return c.json(
+      { token, sessionId: session.id, identified: session.identified, name: session.profile?.name ?? null },
+      201,
+    );
+  });
+  return app;
+}
