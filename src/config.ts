@@ -11,6 +11,8 @@ const optionalSecret = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const perMinute = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).default(fallback);
+
 const envSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' })
@@ -31,6 +33,8 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** How often the reconciler looks for work Redis lost, in milliseconds. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** A thread header whose only change is its unreplied count is redrawn at most this often (chat platforms rate-limit edits). */
+  HEADER_COUNT_REDRAW_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Jobs each worker process runs at once per queue. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** Pool size of PostgreSQL connections per process. */
@@ -52,6 +56,25 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+
+  // Webchat abuse limits and housekeeping (README, "Webchat": "Limits").
+  /** Proxies in front of Parley that append to X-Forwarded-For; 0 takes the client's address from the socket. */
+  WEBCHAT_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Requests per minute, per client address and per widget; 0 turns that limit off. */
+  WEBCHAT_SESSIONS_PER_IP_PER_MINUTE: perMinute(20),
+  WEBCHAT_SESSIONS_PER_WIDGET_PER_MINUTE: perMinute(600),
+  WEBCHAT_MESSAGES_PER_IP_PER_MINUTE: perMinute(60),
+  WEBCHAT_MESSAGES_PER_WIDGET_PER_MINUTE: perMinute(3000),
+  WEBCHAT_UPLOADS_PER_IP_PER_MINUTE: perMinute(10),
+  WEBCHAT_UPLOADS_PER_WIDGET_PER_MINUTE: perMinute(300),
+  /** Live streams one session may hold open at once (a browser allows about six connections per site). */
+  WEBCHAT_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(100).default(5),
+  /** A session unused for this long has ended; the widget starts a new one. */
+  WEBCHAT_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(1440),
+  /** An uploaded file not sent in a message within this time is deleted. */
+  WEBCHAT_UPLOAD_MAX_AGE_MINUTES: z.coerce.number().int().min(1).default(1440),
+  /** How often the worker removes ended sessions and unsent uploads. */
+  WEBCHAT_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(1).default(15),
 
   // WhatsApp Cloud API (Meta). The base URL is configurable for proxies, regional endpoints and fakes.
   WHATSAPP_API_URL: z.url().default('https://graph.facebook.com/v23.0'),

@@ -8,9 +8,16 @@ import { mirrorConversation } from '../src/use-cases/mirror-conversation.ts';
 const BUSY_RETRY_MS = 250;
 
 /** mirror: bring one conversation's Slack/Teams threads up to date. Waits by delaying, never by sleeping. */
-export function mirrorProcessor(deps: { surfaces: SurfaceRegistry; queues: Queues }): Processor<'mirror'> {
+export function mirrorProcessor(deps: {
+  surfaces: SurfaceRegistry;
+  queues: Queues;
+  countRedrawMs?: number;
+}): Processor<'mirror'> {
   return async ({ conversationId }, { em }) => {
-    const result = await mirrorConversation({ em, surfaces: deps.surfaces }, conversationId);
+    const result = await mirrorConversation(
+      { em, surfaces: deps.surfaces, countRedrawMs: deps.countRedrawMs },
+      conversationId,
+    );
     if (result.outcome === 'busy' || result.outcome === 'retry') {
       // One later run per conversation and grid slot, however many runs ask for it.
       const wait = result.outcome === 'retry' ? result.retryAfterMs : BUSY_RETRY_MS;

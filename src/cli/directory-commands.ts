@@ -118,8 +118,27 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
       .action((email: string, externalId: string) =>
         withDatabase(open, io, async (em) => {
           const user = await findUserByEmail(em, email);
+          const previous = user[field];
           await updateUser(em, user.id, { [field]: externalId }, cliActor);
           io.out(`Linked ${user.email} to ${label} user ${externalId}`);
+          // R35: audited by updateUser; the worker tells the previous chat user and clears their App Home.
+          if (previous && previous !== externalId)
+            io.out(`${label} user ${previous} is no longer linked to ${user.email} and will be told.`);
+        }),
+      );
+    users
+      .command(`unlink-${platform} <email>`)
+      .description(`unlink a user from their ${label} account (R35: audited, the ${label} user is told)`)
+      .action((email: string) =>
+        withDatabase(open, io, async (em) => {
+          const user = await findUserByEmail(em, email);
+          const previous = user[field];
+          if (!previous) {
+            io.out(`${user.email} is not linked to a ${label} user; nothing to do.`);
+            return;
+          }
+          await updateUser(em, user.id, { [field]: null }, cliActor);
+          io.out(`Unlinked ${user.email} from ${label} user ${previous}; they will be told.`);
         }),
       );
   }

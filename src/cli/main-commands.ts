@@ -6,8 +6,12 @@ import { fetchMediaProcessor } from '../../workers/fetch-media.worker.ts';
 import { homeProcessor } from '../../workers/home.worker.ts';
 import { mirrorProcessor } from '../../workers/mirror.worker.ts';
 import { purgeFilesProcessor } from '../../workers/purge-files.worker.ts';
+import { unlinkNoticeProcessor } from '../../workers/unlink-notice.worker.ts';
+import { userHomeProcessor } from '../../workers/user-home.worker.ts';
+import { webchatCleanupProcessor } from '../../workers/webchat-cleanup.worker.ts';
 import type { Config } from '../config.ts';
 import { createApp } from '../http/app.ts';
+import { syncCleanupSchedule } from '../jobs/cleanup-schedule.ts';
 import { syncDigestSchedules } from '../jobs/digest-schedules.ts';
 import { reconcile, startReconcileLoop } from '../jobs/reconciler.ts';
 import { redisSendRateLimiter } from '../jobs/send-rate.ts';
@@ -24,6 +28,7 @@ export function startWeb(s: Services): Stop {
     orm: s.orm,
     redis: s.redis,
     logger: s.logger,
+    dispatch: s.dispatch,
     extraRoutes: s.mountChannelRoutes,
   });
   const server = serve({ fetch: app.fetch, port: s.config.PORT, hostname: s.config.HOST });
@@ -65,10 +70,17 @@ export function startWorker(s: Services): Stop {
       }),
       fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
       purgeFiles: purgeFilesProcessor({ storage: s.storage }),
+      webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
       ...(s.surfaces.size > 0
         ? {
-            mirror: mirrorProcessor({ surfaces: s.surfaces, queues: s.queues }),
+            mirror: mirrorProcessor({
+              surfaces: s.surfaces,
+              queues: s.queues,
+              countRedrawMs: s.config.HEADER_COUNT_REDRAW_MS,
+            }),
             home: homeProcessor({ surfaces: s.surfaces }),
+            userHome: userHomeProcessor({ surfaces: s.surfaces }),
+            unlinkNotice: unlinkNoticeProcessor({ surfaces: s.surfaces }),
             digest: digestProcessor({ surfaces: s.surfaces }),
           }
         : {}),
@@ -88,6 +100,9 @@ export function startWorker(s: Services): Stop {
       if (report.deliveries + report.interrupted + report.mirrors + report.media > 0)
         s.logger.info(report, 'reconciled due work');
       if (s.surfaces.size > 0) await syncDigestSchedules(em, s.queues);
+      await syncCleanupSchedule(s.queues, s.config.WEBCHAT_CLEANUP_INTERVAL_MINUTES * 60_000).catch((err) =>
+        s.logger.warn({ err }, 'webchat cleanup schedule not set; trying again next time'),
+      );
       for (const sweep of s.sweeps) {
         await sweep().catch((err) => s.logger.warn({ err }, 'surface sweep failed; it runs again next time'));
       }

@@ -39,16 +39,24 @@ export async function runLink(env: CommandEnv, cmd: LinkCommand): Promise<Comman
   }
   if (target[column] === platformId)
     return message(`<@${platformId}> is already linked to ${target.name} (${email}).`);
+  // R35: a linked identity is changed only through the admin API or CLI (audited, the previous chat
+  // user told), never by a command: a command could hand someone's restricted conversations over.
+  if (target[column]) {
+    throw new AppError(
+      'conflict',
+      `${target.name} (${email}) is already linked to another ${label} user. Only an admin changes a linked identity, with the admin API (PATCH /users/{id}) or \`npx parley users link-${env.surface} ${email} <new id>\`; the previous ${label} user is told.`,
+      { rule: 'R35' },
+    );
+  }
   // Refused here with the holder named; the unique index refuses the same in a race (updateUser).
   const holder = await env.lookup.findOne(User, { [column]: platformId });
   if (holder) {
     const who = holder.account.id === env.user.account.id ? holder.email : 'someone in another account';
     throw new AppError(
       'conflict',
-      `<@${platformId}> is already linked to the Parley user ${who}. A ${label} user links to one Parley user only; unlink them there first (admin API).`,
+      `<@${platformId}> is already linked to the Parley user ${who}. A ${label} user links to one Parley user only; an admin unlinks them first (admin API or \`npx parley users unlink-${env.surface}\`).`,
     );
   }
-  const replaced = target[column] ? ` (it was linked to another ${label} user before)` : '';
   await updateUser(
     env.lookup,
     target.id,
@@ -57,6 +65,7 @@ export async function runLink(env: CommandEnv, cmd: LinkCommand): Promise<Comman
       kind: 'system',
       reason: `${env.surface}-link by ${env.user.email}`,
     },
+    { dispatch: env.ctx.dispatch },
   );
-  return message(`Linked <@${platformId}> to ${target.name} (${email})${replaced}.`);
+  return message(`Linked <@${platformId}> to ${target.name} (${email}).`);
 }

@@ -11,6 +11,7 @@ export interface Candidate {
   name: string;
   active: boolean;
   groupIds: readonly string[];
+  role?: 'admin' | 'agent';
 }
 
 export interface GroupFacts {
@@ -70,7 +71,10 @@ export function assertAssigneesCanSee(
   assignees: readonly Candidate[],
 ): void {
   if (visibleToIds === null) return;
-  const hidden = assignees.filter((u) => !visibleToIds.includes(u.id));
+  // R34: a list that emptied leaves the conversation to the group's admins; they may be assigned.
+  const sees = (u: Candidate) =>
+    visibleToIds.includes(u.id) || (visibleToIds.length === 0 && u.role === 'admin');
+  const hidden = assignees.filter((u) => !sees(u));
   if (hidden.length === 0) return;
   const names = listNames(hidden.map((u) => u.name));
   const verb = hidden.length === 1 ? 'is not' : 'are not';
@@ -127,4 +131,25 @@ export function visibilityLine(
       ? `${actorName} made this conversation visible to the whole group`
       : `${actorName} restricted this conversation to ${visibleTo.join(', ')}`;
   return droppedAssignees.length > 0 ? `${line}; ${noLongerAssigned(droppedAssignees)}` : line;
+}
+
+/**
+ * The system line when a user leaves a conversation's lists because they left its group or were
+ * deactivated (R34): "Carol left Support: no longer assigned, no longer on the list; the list is
+ * now empty, so only the group's admins see this conversation".
+ */
+export function accessWithdrawnLine(
+  userName: string,
+  reason: { kind: 'left'; groupName: string } | { kind: 'deactivated' },
+  was: { assigned: boolean; listed: boolean; listEmptied: boolean },
+): string {
+  const who = reason.kind === 'left' ? `${userName} left ${reason.groupName}` : `${userName} was deactivated`;
+  const parts = [
+    ...(was.assigned ? ['no longer assigned'] : []),
+    ...(was.listed ? ['no longer on the list of users who see this conversation'] : []),
+  ];
+  const line = `${who}: ${parts.join(', ')}`;
+  return was.listEmptied
+    ? `${line}; the list is now empty, so only the group's admins see this conversation`
+    : line;
 }

@@ -33,7 +33,11 @@ export type DomainEvent =
   | { type: 'conversation.read'; conversationId: string; userId: string }
   | { type: 'internal.message_created'; chatId: string; messageId: string; userIds: string[] }
   | { type: 'internal.chat_deleted'; chatId: string; userIds: string[] }
-  | { type: 'broadcast.created'; broadcastId: string; messageIds: string[] };
+  | { type: 'broadcast.created'; broadcastId: string; messageIds: string[] }
+  /** The user's access changed (R34/R35): their dashboards are redrawn, whether they looked lately or not. */
+  | { type: 'user.access_changed'; userId: string }
+  /** A chat identity is no longer linked (R35): the person is told and their App Home cleared. */
+  | { type: 'chat_identity.unlinked'; noticeId: string };
 
 export type MessageKind = 'inbound' | 'reply' | 'note' | 'ai' | 'auto_response' | 'system';
 

@@ -56,10 +56,18 @@ export function assertNoUnpaidInvoices(
  */
 export function assertCanReopen(
   conv: LifecycleFacts,
-  otherOpen: { id: string; number: number } | null,
+  otherOpen: { id: string; number: number; visible: boolean } | null,
 ): void {
   if (conv.status !== 'closed') {
     throw new AppError('conflict', `Conversation #${conv.number} is already open.`, { rule: 'R23' });
+  }
+  if (otherOpen && !otherOpen.visible) {
+    // R34: a refusal never names what the caller may not see.
+    throw new AppError(
+      'conflict',
+      `Conversation #${conv.number} cannot be reopened: the contact already has another conversation open in this group, restricted to a list you are not on. Ask an admin of the group.`,
+      { rule: 'R23' },
+    );
   }
   if (otherOpen) {
     throw new AppError(

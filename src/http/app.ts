@@ -6,6 +6,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Orm } from '../db/orm.ts';
 import { AppError } from '../domain/errors.ts';
+import type { DomainEvent } from '../domain/events.ts';
 import type { Logger } from '../logger.ts';
 import { adminApi } from './admin/index.ts';
 import type { AppEnv } from './env.ts';
@@ -24,6 +25,8 @@ export interface AppDeps {
   orm: Orm;
   redis: Redis | Cluster;
   logger: Logger;
+  /** Wakes the jobs after a setup change (admin API) that has consequences (R34: access withdrawn). */
+  dispatch?: (events: DomainEvent[]) => Promise<void>;
   /** Mounts more routes (webhooks, surfaces) behind the same request id, logging, body limit and errors. */
   extraRoutes?: (app: App) => void;
 }
@@ -52,13 +55,17 @@ export function createApp(deps: AppDeps): App {
       },
     });
   const bodyLimitFor = { body: limited(limits.body), upload: limited(limits.upload) };
-  app.use((c, next) =>
-    c.req.path === UPLOAD_PATH && (c.req.header('content-type') ?? '').startsWith('multipart/form-data')
-      ? bodyLimitFor.upload(c, next)
-      : bodyLimitFor.body(c, next),
-  );
+  app.use((c, next) => {
+    if (c.req.path !== UPLOAD_PATH || !(c.req.header('content-type') ?? '').startsWith('multipart/form-data'))
+      return bodyLimitFor.body(c, next);
+    // An upload without a Content-Length is not buffered here (Hono's bodyLimit would hold it
+    // whole in memory): the upload route counts its bytes while it streams them to storage.
+    const announced = c.req.raw.headers.has('content-length') && !c.req.raw.headers.has('transfer-encoding');
+    return announced ? bodyLimitFor.upload(c, next) : next();
+  });
   app.use(async (c, next) => {
     c.set('em', orm.em.fork() as EntityManager);
+    c.set('dispatch', deps.dispatch);
     await next();
   });
 

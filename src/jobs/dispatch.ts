@@ -53,6 +53,9 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
         jobs.push(enqueue(queues, 'fetchMedia', { messageId: e.messageId }));
       }
       if (!opts.surfaces) continue;
+      if (e.type === 'user.access_changed') jobs.push(enqueue(queues, 'userHome', { userId: e.userId }));
+      if (e.type === 'chat_identity.unlinked')
+        jobs.push(enqueue(queues, 'unlinkNotice', { noticeId: e.noticeId }));
       if ('conversationId' in e && 'groupId' in e) {
         const canWait =
           e.type === 'message.delivery_changed' ||

@@ -91,8 +91,31 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
       toMirror.map((c) => enqueue(deps.queues, 'mirror', { conversationId: c.id, rev: `r${c.last_seq}` })),
     );
     mirrors = toMirror.length;
+    await wakeAccessChanges(deps, now, batch);
   }
   return { deliveries: due.length, interrupted: interrupted.length, mirrors, media: media.length };
+}
+
+/**
+ * R34/R35: dashboards of users whose access changed, and notices to chat identities that were
+ * unlinked, still waiting a few seconds after the change (their wake-up was lost, or the change
+ * came through the CLI, which has no queue).
+ */
+async function wakeAccessChanges(deps: ReconcileDeps, now: Date, batch: number): Promise<void> {
+  const conn = deps.em.getConnection();
+  const settled = new Date(now.getTime() - 5_000);
+  const users = await conn.execute<{ id: string }[]>(
+    `select id from users where access_changed_at is not null and access_changed_at <= ? limit ?`,
+    [settled, batch],
+  );
+  const notices = await conn.execute<{ id: string }[]>(
+    `select id from chat_unlink_notice where told_at is null and created_at <= ? order by created_at limit ?`,
+    [settled, batch],
+  );
+  await Promise.all([
+    ...users.map((u) => enqueue(deps.queues, 'userHome', { userId: u.id })),
+    ...notices.map((n) => enqueue(deps.queues, 'unlinkNotice', { noticeId: n.id })),
+  ]);
 }
 
 /** Runs `reconcile` on an interval in one process at a time (a PostgreSQL advisory lock elects it). */

@@ -71,6 +71,25 @@ export const jobDefinitions = {
     attempts: 3,
     backoffMs: 2_000,
   }),
+  /**
+   * Redraw one user's dashboards after their access changed (R34/R35), whether they looked lately
+   * or not: what they may no longer see must leave the screen. Clears `user.access_changed_at`.
+   */
+  userHome: define({
+    queue: 'user-home',
+    payload: z.object({ userId: id }),
+    jobId: (p) => `home_user_${p.userId}`,
+    attempts: 5,
+    backoffMs: 2_000,
+  }),
+  /** Tell a chat identity it is no longer linked and clear its App Home (R35); from a ChatUnlinkNotice row. */
+  unlinkNotice: define({
+    queue: 'notices',
+    payload: z.object({ noticeId: id }),
+    jobId: (p) => `unlink_${p.noticeId}`,
+    attempts: 5,
+    backoffMs: 5_000,
+  }),
   /** Post a group's digest to its channel (R27); made by a BullMQ job scheduler per group (digest-schedules.ts). */
   digest: define({
     queue: 'digest',
@@ -78,6 +97,17 @@ export const jobDefinitions = {
     jobId: (p) => `digest_${p.groupId}`,
     attempts: 3,
     backoffMs: 30_000,
+  }),
+  /**
+   * Webchat housekeeping: delete uploads never sent and sessions that ended, with their files.
+   * Made by a BullMQ job scheduler every WEBCHAT_CLEANUP_INTERVAL_MINUTES (cleanup-schedule.ts).
+   */
+  webchatCleanup: define({
+    queue: 'webchat-cleanup',
+    payload: z.object({ batch: z.number().int().min(1).max(10_000).default(500) }),
+    jobId: () => 'webchat_cleanup',
+    attempts: 3,
+    backoffMs: 60_000,
   }),
 } as const;
 

@@ -110,12 +110,21 @@ export interface AgentSurface {
   updateHeader(thread: ThreadRef, header: ThreadHeader): Promise<void>;
   /** Reduce a thread to a content-free stub (R31) or delete it and everything in it (R24). */
   removeThread(thread: ThreadRef, mode: 'stub' | 'delete'): Promise<void>;
-  /** Redraw a user's dashboard (Slack App Home, Teams personal tab): R26, R32. */
-  publishHome(userId: string): Promise<void>;
+  /**
+   * Redraw a user's dashboard (Slack App Home, Teams personal tab): R26, R32. A surface may skip
+   * users who have not looked lately, unless `force` (their access changed, R34: what they may no
+   * longer see must leave the screen; an inactive user's dashboard is emptied).
+   */
+  publishHome(userId: string, opts?: { force?: boolean }): Promise<void>;
   /** Post a group's digest to its linked channel (R27). */
   postDigest(groupId: string): Promise<void>;
   /** Tell one user something privately (a refusal, a failed delivery). */
   notify(userId: string, text: string): Promise<void>;
+  /**
+   * R35: a chat identity is no longer linked to a Parley user: tell them privately and clear what
+   * the app showed them (App Home), so nothing of that user's stays in front of them.
+   */
+  tellUnlinked(platformUserId: string, text: string): Promise<void>;
 }
 
 export type SurfaceRegistry = ReadonlyMap<string, AgentSurface>;

@@ -189,13 +189,15 @@ async function threadLinks(
       conversation: { $in: [...new Set(conversations.map((i) => i.id))] },
       surface: 'slack',
       state: 'active',
-      $or: [{ place: { $like: 'channel:%' } }, { place: `user:${viewer.id}` }],
+      // A direct place is `user:<id>:<chat user id>` (mirror-conversation.ts).
+      $or: [{ place: { $like: 'channel:%' } }, { place: { $like: `user:${viewer.id}:%` } }],
     },
     { orderBy: { updatedAt: 'asc' } },
   );
   const links = new Map<string, HomeThreadLink>();
   for (const item of conversations) {
-    const place = (p: string) => (item.restricted ? p === `user:${viewer.id}` : p.startsWith('channel:'));
+    const place = (p: string) =>
+      item.restricted ? p.startsWith(`user:${viewer.id}:`) : p.startsWith('channel:');
     const thread = threads.findLast((t) => t.conversation.id === item.id && place(t.place));
     const link = thread && threadLinkOf(thread.ref);
     if (link) links.set(item.id, link);

@@ -4,15 +4,17 @@ import { type Sql, sql } from './sql.ts';
 
 /**
  * R17/R33 in SQL: the conversations (alias `c`) a viewer may see — in the viewer's account, in one
- * of the viewer's groups, not deleted, and either open to the whole group or listing the viewer.
+ * of the viewer's groups, not deleted, and either open to the whole group or listing the viewer;
+ * an admin also sees those whose list emptied (R34). The same rule as `canSee` in the domain.
  * Every list, count and search in src/queries starts from this condition.
  */
 export function visibleConversations(viewer: Viewer, groupIds: readonly string[]): Sql {
   if (groupIds.length === 0) return sql`false`;
+  const emptyListForAdmins = viewer.role === 'admin' ? sql` or c.visible_to_ids = '{}'::text[]` : sql``;
   return sql`c.account_id = ${viewer.accountId}
     and c.group_id in (${groupIds})
     and c.status <> 'deleted'
-    and (c.visible_to_ids is null or c.visible_to_ids @> array[${viewer.id}]::text[])`;
+    and (c.visible_to_ids is null or c.visible_to_ids @> array[${viewer.id}]::text[]${emptyListForAdmins})`;
 }
 
 /**

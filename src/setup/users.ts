@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Account, Group, User } from '../db/entities/index.ts';
 import { AppError } from '../domain/errors.ts';
+import type { DomainEvent } from '../domain/events.ts';
 import { parseInput } from '../use-cases/input.ts';
+import { applyUserAccessChange, userFacts } from '../use-cases/user-access.ts';
 import { currentAccount } from './account.ts';
 import { adminApiActor, auditSetup, type SetupActor } from './actor.ts';
 import { refuseOnConstraint } from './db-errors.ts';
@@ -117,17 +119,25 @@ export function createUser(
   );
 }
 
-export function updateUser(
+/** Where a setup change's events go (the job dispatcher); without one the reconciler finds the rows. */
+export interface SetupEffects {
+  dispatch?: (events: DomainEvent[]) => Promise<void>;
+}
+
+export async function updateUser(
   em: EntityManager,
   id: string,
   input: UserPatch,
   actor: SetupActor = adminApiActor,
+  effects: SetupEffects = {},
 ): Promise<User> {
   const patch = parseInput(userPatchSchema, input);
-  return refuseOnConstraint(
+  const events: DomainEvent[] = [];
+  const updated = await refuseOnConstraint(
     () =>
       em.transactional(async (tx) => {
         const user = await getUser(tx, id);
+        const before = userFacts(user);
         if (patch.groupIds) await checkGroupIds(tx, user.account, patch.groupIds);
         const keys = {
           email: patch.email ?? user.email,
@@ -140,8 +150,12 @@ export function updateUser(
           groupIds: patch.groupIds && uniqueIds(patch.groupIds),
         });
         if (changed.length > 0) auditSetup(tx, user.account, actor, 'user.updated', { userId: id, changed });
+        // R34/R35: leaving a group, deactivation, a role or chat identity change withdraws access.
+        events.push(...(await applyUserAccessChange(tx, before, user, actor, new Date())));
         return user;
       }),
     'That email, Slack user id or Teams user id already belongs to another user.',
   );
+  if (events.length > 0) await effects.dispatch?.(events);
+  return updated;
 }

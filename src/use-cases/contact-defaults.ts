@@ -41,6 +41,16 @@ export async function setContactDefaults(
     }
     const contact = await tx.findOne(Contact, { id: parsed.contactId, account: user.account.id });
     if (!contact) throw new AppError('not_found', 'That contact does not exist in your account.');
+    // R34: a confidential contact's defaults are changed only by someone on their list (or an
+    // admin): otherwise anyone could put themselves on the list of the contact's next conversation.
+    const current = contact.defaultVisibleToIds;
+    if (current && user.role !== 'admin' && !current.includes(user.id)) {
+      throw new AppError(
+        'forbidden',
+        "This contact's conversations are restricted to a list you are not on, so you cannot change their defaults. Ask an admin or someone on the list.",
+        { rule: 'R34' },
+      );
+    }
 
     const assigneeIds = uniqueIds(parsed.defaultAssigneeIds);
     // R17: whoever restricts is on the list, for default visibility as for a conversation's.

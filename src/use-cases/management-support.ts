@@ -16,7 +16,7 @@ export type ConversationIdInput = z.input<typeof conversationIdInput>;
 export async function loadCandidates(tx: EntityManager, ids: readonly string[]): Promise<Candidate[]> {
   if (ids.length === 0) return [];
   const users = await tx.find(User, { id: { $in: [...ids] } });
-  return users.map((u) => ({ id: u.id, name: u.name, active: u.active, groupIds: u.groupIds }));
+  return users.map((u) => ({ id: u.id, name: u.name, active: u.active, groupIds: u.groupIds, role: u.role }));
 }
 
 export async function loadGroupOf(tx: EntityManager, conv: Conversation): Promise<Group> {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Conversation, Message, SurfacePost, SurfaceThread, User } from '../db/entities/index.ts';
+import { mayView } from '../domain/visibility.ts';
 import {
   type AgentSurface,
   type MirrorPlace,
@@ -7,7 +8,10 @@ import {
   SurfaceRetryLater,
   type ThreadHeader,
 } from '../ports/agent-surface.ts';
+import { toViewer } from './load.ts';
 import { buildHeader, itemsAfter, itemsByIds } from './mirror-items.ts';
+
+const toViewerWithState = (u: User) => ({ ...toViewer(u), active: u.active });
 
 /**
  * Brings a conversation's threads on every chat surface up to date (R28, R31, R24): one thread in
@@ -23,10 +27,17 @@ export type MirrorOutcome =
 
 const BATCH = 50;
 
-export async function mirrorConversation(
-  deps: { em: EntityManager; surfaces: SurfaceRegistry },
-  conversationId: string,
-): Promise<MirrorOutcome> {
+export interface MirrorDeps {
+  em: EntityManager;
+  surfaces: SurfaceRegistry;
+  /**
+   * A header whose only change is its unreplied count is redrawn at most this often (Slack's
+   * chat.update is rate-limited per workspace): HEADER_COUNT_REDRAW_MS, 5 s by default.
+   */
+  countRedrawMs?: number;
+}
+
+export async function mirrorConversation(deps: MirrorDeps, conversationId: string): Promise<MirrorOutcome> {
   const lockEm = deps.em.fork() as EntityManager;
   return lockEm.transactional(async (tx) => {
     const [row] = await tx
@@ -40,7 +51,12 @@ export async function mirrorConversation(
     if (!row?.ok) return { outcome: 'busy' } as const;
     try {
       for (const surface of deps.surfaces.values()) {
-        await syncSurface(deps.em.fork() as EntityManager, surface, conversationId);
+        await syncSurface(
+          deps.em.fork() as EntityManager,
+          surface,
+          conversationId,
+          deps.countRedrawMs ?? COUNT_REDRAW_MS,
+        );
       }
       return { outcome: 'done' } as const;
     } catch (err) {
@@ -61,21 +77,47 @@ async function desiredPlaces(
     const channelId = surface.channelOf(conv.group);
     return channelId ? [{ kind: 'channel', key: `channel:${channelId}`, channelId }] : [];
   }
-  const users = await em.find(
-    User,
-    { id: { $in: conv.visibleToIds }, active: true },
-    { orderBy: { id: 'asc' } },
-  );
   const places: MirrorPlace[] = [];
-  for (const u of users) {
+  for (const u of await usersWhoMayView(em, conv)) {
     const platformUserId = surface.userIdOf(u);
+    // The key names the chat identity too: when a user is relinked (R35), the thread in the
+    // previous identity's direct messages goes and a new one opens in the new identity's.
     if (platformUserId)
-      places.push({ kind: 'direct', key: `user:${u.id}`, user: { id: u.id, name: u.name, platformUserId } });
+      places.push({
+        kind: 'direct',
+        key: `user:${u.id}:${platformUserId}`,
+        user: { id: u.id, name: u.name, platformUserId },
+      });
   }
   return places;
 }
 
-async function syncSurface(em: EntityManager, surface: AgentSurface, conversationId: string): Promise<void> {
+/**
+ * R17/R31/R34: the users of a restricted conversation's private places, decided by the same rule
+ * as every other surface (`mayView`): active members of its group on its list, or the group's
+ * admins when the list emptied. Someone who left the group is not among them, list or not.
+ */
+async function usersWhoMayView(em: EntityManager, conv: Conversation): Promise<User[]> {
+  const list = conv.visibleToIds ?? [];
+  const users = await em.find(
+    User,
+    {
+      active: true,
+      groupIds: { $contains: [conv.group.id] },
+      ...(list.length > 0 ? { id: { $in: list } } : { role: 'admin' as const }),
+    },
+    { orderBy: { id: 'asc' } },
+  );
+  const facts = { groupId: conv.group.id, visibleToIds: list };
+  return users.filter((u) => mayView(toViewerWithState(u), facts));
+}
+
+async function syncSurface(
+  em: EntityManager,
+  surface: AgentSurface,
+  conversationId: string,
+  countRedrawMs: number,
+): Promise<void> {
   const conv = await em.findOneOrFail(Conversation, conversationId, { populate: ['group', 'contact'] });
   const places = await desiredPlaces(em, surface, conv);
   const wanted = new Set(places.map((p) => p.key));
@@ -129,11 +171,10 @@ async function syncSurface(em: EntityManager, surface: AgentSurface, conversatio
     }
     await postPending(em, surface, conv, thread);
     await redrawChanged(em, surface, conv, thread);
-    await redrawHeader(em, surface, thread, header!);
+    await redrawHeader(em, surface, thread, header!, countRedrawMs);
   }
 }
 
-/** A header whose only change is its unreplied count is redrawn at most this often (Slack's chat.update is rate-limited per workspace). */
 const COUNT_REDRAW_MS = 5_000;
 
 async function redrawHeader(
@@ -141,15 +182,16 @@ async function redrawHeader(
   surface: AgentSurface,
   thread: SurfaceThread,
   header: ThreadHeader,
+  countRedrawMs: number,
 ): Promise<void> {
   const shown = JSON.stringify(header);
   if (thread.headerShown === shown && !thread.headerDirty) return;
   const before = thread.headerShown ? (JSON.parse(thread.headerShown) as ThreadHeader) : null;
   const countOnly = before && JSON.stringify({ ...before, unrepliedCount: header.unrepliedCount }) === shown;
   const since = thread.headerShownAt ? Date.now() - thread.headerShownAt.getTime() : Number.POSITIVE_INFINITY;
-  if (countOnly && since < COUNT_REDRAW_MS) {
+  if (countOnly && since < countRedrawMs) {
     // Come back when the pause is over, so the count does not stay stale.
-    throw new SurfaceRetryLater('header count redraw paced', COUNT_REDRAW_MS - since);
+    throw new SurfaceRetryLater('header count redraw paced', countRedrawMs - since);
   }
   await surface.updateHeader(thread.ref, header);
   Object.assign(thread, { headerShown: shown, headerShownAt: new Date(), headerDirty: false });

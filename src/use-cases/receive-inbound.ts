@@ -9,6 +9,7 @@ import { appendToOpenConversation } from './append-inbound.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
+import { newConversationVisibility } from './new-conversation-visibility.ts';
 import { findOpenConversation } from './send-to-contact.ts';
 import { appendMessage, messageCreated, openConversation } from './timeline.ts';
 
@@ -125,6 +126,7 @@ export async function receiveInbound(
         endpoint,
         direction: 'inbound',
         identified: identity.identified,
+        visibleToIds: await newConversationVisibility(tx, group, contact),
         now,
       });
     }

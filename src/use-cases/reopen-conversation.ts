@@ -3,9 +3,10 @@ import { Conversation } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
 import { assertCanReopen, reopenedLine } from '../domain/lifecycle.ts';
+import { canSee } from '../domain/visibility.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
 import { parseInput } from './input.ts';
-import { loadActingUser, loadConversationFor } from './load.ts';
+import { loadActingUser, loadConversationFor, toViewer } from './load.ts';
 import { type ConversationIdInput, conversationIdInput, recordUserChange } from './management-support.ts';
 
 /**
@@ -25,9 +26,12 @@ export async function reopenConversation(
     const otherOpen = await tx.findOne(
       Conversation,
       { contact: conv.contact.id, group: conv.group.id, status: 'open', id: { $ne: conv.id } },
-      { fields: ['id', 'number'] },
+      { fields: ['id', 'number', 'visibleToIds'] },
     );
-    assertCanReopen(conv, otherOpen);
+    const visible =
+      !!otherOpen &&
+      canSee(toViewer(user), { groupId: conv.group.id, visibleToIds: otherOpen.visibleToIds ?? null });
+    assertCanReopen(conv, otherOpen && { id: otherOpen.id, number: otherOpen.number, visible });
 
     conv.status = 'open';
     conv.closedAt = null;

@@ -71,6 +71,7 @@ export async function sendReply(
       channel,
       endpoint,
       conversation: closed ? undefined : conv,
+      repliedIn: closed ? conv : undefined,
       text: input.text ?? null,
       template: input.template ?? null,
       attachments: input.attachments ?? [],

@@ -16,6 +16,7 @@ import { capabilitiesOf } from '../domain/channels.ts';
 import { AppError } from '../domain/errors.ts';
 import { canSee, isMember } from '../domain/visibility.ts';
 import { toViewer } from './load.ts';
+import { newConversationVisibility } from './new-conversation-visibility.ts';
 import { appendMessage, type MessageSource, openConversation } from './timeline.ts';
 
 /**
@@ -109,6 +110,8 @@ export interface SendToContactInput {
   endpoint?: ChannelEndpoint | null;
   /** An open conversation the user is replying in, already loaded with its lock and checked (R17). */
   conversation?: Conversation;
+  /** A closed conversation the user replied in: a new conversation keeps its restriction (R34). */
+  repliedIn?: Conversation;
   text?: string | null;
   template?: TemplateRef | null;
   attachments?: Attachment[];
@@ -125,8 +128,9 @@ export interface SendToContactResult {
 }
 
 /**
- * Sends a user's message to a contact: R7 rules first (nothing is written when refused), then the
- * contact's open conversation in the group (or a new one, R2/R22), then a reply queued for delivery.
+ * Sends a user's message to a contact: the conversation it lands in (the contact's open one in the
+ * group, or a new one, R2/R22) must be one the sender may see (R17, R34), then the R7 rules
+ * (nothing is written when refused), then a reply queued for delivery.
  */
 export async function sendToContact(
   tx: EntityManager,
@@ -143,7 +147,15 @@ export async function sendToContact(
     );
   }
   const endpoint = await resolveEndpoint(tx, group, channel, input.endpoint);
+  const viewer = toViewer(user);
   const given = input.conversation?.status === 'open' ? input.conversation : undefined;
+  const existing = given ?? (await findOpenConversation(tx, contact, group));
+  // R17/R34: decided before the channel rules, whose refusals name the contact. A sender who would
+  // not see the conversation their message lands in is refused without naming or numbering it.
+  const visibleToIds = existing
+    ? (existing.visibleToIds ?? null)
+    : await newConversationVisibility(tx, group, contact, input.repliedIn);
+  if (!canSee(viewer, { groupId: group.id, visibleToIds })) throw restrictedContact(group);
   await assertChannelAllows(tx, {
     contact,
     channel,
@@ -155,19 +167,10 @@ export async function sendToContact(
     now,
   });
 
-  let conversation = given ?? (await findOpenConversation(tx, contact, group));
-  const opened = !conversation;
-  if (conversation) {
-    // R17: joining the contact's open conversation must not let a user write into one they cannot see.
-    if (!canSee(toViewer(user), { groupId: group.id, visibleToIds: conversation.visibleToIds ?? null })) {
-      throw new AppError(
-        'forbidden',
-        `${contact.name ?? 'This contact'} already has an open conversation #${conversation.number}, restricted to a list you are not on. Ask one of its users to write there.`,
-        { rule: 'R17', conversationNumber: conversation.number },
-      );
-    }
-  } else {
-    conversation = await openConversation(tx, {
+  const opened = !existing;
+  const conversation =
+    existing ??
+    (await openConversation(tx, {
       account: group.account,
       group,
       contact,
@@ -175,9 +178,9 @@ export async function sendToContact(
       endpoint,
       direction: 'outbound',
       identified: true,
+      visibleToIds,
       now,
-    });
-  }
+    }));
   const message = await appendMessage(tx, conversation, {
     kind: 'reply',
     author: user,
@@ -193,6 +196,14 @@ export async function sendToContact(
   });
   return { conversation, message, opened };
 }
+
+/** R34: a refusal that names neither the contact nor the conversation the sender may not see. */
+const restrictedContact = (group: Group) =>
+  new AppError(
+    'forbidden',
+    `This contact's conversations in ${group.name} are restricted to a list of users you are not on, so you cannot write to them. Ask an admin of ${group.name}.`,
+    { rule: 'R17' },
+  );
 
 /** The contact's open conversation in the group, row-locked (at most one: R2, unique index). */
 export function findOpenConversation(tx: EntityManager, contact: Contact, group: Group) {

@@ -27,10 +27,14 @@ export interface OpenConversationInput {
   contact: Contact;
   channel: string;
   endpoint: ChannelEndpoint | null;
-  /** Inbound conversations take the contact's defaults (R16, R19); outbound ones start open to the group. */
   direction: 'inbound' | 'outbound';
   /** Whether the contact is identified (phone, portal profile): R16 applies only then. */
   identified: boolean;
+  /**
+   * Who may see it (R19, R34): from `newConversationVisibility`, computed by the caller first so
+   * that it can refuse a sender who would not see the conversation they open.
+   */
+  visibleToIds: string[] | null;
   now: Date;
 }
 
@@ -39,8 +43,7 @@ export async function openConversation(
   input: OpenConversationInput,
 ): Promise<Conversation> {
   const number = await takeConversationNumber(tx, input.account.id);
-  const { contact } = input;
-  const visibleToIds = input.direction === 'inbound' ? (contact.defaultVisibleToIds ?? null) : null;
+  const { contact, visibleToIds } = input;
   let assigneeIds = input.identified ? [...(contact.defaultAssigneeIds ?? [])] : [];
   // R18 holds for defaults too: a default assignee outside the default list is not assigned.
   if (visibleToIds) assigneeIds = assigneeIds.filter((id) => visibleToIds.includes(id));

@@ -274,9 +274,18 @@ describe('runCommand: lists, dashboard, link and help (R9, R10, R26, R33)', () =
       `Linked <@UDAVE> to Dave (${dave.email}).`,
     );
     expect((await db.em().findOneOrFail(User, dave.id)).slackUserId).toBe('UDAVE');
-    const taken = await refusal(run('admin', `link <@UBOB> ${dave.email}`), 'conflict');
+    const erin = await addUser(db, ws, 'Erin');
+    const taken = await refusal(run('admin', `link <@UBOB> ${erin.email}`), 'conflict');
     expect(taken.message).toContain('bob@acme.test');
-    expect((await db.em().findOneOrFail(User, dave.id)).slackUserId).toBe('UDAVE');
+    expect((await db.em().findOneOrFail(User, erin.id)).slackUserId).toBeNull();
+  });
+
+  it('R35: a linked user cannot be relinked by a command (it would hand over their conversations); the admin API or CLI does it', async () => {
+    const dave = await addUser(db, ws, 'Dave');
+    await say('admin', `link <@UDAVE2> ${dave.email}`);
+    const error = await refusal(run('admin', `link <@UALT> ${dave.email}`), 'conflict', 'R35');
+    expect(error.message).toContain('admin API');
+    expect((await db.em().findOneOrFail(User, dave.id)).slackUserId).toBe('UDAVE2');
   });
 
   it('R33: link alone tells a linked user who they are linked as and how others get linked', async () => {

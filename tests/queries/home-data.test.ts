@@ -56,8 +56,8 @@ async function seedThread(
 }
 await seedThread(publicOne, 'channel:C_SUPPORT', { channel: 'C_SUPPORT', ts: '1700000000.000100' });
 await seedThread(secret, 'channel:C_SUPPORT', { channel: 'C_SUPPORT', ts: '1700000000.000200' }, 'stub');
-await seedThread(secret, `user:${ws.alice.id}`, { channel: 'D_ALICE', ts: '1700000000.000300' });
-await seedThread(secret, `user:${ws.admin.id}`, { channel: 'D_ADA', ts: '1700000000.000400' });
+await seedThread(secret, `user:${ws.alice.id}:U_ALICE`, { channel: 'D_ALICE', ts: '1700000000.000300' });
+await seedThread(secret, `user:${ws.admin.id}:U_ADA`, { channel: 'D_ADA', ts: '1700000000.000400' });
 
 const home = async (userId: string, filters: HomeFilters = defaultHomeFilters, limit?: number) => {
   const data = await loadHomeData(db.em(), userId, filters, { limit });

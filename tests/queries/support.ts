@@ -56,6 +56,7 @@ export async function seedConversation(
       endpoint: tx.getReference(ChannelEndpoint, endpoint.id),
       direction: 'inbound',
       identified: true,
+      visibleToIds: null,
       now: now(),
     });
     for (const m of seed.messages ?? [{ kind: 'inbound', text: 'Hello, I need help' }]) {

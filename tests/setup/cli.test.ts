@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerSetupCommands } from '../../src/cli/setup-commands.ts';
-import { AuditEvent, Group, User } from '../../src/db/entities/index.ts';
+import { AuditEvent, ChatUnlinkNotice, Group, User } from '../../src/db/entities/index.ts';
 import { createTestDb } from '../support/test-db.ts';
 
 const db = await createTestDb();
@@ -106,6 +106,26 @@ describe('parley groups and users', () => {
     );
     const audits = await db.em().find(AuditEvent, { action: 'user.updated' });
     expect(audits.map((a) => a.data.via)).toEqual(['cli', 'cli']);
+  });
+
+  it('R35: relinking or unlinking through the CLI is audited and the previous Slack user will be told', async () => {
+    await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA');
+    expect((await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA2')).out).toBe(
+      'Linked ada@acme.test to Slack user U0ADA2\nSlack user U0ADA is no longer linked to ada@acme.test and will be told.',
+    );
+    expect((await parley('users', 'unlink-slack', 'ada@acme.test')).out).toBe(
+      'Unlinked ada@acme.test from Slack user U0ADA2; they will be told.',
+    );
+    const notices = await db.em().find(ChatUnlinkNotice, {}, { orderBy: { createdAt: 'asc' } });
+    expect(notices.map((n) => [n.surface, n.platformUserId, n.toldAt])).toEqual([
+      ['slack', 'U0ADA', null],
+      ['slack', 'U0ADA2', null],
+    ]);
+    const changes = await db
+      .em()
+      .find(AuditEvent, { action: 'user.chat_identity_changed' }, { orderBy: { createdAt: 'asc' } });
+    expect(changes.map((a) => [a.data.from, a.data.to])).toContainEqual(['U0ADA2', null]);
+    await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA');
   });
 
   it('a missing required option is reported by commander and runs nothing', async () => {

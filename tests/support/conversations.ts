@@ -19,6 +19,7 @@ export async function conversationWithQueuedReply(
       endpoint: ws.whatsapp,
       direction: 'inbound',
       identified: true,
+      visibleToIds: null,
       now: new Date(),
     });
     await appendMessage(tx as EntityManager, conv, {

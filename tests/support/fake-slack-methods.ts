@@ -9,15 +9,49 @@ export interface SlackWorkspace {
   /** App Home views by Slack user id. */
   homes: Map<string, unknown>;
   modals: { trigger_id: string; view: Record<string, unknown> }[];
-  uploads: Map<string, { filename: string; length: number; bytes?: Uint8Array }>;
+  /** Every file in the workspace by id: who uploaded it, and whether it was deleted since. */
+  uploads: Map<string, SlackUpload>;
   emails: Record<string, string>;
+  /** Users from another workspace (Slack Connect), by id: their home team. Everyone else is in T1. */
+  foreignTeams: Record<string, string>;
   /** How many messages a conversations.replies page holds at most. */
   pageSize: number;
   /** The user a token acts as. */
   identityOf: (token: string) => string;
+  /** Whether a token is a workspace admin's (who may delete anyone's messages and files). */
+  isAdmin: (token: string) => boolean;
   /** Stores a message the way Slack shows it, with a fresh ts. */
   post: (fields: Omit<SlackPost, 'ts' | 'reactions'>) => SlackPost;
   nextId: () => string;
+}
+
+export interface SlackUpload {
+  filename: string;
+  length: number;
+  bytes?: Uint8Array;
+  /** The user (or the app's bot user) whose token uploaded it. */
+  uploader: string;
+  deleted?: boolean;
+}
+
+/**
+ * A message's files as Slack lists them: a deleted file stays in the message as a tombstone (its
+ * id and `mode: 'tombstone'`, no name), the way Slack shows "This file was deleted."
+ */
+export const filesAsShown = (w: Pick<SlackWorkspace, 'uploads'>, p: SlackPost) =>
+  p.files?.map((f) => (w.uploads.get(f.id)?.deleted ? { id: f.id, mode: 'tombstone' } : f));
+
+/** A person's message with a file they uploaded themselves (only they, or an admin, may delete it). */
+export function shareAsPerson(
+  w: SlackWorkspace,
+  message: Pick<SlackPost, 'channel' | 'user' | 'text' | 'thread_ts'>,
+  filename: string,
+): SlackPost {
+  const id = `F${w.nextId()}`;
+  const bytes = new TextEncoder().encode(`bytes of ${filename}`);
+  w.uploads.set(id, { filename, length: bytes.byteLength, bytes, uploader: message.user! });
+  const url_private = `https://files.slack.test/private/${encodeURIComponent(filename)}`;
+  return w.post({ ...message, files: [{ id, name: filename, url_private }] });
 }
 
 /** Where Slack takes a file's bytes (files.getUploadURLExternal hands out one URL per file). */
@@ -41,13 +75,23 @@ export function slackMethods(w: SlackWorkspace): Record<string, Method> {
     text: p.text,
     user: p.user,
     bot_id: p.bot_id,
-    files: p.files,
+    files: filesAsShown(w, p),
     ...(withMetadata && p.metadata ? { metadata: p.metadata } : {}),
   });
 
   return {
     'auth.test': () => ok({ url: w.bot.teamUrl, team_id: 'T1', user_id: w.bot.userId, bot_id: w.bot.botId }),
-    'users.info': (a) => ok({ user: { id: a.user, profile: { email: w.emails[String(a.user)] } } }),
+    'users.info': (a) => {
+      const foreign = w.foreignTeams[String(a.user)];
+      return ok({
+        user: {
+          id: a.user,
+          team_id: foreign ?? 'T1',
+          ...(foreign ? { is_stranger: true } : {}),
+          profile: { email: w.emails[String(a.user)] },
+        },
+      });
+    },
     'conversations.open': (a) => ok({ channel: { id: `D_${String(a.users)}` } }),
     'chat.postMessage': (a) => {
       const p = byApp({
@@ -134,9 +178,13 @@ export function slackMethods(w: SlackWorkspace): Record<string, Method> {
       return ok({ view: { id: 'V2' } });
     },
     // Slack's upload flow: ask for a URL, send the bytes there, then share the file in a message.
-    'files.getUploadURLExternal': (a) => {
+    'files.getUploadURLExternal': (a, token) => {
       const id = `F${w.nextId()}`;
-      w.uploads.set(id, { filename: String(a.filename), length: Number(a.length) });
+      w.uploads.set(id, {
+        filename: String(a.filename),
+        length: Number(a.length),
+        uploader: w.identityOf(token),
+      });
       return ok({ upload_url: `${UPLOAD_URL}${id}`, file_id: id });
     },
     'files.completeUploadExternal': (a) => {
@@ -150,6 +198,15 @@ export function slackMethods(w: SlackWorkspace): Record<string, Method> {
         files,
       });
       return ok({ files });
+    },
+    // Slack's rules: a token may delete the files its user (or app) uploaded; an admin's, anyone's.
+    'files.delete': (a, token) => {
+      const f = w.uploads.get(String(a.file));
+      if (!f) return slackError('file_not_found');
+      if (f.deleted) return slackError('file_deleted');
+      if (f.uploader !== w.identityOf(token) && !w.isAdmin(token)) return slackError('cant_delete_file');
+      f.deleted = true;
+      return ok();
     },
   };
 }

@@ -1,6 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { delay, HttpResponse, http } from 'msw';
-import { type SlackWorkspace, slackError, slackMethods, UPLOAD_URL } from './fake-slack-methods.ts';
+import {
+  filesAsShown,
+  type SlackWorkspace,
+  shareAsPerson,
+  slackError,
+  slackMethods,
+  UPLOAD_URL,
+} from './fake-slack-methods.ts';
 
 /**
  * A Slack workspace as far as Parley's calls go: the Web API under `SLACK_API_URL` (msw), keeping
@@ -33,7 +40,7 @@ export interface SlackPost {
   /** A person, or the app's bot user (then with `bot_id`). */
   user?: string;
   bot_id?: string;
-  files?: { id: string; title?: string; name: string }[];
+  files?: { id: string; title?: string; name: string; url_private?: string }[];
   /** Names of the reactions on it. */
   reactions: string[];
 }
@@ -93,7 +100,9 @@ function steadyClock() {
  * `now` is the clock Slack stamps messages with (ms). By default a steady one long past, so every
  * message is settled for the sweep; give `Date.now` where Parley compares ts with its own time.
  */
-export function fakeSlack(opts: { emails?: Record<string, string>; now?: () => number } = {}) {
+export function fakeSlack(
+  opts: { emails?: Record<string, string>; foreignTeams?: Record<string, string>; now?: () => number } = {},
+) {
   const calls: SlackCall[] = [];
   const failures: { method: string; failure: Failure; when?: (args: Record<string, unknown>) => boolean }[] =
     [];
@@ -108,8 +117,10 @@ export function fakeSlack(opts: { emails?: Record<string, string>; now?: () => n
     modals: [],
     uploads: new Map(),
     emails: opts.emails ?? {},
+    foreignTeams: opts.foreignTeams ?? {},
     pageSize: 200,
     identityOf: (token) => (token === ADMIN_TOKEN ? 'U_ADMIN' : BOT.userId),
+    isAdmin: (token) => token === ADMIN_TOKEN,
     post: (fields) => {
       lastMicros = Math.max(now() * 1000, lastMicros + 1);
       const ts = `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
@@ -171,8 +182,9 @@ export function fakeSlack(opts: { emails?: Record<string, string>; now?: () => n
     }),
   ];
 
-  /** Everything in a message a person can read (text, blocks, author name, files). */
-  const visible = (p: SlackPost) => JSON.stringify([p.text, p.blocks ?? [], p.username ?? '', p.files ?? []]);
+  /** Everything in a message a person can read (text, blocks, author name, files not deleted). */
+  const visible = (p: SlackPost) =>
+    JSON.stringify([p.text, p.blocks ?? [], p.username ?? '', filesAsShown(w, p) ?? []]);
 
   return {
     handlers,
@@ -191,6 +203,11 @@ export function fakeSlack(opts: { emails?: Record<string, string>; now?: () => n
     /** A person writes in Slack (no API call: the event, or the sweep, carries it to Parley). */
     personWrites: (channel: string, user: string, text: string, threadTs?: string): SlackPost =>
       w.post({ channel, user, text, thread_ts: threadTs }),
+    /** A person attaches a file to a message of theirs (uploaded with their own token). */
+    personShares: (channel: string, user: string, text: string, filename: string, threadTs?: string) =>
+      shareAsPerson(w, { channel, user, text, thread_ts: threadTs }, filename),
+    /** Files the workspace still holds (not deleted), wherever they were shared or not. */
+    liveFiles: () => [...w.uploads].filter(([, f]) => !f.deleted).map(([id, f]) => ({ id, ...f })),
     /** The thread as people see it: the header first, then the replies in order. */
     thread: (channel: string, ts: string) =>
       w.posts.filter((p) => p.channel === channel && (p.ts === ts || p.thread_ts === ts)),

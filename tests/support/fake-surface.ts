@@ -21,6 +21,8 @@ export interface FakeThread {
 
 export function recordingSurface(name = 'slack') {
   const threads: FakeThread[] = [];
+  const homes: { userId: string; force: boolean }[] = [];
+  const unlinkNotices: { platformUserId: string; text: string }[] = [];
   let failNextPost: number | null = null;
   let slowPost: Promise<void> | null = null;
   const find = (ref: ThreadRef) => {
@@ -66,13 +68,22 @@ export function recordingSurface(name = 'slack') {
       t.state = mode === 'stub' ? 'stub' : 'deleted';
       t.items = [];
     },
-    publishHome: async () => {},
+    publishHome: async (userId, opts) => {
+      homes.push({ userId, force: opts?.force ?? false });
+    },
     postDigest: async () => {},
     notify: async () => {},
+    tellUnlinked: async (platformUserId, text) => {
+      unlinkNotices.push({ platformUserId, text });
+    },
   };
   return {
     surface,
     threads,
+    /** Dashboards redrawn, in order. */
+    homes,
+    /** R35 notices to chat identities that were unlinked. */
+    unlinkNotices,
     /** Everything any user can read on the platform right now. */
     visibleText: () =>
       threads

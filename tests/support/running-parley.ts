@@ -32,6 +32,8 @@ export function runningParley(
     PUBLIC_URL: 'https://parley.test',
     LOG_LEVEL: 'silent',
     RECONCILE_INTERVAL_MS: '1000',
+    // Tests wait for the queues to settle; a header's count need not wait 5 s for Slack's sake here.
+    HEADER_COUNT_REDRAW_MS: '300',
     WORKER_CONCURRENCY: '4',
     DATABASE_POOL_MAX: '4',
     ...opts.env,
@@ -47,6 +49,7 @@ export function runningParley(
       orm: h.services.orm,
       redis: h.services.redis,
       logger: h.services.logger,
+      dispatch: h.services.dispatch,
       extraRoutes: h.services.mountChannelRoutes,
     });
     if (opts.workers !== false) h.stop = startWorker(h.services);

@@ -12,10 +12,22 @@ export const WA_APP_SECRET = 'slack-e2e-whatsapp-app-secret';
  * Parley as it runs (running-parley.ts) with WhatsApp and Slack on, against the Graph API and
  * Slack fakes. Call at the top of a test file.
  */
-export function slackHarness(db: TestDb, opts: { emails?: Record<string, string>; workers?: boolean } = {}) {
+export function slackHarness(
+  db: TestDb,
+  opts: {
+    emails?: Record<string, string>;
+    foreignTeams?: Record<string, string>;
+    workers?: boolean;
+    env?: Record<string, string>;
+  } = {},
+) {
   // Slack stamps messages a minute in the past: settled for the sweep (30 s), yet inside the
   // window Parley reads back after a post whose answer was lost (2 min).
-  const slack = fakeSlack({ emails: opts.emails, now: () => Date.now() - 60_000 });
+  const slack = fakeSlack({
+    emails: opts.emails,
+    foreignTeams: opts.foreignTeams,
+    now: () => Date.now() - 60_000,
+  });
   const graph = graphFake();
   const server = useMsw(...slack.handlers, ...graph.handlers);
   const parley = runningParley(db, {
@@ -25,6 +37,7 @@ export function slackHarness(db: TestDb, opts: { emails?: Record<string, string>
       WHATSAPP_ACCESS_TOKEN: GRAPH_TOKEN,
       WHATSAPP_VERIFY_TOKEN: 'verify',
       ...SLACK_ENV,
+      ...opts.env,
     },
     channelModules: [whatsappAdapter],
     workers: opts.workers,

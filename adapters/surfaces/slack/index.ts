@@ -7,8 +7,10 @@ import { digestMessage } from './digest-message.ts';
 import { slackRoutes } from './events.route.ts';
 import { isRecentHomeViewer, loadHomeFilters } from './home-filters-store.ts';
 import { homeView } from './home-view.ts';
+import { inactiveText, notLinkedHome } from './not-linked-home.ts';
 import { createSlackSurface } from './slack.surface.ts';
 import { createSlackApi } from './slack-api.ts';
+import { slackFileHosts } from './slack-files.ts';
 import { sweepMissedReplies } from './sweep.ts';
 
 /** App Home is redrawn after changes only for people who opened it within this window. */
@@ -40,11 +42,15 @@ export const slackSurfaceModule: SurfaceAdapterModule = {
       storage: deps.storage,
       logger: deps.logger,
       userToken: config.SLACK_USER_TOKEN,
+      redis: deps.redis,
+      prefix: deps.prefix,
       loadUserSlackId: async (userId) => (await deps.em().findOne(User, userId))?.slackUserId ?? null,
-      renderHome: async (userId) => {
-        if (!(await isRecentHomeViewer(store, userId, HOME_VIEWER_WINDOW_MS))) return null;
+      renderHome: async (userId, opts) => {
+        // A forced redraw (access changed, R34) reaches people who have not looked lately too.
+        if (!opts?.force && !(await isRecentHomeViewer(store, userId, HOME_VIEWER_WINDOW_MS))) return null;
         const data = await loadHomeData(deps.em(), userId, await loadHomeFilters(store, userId));
-        return data && homeView(data, { teamUrl: await teamUrl() });
+        if (!data) return opts?.force ? notLinkedHome(inactiveText) : null;
+        return homeView(data, { teamUrl: await teamUrl() });
       },
       renderDigest: async (groupId) => {
         const data = await loadDigestData(deps.em(), groupId);
@@ -65,6 +71,7 @@ export const slackSurfaceModule: SurfaceAdapterModule = {
       prefix: deps.prefix,
       logger: deps.logger,
       botToken,
+      fileHosts: slackFileHosts(config.SLACK_API_URL),
     };
     const bolt = createBoltApp({
       ...handlerDeps,

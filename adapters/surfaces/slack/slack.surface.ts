@@ -1,6 +1,9 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../../src/logger.ts';
 import type { AgentSurface, MirrorPlace, ThreadHeader, ThreadRef } from '../../../src/ports/agent-surface.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
+import { escapeText } from './escape.ts';
+import { notLinkedHome } from './not-linked-home.ts';
 import { postItems } from './post-items.ts';
 import type { SlackApi } from './slack-api.ts';
 import { slackThread } from './slack-thread.ts';
@@ -17,11 +20,14 @@ export interface SlackSurfaceDeps {
   storage: Storage;
   logger: Logger;
   loadUserSlackId: (userId: string) => Promise<string | null>;
-  /** A complete view for views.publish; null: nothing to publish. */
-  renderHome: (userId: string) => Promise<object | null>;
+  /** A complete view for views.publish; null: nothing to publish (with `force`, always a view). */
+  renderHome: (userId: string, opts?: { force?: boolean }) => Promise<object | null>;
   renderDigest: (groupId: string) => Promise<{ channel: string; text: string; blocks: object[] } | null>;
-  /** An admin's user token (SLACK_USER_TOKEN): lets removeThread delete people's messages too. */
+  /** An admin's user token (SLACK_USER_TOKEN): lets removeThread delete people's messages and files too. */
   userToken?: string;
+  /** Where removeThread remembers the files it already deleted (a run cut short goes on from there). */
+  redis: Redis;
+  prefix: string;
 }
 
 const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
@@ -77,10 +83,10 @@ export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
 
     removeThread: (thread, mode) => removeSlackThread(deps, thread, mode),
 
-    async publishHome(userId) {
+    async publishHome(userId, opts) {
       const slackUserId = await deps.loadUserSlackId(userId);
       if (!slackUserId) return;
-      const view = await deps.renderHome(userId);
+      const view = await deps.renderHome(userId, opts);
       if (!view) return;
       await api.call('views.publish', { user_id: slackUserId, view });
     },
@@ -98,10 +104,20 @@ export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
     async notify(userId, text) {
       const slackUserId = await deps.loadUserSlackId(userId);
       if (!slackUserId) return;
-      // To the user's id: Slack puts it in their direct messages with the app.
+      // To the user's id: Slack puts it in their direct messages with the app. Escaped: a refusal
+      // or a failure reason can quote a customer's name.
       await api.call(
         'chat.postMessage',
-        { channel: slackUserId, text, ...NO_UNFURL },
+        { channel: slackUserId, text: escapeText(text), ...NO_UNFURL },
+        { channel: slackUserId },
+      );
+    },
+
+    async tellUnlinked(slackUserId, text) {
+      await api.call('views.publish', { user_id: slackUserId, view: notLinkedHome(text) });
+      await api.call(
+        'chat.postMessage',
+        { channel: slackUserId, text: escapeText(text), ...NO_UNFURL },
         { channel: slackUserId },
       );
     },

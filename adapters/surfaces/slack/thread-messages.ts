@@ -7,6 +7,7 @@ import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import type { MessageSource } from '../../../src/use-cases/timeline.ts';
 import { runSlackCommand } from './command-answer.ts';
 import type { SlackHandlerDeps } from './deps.ts';
+import { escapeText } from './escape.ts';
 import { linkedUser, notLinkedText } from './linked-user.ts';
 import { type SlackFile, storeSlackFiles } from './slack-files.ts';
 import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
@@ -57,7 +58,7 @@ export async function findThread(deps: SlackHandlerDeps, channel: string, thread
     );
 }
 
-/** A private line to one user, in the thread when there is one. */
+/** A private line to one user, in the thread when there is one. `text` is mrkdwn, already escaped. */
 export async function tellPrivately(
   deps: SlackHandlerDeps,
   where: { channel: string; user: string; threadTs?: string },
@@ -149,12 +150,13 @@ async function onThreadMessage(
       attachments,
       source,
     });
-    if (sent.notice) await tellPrivately(deps, where, sent.notice);
+    if (sent.notice) await tellPrivately(deps, where, escapeText(sent.notice));
   } catch (err) {
     // A replayed event: this message is already recorded.
     if (err instanceof UniqueConstraintViolationException) return;
     if (!isAppError(err)) throw err;
-    await tellPrivately(deps, where, `Not sent to the customer: ${err.message}`);
+    // Refusals can quote a customer's name: escaped, so it never becomes a link or a mention.
+    await tellPrivately(deps, where, `Not sent to the customer: ${escapeText(err.message)}`);
   }
 }
 
@@ -165,9 +167,24 @@ async function mentionNames(deps: SlackHandlerDeps, text: string): Promise<Map<s
   return new Map(users.map((u) => [u.slackUserId!, u.name]));
 }
 
+/**
+ * The Slack profile email of a member of the app's own workspace, for linking by email (R35). A
+ * Slack Connect guest from another organisation (another team, or marked `is_stranger`) gets null:
+ * an email they chose must not make them one of ours.
+ */
 export async function lookupEmail(deps: SlackHandlerDeps, slackUserId: string): Promise<string | null> {
-  const res = await deps.api.call<{ user?: { profile?: { email?: string } } }>('users.info', {
-    user: slackUserId,
-  });
-  return res.user?.profile?.email ?? null;
+  const res = await deps.api.call<{
+    user?: {
+      team_id?: string;
+      is_stranger?: boolean;
+      enterprise_user?: { enterprise_id?: string };
+      profile?: { email?: string };
+    };
+  }>('users.info', { user: slackUserId });
+  const user = res.user;
+  if (!user || user.is_stranger) return null;
+  const app = await deps.api.call<{ team_id?: string; enterprise_id?: string }>('auth.test', {});
+  const sameTeam = !!user.team_id && user.team_id === app.team_id;
+  const sameGrid = !!app.enterprise_id && user.enterprise_user?.enterprise_id === app.enterprise_id;
+  return sameTeam || sameGrid ? (user.profile?.email ?? null) : null;
 }

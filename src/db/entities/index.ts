@@ -3,6 +3,7 @@ import { AuditEvent } from './audit-event.entity.ts';
 import { Broadcast } from './broadcast.entity.ts';
 import { BroadcastRecipient } from './broadcast-recipient.entity.ts';
 import { ChannelEndpoint } from './channel-endpoint.entity.ts';
+import { ChatUnlinkNotice } from './chat-unlink-notice.entity.ts';
 import { Checkout } from './checkout.entity.ts';
 import { Contact } from './contact.entity.ts';
 import { ContactIdentity } from './contact-identity.entity.ts';
@@ -28,6 +29,7 @@ export {
   Broadcast,
   BroadcastRecipient,
   ChannelEndpoint,
+  ChatUnlinkNotice,
   Checkout,
   Contact,
   ContactIdentity,
@@ -67,4 +69,5 @@ export const entities = [
   SurfacePost,
   WebchatSession,
   WebchatUpload,
+  ChatUnlinkNotice,
 ];

@@ -16,6 +16,12 @@ const UserSchema = defineEntity({
     slackUserId: p.string().nullable(),
     teamsUserId: p.string().nullable(),
     active: p.boolean().default(true),
+    /**
+     * Set when the user's access changed (left a group, deactivated, role or chat identity changed,
+     * R34/R35): their dashboards must be redrawn even if they have not looked lately. The home job
+     * clears it; the reconciler wakes one for any left set.
+     */
+    accessChangedAt: p.datetime().nullable(),
     createdAt: createdAt(),
   },
   uniques: [

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { adminApiActor } from '../../setup/actor.ts';
 import { userCreateSchema, userPatchSchema } from '../../setup/schemas.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../setup/users.ts';
 import { toUserView, userView } from '../../setup/views.ts';
@@ -67,7 +68,15 @@ export const userRoutes = () =>
         responses: { 200: json(User, 'The updated user.'), ...errors(404, 409, 422) },
       }),
       async (c) => {
-        const user = await updateUser(c.get('em'), c.req.valid('param').id, c.req.valid('json'));
+        const user = await updateUser(
+          c.get('em'),
+          c.req.valid('param').id,
+          c.req.valid('json'),
+          adminApiActor,
+          {
+            dispatch: c.get('dispatch'),
+          },
+        );
         return c.json(toUserView(user), 200);
       },
     );

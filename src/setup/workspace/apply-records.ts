@@ -8,6 +8,8 @@ import {
   User,
 } from '../../db/entities/index.ts';
 import { AppError } from '../../domain/errors.ts';
+import { applyUserAccessChange, userFacts } from '../../use-cases/user-access.ts';
+import type { SetupActor } from '../actor.ts';
 import { addIdentity, checkContactDefaults, syncPortalIdentity } from '../contacts.ts';
 import { checkGroupLinks } from '../groups.ts';
 import { applyChanges } from '../patch.ts';
@@ -47,7 +49,13 @@ export async function applyGroups(tx: EntityManager, doc: WorkspaceFile, known: 
   }
 }
 
-export function applyUsers(tx: EntityManager, doc: WorkspaceFile, known: Known, out: KindSummary) {
+export async function applyUsers(
+  tx: EntityManager,
+  doc: WorkspaceFile,
+  known: Known,
+  out: KindSummary,
+  actor: SetupActor,
+) {
   for (const { email, groups, ...fields } of doc.users) {
     const groupIds = groups?.map((name) => known.groups.get(name)!.id);
     const user = known.users.get(email);
@@ -63,7 +71,10 @@ export function applyUsers(tx: EntityManager, doc: WorkspaceFile, known: Known, 
       known.users.set(email, created);
       note(out, email, 'created');
     } else {
+      const before = userFacts(user);
       note(out, email, applyChanges(user, { ...fields, groupIds }));
+      // R34/R35 as for every other door; the reconciler carries the rows' consequences out.
+      await applyUserAccessChange(tx, before, user, actor, new Date());
     }
   }
 }

@@ -67,7 +67,7 @@ export async function applyWorkspace(
           if (issues.length > 0)
             throw validationError(issues, `${opts.source ?? 'The workspace file'} cannot be applied`);
           await applyGroups(tx, doc, known, summary.groups);
-          applyUsers(tx, doc, known, summary.users);
+          await applyUsers(tx, doc, known, summary.users, actor);
           await applyEndpoints(tx, doc, known, summary.endpoints);
           await applyContacts(tx, doc, known, summary.contacts);
           if (countChanges(summary) > 0) {

@@ -52,9 +52,17 @@ describe('lifecycle rules', () => {
   it('R23: a closed conversation reopens unless another is open, which the refusal names', () => {
     const closed = { ...open, status: 'closed' as const };
     expect(() => assertCanReopen(closed, null)).not.toThrow();
-    const error = thrown(() => assertCanReopen(closed, { id: 'c2', number: 1043 }));
+    const error = thrown(() => assertCanReopen(closed, { id: 'c2', number: 1043, visible: true }));
     expect(error.message).toContain('#1043');
     expect(thrown(() => assertCanReopen(open, null)).code).toBe('conflict');
+  });
+
+  it('R34: when the other open conversation is one the user may not see, the refusal does not name it', () => {
+    const closed = { ...open, status: 'closed' as const };
+    const error = thrown(() => assertCanReopen(closed, { id: 'c2', number: 1043, visible: false }));
+    expect(error.code).toBe('conflict');
+    expect(error.message).not.toContain('1043');
+    expect(error.details).not.toHaveProperty('openConversationNumber');
   });
 
   it('R14: closing ends a handoff: the AI is active again where the group has one', () => {

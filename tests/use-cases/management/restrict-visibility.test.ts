@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Account, ChannelEndpoint, Contact, Group } from '../../../src/db/entities/index.ts';
 import { setContactDefaults } from '../../../src/use-cases/contact-defaults.ts';
+import { newConversationVisibility } from '../../../src/use-cases/new-conversation-visibility.ts';
 import { restrictVisibility } from '../../../src/use-cases/restrict-visibility.ts';
 import { openConversation } from '../../../src/use-cases/timeline.ts';
 import { seedContact } from '../../support/fixtures.ts';
@@ -93,14 +94,16 @@ describe('setContactDefaults', () => {
   async function openInboundFrom(contactId: string, identified = true) {
     return db.em().transactional(async (tx) => {
       const group = await tx.findOneOrFail(Group, ws.group.id);
+      const contact = await tx.findOneOrFail(Contact, contactId);
       return openConversation(tx, {
         account: tx.getReference(Account, ws.account.id),
         group,
-        contact: await tx.findOneOrFail(Contact, contactId),
+        contact,
         channel: 'whatsapp',
         endpoint: await tx.findOneOrFail(ChannelEndpoint, ws.whatsapp.id),
         direction: 'inbound',
         identified,
+        visibleToIds: await newConversationVisibility(tx, group, contact),
         now: new Date(),
       });
     });

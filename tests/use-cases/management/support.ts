@@ -58,6 +58,7 @@ export async function openConv(db: TestDb, ws: Workspace, opts: OpenOptions = {}
       endpoint,
       direction,
       identified: true,
+      visibleToIds: null,
       now,
     });
     if (opts.assignees) conv.assigneeIds = opts.assignees.map((u) => u.id);

@@ -108,16 +108,30 @@ describe('start-conversation', () => {
     });
   });
 
-  it("R16, R19: an outbound conversation takes the contact's default assignees but not its default visibility", async () => {
+  it("R16, R34: an outbound conversation takes the contact's default assignees and default visibility", async () => {
     const { contact } = await seedContact(db.em(), ws.account);
     const em = db.em();
     const c = await em.findOneOrFail(Contact, { id: contact.id });
     c.defaultAssigneeIds = [ws.bob.id];
-    c.defaultVisibleToIds = [ws.bob.id];
+    c.defaultVisibleToIds = [ws.alice.id, ws.bob.id];
     await em.flush();
     const res = await start(contact, 'sms');
     const conv = await loadConversation(db.em(), res.conversationId);
-    expect([conv.assigneeIds, conv.visibleToIds]).toEqual([[ws.bob.id], null]);
+    expect([conv.assigneeIds, conv.visibleToIds]).toEqual([[ws.bob.id], [ws.alice.id, ws.bob.id]]);
+  });
+
+  it("R34: a user off a confidential contact's list cannot start a conversation with them, and the refusal names nothing", async () => {
+    const { contact } = await seedContact(db.em(), ws.account, { name: 'Dana Confidential' });
+    const em = db.em();
+    const c = await em.findOneOrFail(Contact, { id: contact.id });
+    c.defaultVisibleToIds = [ws.bob.id];
+    // Opted out of SMS: the channel refusal would name her; the privacy refusal comes first.
+    c.optedOutChannels = ['sms'];
+    await em.flush();
+    const error = await start(contact, 'sms').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'forbidden', details: { rule: 'R17' } });
+    expect(String((error as Error).message)).not.toContain('Dana');
+    expect(await db.em().count(Conversation, { contact: contact.id })).toBe(0);
   });
 
   it('R2: when the contact already has an open conversation in the group, the message joins it and says so', async () => {
