@@ -11,7 +11,17 @@ export async function contactDisplayName(em: EntityManager, conv: Conversation):
     { contact: conv.contact },
     { orderBy: { createdAt: 'asc' } },
   );
-  return identity?.address ?? 'Customer';
+  return identity ? addressLabel(identity.channel, identity.address) : 'Customer';
+}
+
+/**
+ * A contact without a name, as the team sees them: a phone number as it is; a webchat visitor not
+ * by the widget's internal session id but as what they are (the site's own id for a signed-in one).
+ */
+function addressLabel(channel: string, address: string): string {
+  if (channel !== 'webchat') return address;
+  const signedIn = /^portal(?:@[^:]+)?:(.+)$/.exec(address);
+  return signedIn ? `Website customer ${signedIn[1]}` : 'Website visitor';
 }
 
 export async function buildHeader(em: EntityManager, conv: Conversation): Promise<ThreadHeader> {
