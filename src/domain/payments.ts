@@ -21,7 +21,7 @@ export function assertPaymentChannel(
   if (paymentChannels.includes(conv.channel)) return;
   throw new AppError(
     'rule_violation',
-    `Conversation #${conv.number} is on ${conv.channel}; an ${what === 'invoice' ? 'invoice' : 'checkout'} can be sent only on WhatsApp or SMS. Message the contact on WhatsApp or SMS and send it there.`,
+    `Conversation #${conv.number} is on ${conv.channel}; ${what === 'invoice' ? 'an invoice' : 'a checkout'} can be sent only on WhatsApp or SMS. Message the contact on WhatsApp or SMS and send it there.`,
     { rule: 'R4', channel: conv.channel },
   );
 }

@@ -52,6 +52,15 @@ export interface ReceiveInboundResult {
   aiAnswers: boolean;
 }
 
+export interface ReceiveInboundOptions {
+  /**
+   * The one-statement path taken first for the usual message (append-inbound.ts); `null` sends
+   * every message through the full transaction. Both must leave the same rows: the test that
+   * compares them turns the shortcut off in one world and watches it run in the other.
+   */
+  shortcut?: typeof appendToOpenConversation | null;
+}
+
 /**
  * A customer message arrives (R2, R3): find the receiving number's group and the contact (or
  * create them), join the contact's open conversation in that group or open one, append the
@@ -61,6 +70,7 @@ export async function receiveInbound(
   ctx: UseCaseContext,
   actor: Actor,
   raw: ReceiveInboundInput,
+  opts: ReceiveInboundOptions = {},
 ): Promise<WithEvents<ReceiveInboundResult>> {
   const input = parseInput(receiveInboundSchema, raw);
   const allowed =
@@ -78,7 +88,8 @@ export async function receiveInbound(
   const at = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
   // A reaction (👍 on a reply) is shown, but asks nothing of the team.
   const awaitsReply = !input.meta?.reaction;
-  const fast = await appendToOpenConversation(ctx.em, { ...input, at, awaitsReply }, now);
+  const shortcut = opts.shortcut === undefined ? appendToOpenConversation : opts.shortcut;
+  const fast = shortcut ? await shortcut(ctx.em, { ...input, at, awaitsReply }, now) : null;
   if (fast) {
     if (ctx.dispatch) await ctx.dispatch(fast.events);
     return { ...fast, duplicate: false, openedConversation: false };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Contact } from '../../src/db/entities/index.ts';
+import { Contact, Message } from '../../src/db/entities/index.ts';
 import { userActor } from '../../src/domain/actor.ts';
 import { receiveInbound } from '../../src/use-cases/receive-inbound.ts';
 import { recordOptChange } from '../../src/use-cases/record-opt-change.ts';
@@ -54,7 +54,14 @@ describe('SMS opt-out', () => {
       conversationId: stop.conversationId,
       text: 'Welcome back',
     });
-    expect(reply.messageId).toBeDefined();
+    // Queued for delivery by SMS.
+    const sent = await db.em().findOneOrFail(Message, reply.messageId);
+    expect([sent.kind, sent.channel, sent.text, sent.deliveryState]).toEqual([
+      'reply',
+      'sms',
+      'Welcome back',
+      'queued',
+    ]);
   });
 
   it('only the channel provider can report an opt-out', async () => {

@@ -28,9 +28,9 @@ describe('configuration', () => {
       LOG_LEVEL: 'loud',
       ADMIN_API_TOKEN: 'short',
     });
-    expect(issues.find((i) => i.startsWith('DATABASE_URL:'))).toBeDefined();
-    expect(issues.find((i) => i.startsWith('PORT:'))).toBeDefined();
-    expect(issues.find((i) => i.startsWith('LOG_LEVEL:'))).toBeDefined();
+    expect(issues.find((i) => i.startsWith('DATABASE_URL:'))).toBe('DATABASE_URL: must be a postgres:// URL');
+    expect(issues.find((i) => i.startsWith('PORT:'))).toMatch(/^PORT: .*expected number/);
+    expect(issues.find((i) => i.startsWith('LOG_LEVEL:'))).toMatch(/^LOG_LEVEL: .*"info"/);
     expect(issues.find((i) => i.startsWith('ADMIN_API_TOKEN:'))).toMatch(/at least 24/);
   });
 

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { User } from '../../src/db/entities/index.ts';
+import { Message, User } from '../../src/db/entities/index.ts';
 import { inbound, status } from '../adapters/whatsapp/payloads.ts';
 import { BOT } from '../support/fake-slack.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
+import { settled } from '../support/settled.ts';
 import { eventually, slackHarness } from '../support/slack-app.ts';
 import { createTestDb } from '../support/test-db.ts';
 
@@ -41,7 +42,7 @@ describe('from a WhatsApp message to a Slack thread and back', () => {
       'It ships today &amp; arrives Friday',
       header.ts,
     );
-    const ev = await h.event({
+    const messageEvent = {
       type: 'message',
       channel: 'C_SUPPORT',
       channel_type: 'channel',
@@ -49,12 +50,26 @@ describe('from a WhatsApp message to a Slack thread and back', () => {
       text: typed.text,
       ts: typed.ts,
       thread_ts: header.ts,
-    });
+    };
+    const ev = await h.event(messageEvent, { eventId: 'Ev-alice-reply' });
     expect(ev.status).toBe(200);
+    // Slack delivers the same event again (its retry when an answer is slow): still one reply.
+    const retried = await h.event(messageEvent, { eventId: 'Ev-alice-reply', retryNum: 1 });
+    expect(retried.status).toBe(200);
 
-    // The customer gets it on WhatsApp, as plain text.
-    const sent = await eventually(() => h.graph.sent.find((s) => s.body.text?.body));
-    expect(sent.body).toMatchObject({ to: '15550101010', text: { body: 'It ships today & arrives Friday' } });
+    // The customer gets it on WhatsApp, as plain text, exactly once.
+    await eventually(() => h.graph.sent.length > 0);
+    await settled(h.services);
+    expect(h.graph.received).toHaveLength(1);
+    expect(h.graph.sent).toHaveLength(1);
+    const sent = h.graph.sent[0]!;
+    expect(sent.phoneNumberId).toBe('PNID_SUPPORT');
+    expect(sent.body).toMatchObject({
+      messaging_product: 'whatsapp',
+      to: '15550101010',
+      type: 'text',
+      text: { body: 'It ships today & arrives Friday' },
+    });
 
     // WhatsApp says it was delivered: the state shows on Alice's own message.
     const statusRes = await h.whatsappWebhook(
@@ -66,10 +81,22 @@ describe('from a WhatsApp message to a Slack thread and back', () => {
     );
     expect(statusRes.status).toBe(200);
     await eventually(() => typed.reactions.includes('white_check_mark'));
+    await settled(h.services);
+    // Only the latest state shows (the earlier "sent" is taken off).
+    expect(typed.reactions).toEqual(['white_check_mark']);
 
-    // The app never posted Alice's reply a second time in the thread.
+    // Everything settled: one header, the customer's message and Alice's reply once each, nothing
+    // posted a second time by the app, and still one send.
+    expect(h.slack.posts.filter((p) => p.channel === 'C_SUPPORT' && !p.thread_ts)).toHaveLength(1);
     const thread = h.slack.threadOf('C_SUPPORT', header.ts);
-    expect(thread.filter((p) => p.text.includes('It ships today'))).toHaveLength(1);
-    expect(thread.filter((p) => p.bot_id === BOT.botId && p.text.includes('ships'))).toHaveLength(0);
+    expect(thread.map((p) => [p.bot_id === BOT.botId ? 'app' : p.user, p.text])).toEqual([
+      ['app', expect.stringContaining('Where is my parcel?')],
+      ['U_ALICE', 'It ships today &amp; arrives Friday'],
+    ]);
+    expect(h.graph.received).toHaveLength(1);
+    const replies = await db.em().find(Message, { kind: 'reply' });
+    expect(replies.map((m) => [m.text, m.deliveryState, m.providerMessageId])).toEqual([
+      ['It ships today & arrives Friday', 'delivered', sent.wamid],
+    ]);
   });
 });

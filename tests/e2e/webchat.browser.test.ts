@@ -2,22 +2,20 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, describe, expect, it, onTestFailed, vi } from 'vitest';
-import { createWebchatAdapter } from '../../adapters/channels/webchat/index.ts';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { isWebchatChannel } from '../../adapters/channels/webchat/webchat.channel.ts';
-import { ContactIdentity, Message } from '../../src/db/entities/index.ts';
-import { userActor } from '../../src/domain/actor.ts';
-import type { App } from '../../src/http/app.ts';
-import { deliverMessage } from '../../src/use-cases/deliver-message.ts';
-import { sendReply } from '../../src/use-cases/send-reply.ts';
-import { seedWorkspace } from '../support/fixtures.ts';
-import { createTestApp } from '../support/test-app.ts';
-import { createTestDb, testRedisPrefix } from '../support/test-db.ts';
+import { ContactIdentity, Message, User } from '../../src/db/entities/index.ts';
+import { BOT } from '../support/fake-slack.ts';
+import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
+import { settled } from '../support/settled.ts';
+import { eventually, slackHarness } from '../support/slack-app.ts';
+import { createTestDb } from '../support/test-db.ts';
 
 /**
- * The webchat end to end: the real Hono app listening on a port, Debian's Chromium (headless,
- * driven by playwright-core) on the demo page, a visitor writing with an emoji and an image, an
- * agent reply made with the sendReply use-case and delivered through the webchat channel.
+ * The webchat end to end: Parley as it runs (the real app on a port, the real workers) with Slack
+ * on against the fake, Debian's Chromium (headless, driven by playwright-core) on the demo page.
+ * A visitor writes with an emoji and an image; the conversation appears in Slack; Alice answers in
+ * its thread there, and the visitor's open page shows her answer, once.
  */
 const CHROMIUM = '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
@@ -27,17 +25,20 @@ if (!existsSync(CHROMIUM)) {
 }
 
 const db = await createTestDb();
-let app: App | undefined;
-const server = serve({ fetch: (req) => (app as App).fetch(req), port: 0, hostname: '127.0.0.1' });
+const server = serve({
+  fetch: (req, env) => h.app.fetch(req, env),
+  port: 0,
+  hostname: '127.0.0.1',
+});
 await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const t = createTestApp({
-  db,
-  modules: [createWebchatAdapter({ leaveGraceMs: 0 })],
-  env: { PUBLIC_URL: base, REDIS_PREFIX: testRedisPrefix() },
+const h = slackHarness(db, { webchat: { leaveGraceMs: 0 }, env: { PUBLIC_URL: base } });
+let ws: Workspace;
+
+beforeAll(async () => {
+  ws = await seedWorkspace(db.em());
+  await db.em().nativeUpdate(User, { id: ws.alice.id }, { slackUserId: 'U_ALICE' });
 });
-app = t.app;
-const ws = await seedWorkspace(db.em());
 
 let browser: Browser | undefined;
 afterAll(async () => {
@@ -55,7 +56,7 @@ const png = Buffer.from(
 );
 
 describe('webchat in a browser', () => {
-  it('R4: a visitor writes with an emoji and an image, sees the agent’s reply live, and keeps the history on reload', {
+  it('R4, R29: a visitor writes with an emoji and an image, sees the reply Alice writes in the Slack thread live and once, and keeps the history on reload', {
     timeout: 90_000,
   }, async () => {
     browser = await chromium.launch({
@@ -120,47 +121,89 @@ describe('webchat in a browser', () => {
     );
     expect(inbound.text).toBe('My parcel arrived broken 😢');
     expect(inbound.attachments).toMatchObject([{ kind: 'image', name: 'parcel.png', status: 'stored' }]);
-    const stored = await t.storage.get(inbound.attachments[0]?.storageKey ?? '');
+    const stored = await h.services.storage.get(inbound.attachments[0]?.storageKey ?? '');
     expect(Buffer.from(stored?.data ?? [])).toEqual(png);
     await expect.poll(() => imageShown(page), { timeout: 15_000 }).toBe(true);
 
-    // The visitor is connected (their stream is open), so an agent reply reaches them live.
+    // The conversation is a thread in the group's Slack channel, the visitor's message in it.
+    at('the conversation appears in Slack');
+    const header = await eventually(
+      () =>
+        h.slack.posts.find(
+          (p) =>
+            p.channel === 'C_SUPPORT' &&
+            !p.thread_ts &&
+            h.slack.threadOf('C_SUPPORT', p.ts).some((r) => r.text.includes('My parcel arrived broken 😢')),
+        ),
+      15_000,
+    );
+    // Its image too (uploaded to Slack as a file): Alice has seen everything when she answers.
+    await eventually(
+      () =>
+        h.slack.threadOf('C_SUPPORT', header.ts).some((p) => p.files?.some((f) => f.name === 'parcel.png')),
+      15_000,
+    );
+
+    // The visitor is connected (their stream is open), so a reply reaches them live.
     at('the visitor is connected');
     const identity = await db.em().findOneOrFail(ContactIdentity, { channel: 'webchat' });
-    const channel = t.channels.get('webchat');
+    const channel = h.services.channels.get('webchat');
     if (!channel || !isWebchatChannel(channel)) throw new Error('webchat channel missing');
     await vi.waitFor(
       async () =>
         expect(await channel.runtime.presence.isPresent('wid_support', identity.address)).toBe(true),
-      {
-        timeout: 15_000,
-      },
+      { timeout: 15_000 },
     );
-    at('the agent reply appears live');
-    const reply = await sendReply(t.context(), userActor(ws.alice.id), {
-      conversationId: inbound.conversation.id,
-      text: 'Sorry about that! A new one is on its way 🚚',
-    });
-    const delivery = await deliverMessage({ em: db.em(), channels: t.channels }, reply.messageId);
-    expect(delivery.outcome).toBe('sent');
-    await dialog.getByText('Sorry about that! A new one is on its way 🚚').waitFor({ timeout: 15_000 });
-    // The open panel saw it: the widget reports it read.
-    at('the reply is marked read');
-    await expect
-      .poll(async () => (await db.em().findOneOrFail(Message, reply.messageId)).deliveryState, {
-        timeout: 15_000,
-      })
-      .toBe('read');
 
-    // A reload resumes the same session and shows the whole conversation again.
+    // Alice answers in the thread in Slack; Slack sends Parley the event.
+    at('the agent replies in Slack and the reply appears live');
+    const REPLY = 'Sorry about that! A new one is on its way 🚚';
+    const typed = h.slack.personWrites('C_SUPPORT', 'U_ALICE', REPLY, header.ts);
+    const ev = await h.event({
+      type: 'message',
+      channel: 'C_SUPPORT',
+      channel_type: 'channel',
+      user: 'U_ALICE',
+      text: typed.text,
+      ts: typed.ts,
+      thread_ts: header.ts,
+    });
+    expect(ev.status).toBe(200);
+    await dialog.getByText(REPLY).waitFor({ timeout: 15_000 });
+
+    // The open panel saw it: the widget reports it read, and Alice's message in Slack says so.
+    at('the reply is marked read');
+    const reply = await db.em().findOneOrFail(Message, { kind: 'reply' });
+    expect([reply.text, reply.author?.id]).toEqual([REPLY, ws.alice.id]);
+    await expect
+      .poll(async () => (await db.em().findOneOrFail(Message, reply.id)).deliveryState, { timeout: 15_000 })
+      .toBe('read');
+    await eventually(() => typed.reactions.includes('eyes'), 15_000);
+    await settled(h.services);
+    expect(typed.reactions).toEqual(['eyes']);
+    // Once on the page, once in the thread (the app never posted it again), one reply stored.
+    expect(await page.locator('.msg', { hasText: REPLY }).count()).toBe(1);
+    expect(
+      h.slack
+        .threadOf('C_SUPPORT', header.ts)
+        .map((p) => [p.bot_id === BOT.botId ? 'app' : p.user, p.text, (p.files ?? []).map((f) => f.name)]),
+    ).toEqual([
+      ['app', expect.stringContaining('My parcel arrived broken 😢'), []],
+      ['app', expect.stringContaining(':paperclip:'), ['parcel.png']],
+      ['U_ALICE', REPLY, []],
+    ]);
+    expect(await db.em().count(Message, { kind: 'reply' })).toBe(1);
+
+    // A reload resumes the same session and shows the whole conversation again, each message once.
     at('a reload shows the history');
     await page.reload();
     const again = page.getByRole('dialog', { name: 'Chat with us' });
-    await again.getByText('Sorry about that! A new one is on its way 🚚').waitFor({ timeout: 15_000 });
+    await again.getByText(REPLY).waitFor({ timeout: 15_000 });
     await again.getByText('My parcel arrived broken 😢').waitFor();
     await expect.poll(() => imageShown(page), { timeout: 15_000 }).toBe(true);
     const bubbles = await page.locator('.msg').allTextContents();
     expect(bubbles).toHaveLength(2);
+    expect(bubbles.filter((b) => b.includes(REPLY))).toHaveLength(1);
     expect(await db.em().count(Message, { conversation: inbound.conversation, kind: 'inbound' })).toBe(1);
   });
 });

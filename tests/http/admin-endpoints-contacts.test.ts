@@ -31,9 +31,32 @@ const bob = await ok<{ id: string }>(
   201,
 );
 
-describe('channel endpoints', () => {
-  let endpointId = '';
+// Each test makes the endpoints and contacts it works on, so it runs alone (`-t`) or in any order.
+let made = 0;
+/** A WhatsApp endpoint of Support with an address no other test uses, created through the API. */
+async function newEndpoint(over: Record<string, unknown> = {}) {
+  return ok<{ id: string; address: string }>(
+    await call('POST', '/endpoints', {
+      groupId: support.id,
+      channel: 'whatsapp',
+      address: `PNID_T${++made}`,
+      name: 'Support WhatsApp',
+      ...over,
+    }),
+    201,
+  );
+}
+/** A contact with an SMS number no other test uses, created through the API. */
+async function newContact(name: string, over: Record<string, unknown> = {}) {
+  const phone = `+1555765${String(++made).padStart(4, '0')}`;
+  const contact = await ok<{ id: string; identities: { channel: string; address: string }[] }>(
+    await call('POST', '/contacts', { name, identities: [{ channel: 'sms', address: phone }], ...over }),
+    201,
+  );
+  return { ...contact, phone };
+}
 
+describe('channel endpoints', () => {
   it('creates an endpoint owned by a group, with settings', async () => {
     const ep = await ok<{ id: string }>(
       await call('POST', '/endpoints', {
@@ -45,7 +68,6 @@ describe('channel endpoints', () => {
       }),
       201,
     );
-    endpointId = ep.id;
     expect(ep).toMatchObject({
       groupId: support.id,
       channel: 'whatsapp',
@@ -66,16 +88,17 @@ describe('channel endpoints', () => {
   });
 
   it('refuses a second endpoint with the same channel and address (409), but not the same address on another channel', async () => {
+    const { address } = await newEndpoint();
     const dup = await call('POST', '/endpoints', {
       groupId: sales.id,
       channel: 'whatsapp',
-      address: 'PNID_1',
+      address,
       name: 'Again',
     });
     expect(dup.status).toBe(409);
     expect((await bodyOf(dup)).error.code).toBe('conflict');
     await ok(
-      await call('POST', '/endpoints', { groupId: sales.id, channel: 'sms', address: 'PNID_1', name: 'SMS' }),
+      await call('POST', '/endpoints', { groupId: sales.id, channel: 'sms', address, name: 'SMS' }),
       201,
     );
   });
@@ -91,18 +114,21 @@ describe('channel endpoints', () => {
   });
 
   it('renames, replaces settings and moves an endpoint to another group; lists by group', async () => {
-    const moved = await ok(
-      await call('PATCH', `/endpoints/${endpointId}`, {
-        name: 'Sales WhatsApp',
+    const ep = await newEndpoint({ settings: { templates: ['hello'] } });
+    const field = await ok<{ id: string }>(await call('POST', '/groups', { name: 'Field team' }), 201);
+    const moved = await ok<{ settings: unknown }>(
+      await call('PATCH', `/endpoints/${ep.id}`, {
+        name: 'Field WhatsApp',
         settings: { rate: 10 },
-        groupId: sales.id,
+        groupId: field.id,
       }),
     );
-    expect(moved).toMatchObject({ name: 'Sales WhatsApp', settings: { rate: 10 }, groupId: sales.id });
+    expect(moved).toMatchObject({ name: 'Field WhatsApp', groupId: field.id });
+    expect(moved.settings).toEqual({ rate: 10 });
     const { items } = await ok<{ items: { address: string }[] }>(
-      await call('GET', `/endpoints?groupId=${sales.id}`),
+      await call('GET', `/endpoints?groupId=${field.id}`),
     );
-    expect(items.map((e) => e.address).sort()).toEqual(['PNID_1', 'PNID_1']);
+    expect(items.map((e) => e.address)).toEqual([ep.address]);
   });
 
   it('deletes an unused endpoint', async () => {
@@ -120,6 +146,7 @@ describe('channel endpoints', () => {
   });
 
   it('refuses to delete an endpoint conversations came in on', async () => {
+    const ep = await newEndpoint();
     const em = db.em();
     const contact = em.create(Contact, {
       account: await em.findOneOrFail(Account, { name: 'Parley' }),
@@ -131,18 +158,16 @@ describe('channel endpoints', () => {
       number: 3,
       contact,
       channel: 'whatsapp',
-      endpoint: em.getReference(ChannelEndpoint, endpointId),
+      endpoint: em.getReference(ChannelEndpoint, ep.id),
     });
     await em.flush();
-    const res = await call('DELETE', `/endpoints/${endpointId}`);
+    const res = await call('DELETE', `/endpoints/${ep.id}`);
     expect(res.status).toBe(409);
     expect((await bodyOf(res)).error.message).toContain('rename it or move it');
   });
 });
 
 describe('contacts', () => {
-  let danaId = '';
-
   it('creates a contact with identities on several channels (R3) and a portal profile', async () => {
     const dana = await ok<{ id: string; identities: { channel: string; address: string }[] }>(
       await call('POST', '/contacts', {
@@ -156,7 +181,6 @@ describe('contacts', () => {
       }),
       201,
     );
-    danaId = dana.id;
     expect(dana).toMatchObject({ tags: ['vip', 'eu'], portalProfile: { externalId: 'cust-42' } });
     expect(dana.identities.map((i) => `${i.channel} ${i.address}`).sort()).toEqual([
       'sms +15557654321',
@@ -166,57 +190,56 @@ describe('contacts', () => {
   });
 
   it('refuses an identity that already reaches another contact, with 409', async () => {
+    const { phone } = await newContact('Olga');
     const res = await call('POST', '/contacts', {
       name: 'Eve',
-      identities: [{ channel: 'sms', address: '+15557654321' }],
+      identities: [{ channel: 'sms', address: phone }],
     });
     expect(res.status).toBe(409);
-    expect((await bodyOf(res)).error.message).toContain('+15557654321');
+    expect((await bodyOf(res)).error.message).toContain(phone);
     expect(await db.em().count(Contact, { name: 'Eve' })).toBe(0);
   });
 
   it('R16: sets default assignees that every new conversation from the contact is assigned to', async () => {
-    const updated = await ok(await call('PATCH', `/contacts/${danaId}`, { defaultAssigneeIds: [ada.id] }));
+    const { id } = await newContact('Pia');
+    const updated = await ok(await call('PATCH', `/contacts/${id}`, { defaultAssigneeIds: [ada.id] }));
     expect(updated).toMatchObject({ defaultAssigneeIds: [ada.id], defaultVisibleToIds: null });
   });
 
   it('R18: refuses default assignees outside the default visibility list', async () => {
-    const res = await call('PATCH', `/contacts/${danaId}`, { defaultVisibleToIds: [bob.id] });
+    const { id } = await newContact('Quinn', { defaultAssigneeIds: [ada.id] });
+    const res = await call('PATCH', `/contacts/${id}`, { defaultVisibleToIds: [bob.id] });
     expect(res.status).toBe(422);
     const { error } = await bodyOf(res);
     expect(error.code).toBe('rule_violation');
     expect(error.details?.rule).toBe('R18');
-    const ok19 = await ok(
-      await call('PATCH', `/contacts/${danaId}`, { defaultVisibleToIds: [ada.id, bob.id] }),
-    );
+    const ok19 = await ok(await call('PATCH', `/contacts/${id}`, { defaultVisibleToIds: [ada.id, bob.id] }));
     expect(ok19).toMatchObject({ defaultVisibleToIds: [ada.id, bob.id] });
   });
 
   it('updates name, tags, opt-outs and the portal profile (moving its webchat identity)', async () => {
+    const { id } = await newContact('Rosa', {
+      tags: ['vip', 'eu'],
+      portalProfile: { externalId: 'cust-44' },
+    });
     const updated = await ok<{ identities: { channel: string; address: string }[] }>(
-      await call('PATCH', `/contacts/${danaId}`, {
-        name: 'Dana C.',
+      await call('PATCH', `/contacts/${id}`, {
+        name: 'Rosa C.',
         tags: ['vip'],
         optedOutChannels: ['sms'],
         portalProfile: { externalId: 'cust-43' },
       }),
     );
-    expect(updated).toMatchObject({ name: 'Dana C.', tags: ['vip'], optedOutChannels: ['sms'] });
+    expect(updated).toMatchObject({ name: 'Rosa C.', tags: ['vip'], optedOutChannels: ['sms'] });
     const webchat = updated.identities.filter((i) => i.channel === 'webchat').map((i) => i.address);
     expect(webchat).toEqual(['portal:cust-43']);
   });
 
   it('lists contacts filtered by tag and by part of the name', async () => {
-    await ok(
-      await call('POST', '/contacts', {
-        name: 'Frank',
-        tags: ['eu'],
-        identities: [{ channel: 'sms', address: '+1999' }],
-      }),
-      201,
-    );
-    const vip = await ok<{ items: { name: string }[] }>(await call('GET', '/contacts?tag=vip'));
-    expect(vip.items.map((c) => c.name)).toEqual(['Dana C.']);
+    await newContact('Lia', { tags: ['gold'] });
+    await newContact('Frank', { tags: ['eu'] });
+    const gold = await ok<{ items: { name: string }[] }>(await call('GET', '/contacts?tag=gold'));
+    expect(gold.items.map((c) => c.name)).toEqual(['Lia']);
     const byName = await ok<{ items: { name: string }[] }>(await call('GET', '/contacts?name=fRa'));
     expect(byName.items.map((c) => c.name)).toEqual(['Frank']);
     const all = await ok<{ items: unknown[]; limit: number }>(await call('GET', '/contacts?limit=1'));
@@ -225,22 +248,22 @@ describe('contacts', () => {
   });
 
   it('deletes a contact without conversations (and its identities), refuses one with conversations', async () => {
-    const frank = (await ok<{ items: { id: string }[] }>(await call('GET', '/contacts?name=Frank')))
-      .items[0]!;
-    await ok(await call('DELETE', `/contacts/${frank.id}`), 204);
-    expect((await call('GET', `/contacts/${frank.id}`)).status).toBe(404);
-    expect(await db.em().count(ContactIdentity, { address: '+1999' })).toBe(0);
+    const gil = await newContact('Gil');
+    await ok(await call('DELETE', `/contacts/${gil.id}`), 204);
+    expect((await call('GET', `/contacts/${gil.id}`)).status).toBe(404);
+    expect(await db.em().count(ContactIdentity, { address: gil.phone })).toBe(0);
 
+    const hal = await newContact('Hal');
     const em = db.em();
     em.create(Conversation, {
       account: await em.findOneOrFail(Account, { name: 'Parley' }),
       group: em.getReference(Group, support.id),
       number: 7,
-      contact: em.getReference(Contact, danaId),
+      contact: em.getReference(Contact, hal.id),
       channel: 'sms',
     });
     await em.flush();
-    const refused = await call('DELETE', `/contacts/${danaId}`);
+    const refused = await call('DELETE', `/contacts/${hal.id}`);
     expect(refused.status).toBe(409);
     expect((await bodyOf(refused)).error.message).toContain('has conversations');
   });

@@ -16,6 +16,18 @@ async function ok<T = Record<string, unknown>>(res: Response, status = 200): Pro
 const errorOf = async (res: Response) =>
   ((await res.json()) as { error: { code: string; message: string } }).error;
 
+// Each test makes the groups and users it works on, so it runs alone (`-t`) or in any order.
+let made = 0;
+const newGroup = async (body: Record<string, unknown> = {}) =>
+  ok<{ id: string }>(await call('POST', '/groups', { name: `Team ${++made}`, ...body }), 201);
+const newUser = async (body: Record<string, unknown> = {}) => {
+  const n = ++made;
+  return ok<{ id: string; email: string }>(
+    await call('POST', '/users', { email: `user${n}@acme.test`, name: `User ${n}`, ...body }),
+    201,
+  );
+};
+
 describe('account', () => {
   it('is created on first use, and can be renamed (the rename is audited)', async () => {
     const first = await ok<{ id: string; name: string }>(await call('GET', '/account'));
@@ -32,8 +44,6 @@ describe('account', () => {
 });
 
 describe('groups', () => {
-  let supportId = '';
-
   it('creates a group with its Slack channel, Teams channel, AI agent and digest schedule', async () => {
     const group = await ok<{ id: string }>(
       await call('POST', '/groups', {
@@ -46,7 +56,6 @@ describe('groups', () => {
       }),
       201,
     );
-    supportId = group.id;
     expect(await ok(await call('GET', `/groups/${group.id}`))).toMatchObject({
       name: 'Support',
       slackChannelId: 'C0SUPPORT',
@@ -57,29 +66,43 @@ describe('groups', () => {
   });
 
   it('refuses a second group with the same name (409) and a Teams team without its channel (422)', async () => {
-    const dup = await call('POST', '/groups', { name: 'Support' });
+    await newGroup({ name: 'Escalations' });
+    const dup = await call('POST', '/groups', { name: 'Escalations' });
     expect(dup.status).toBe(409);
-    expect((await errorOf(dup)).message).toContain('"Support" already exists');
+    expect((await errorOf(dup)).message).toContain('"Escalations" already exists');
     const half = await call('POST', '/groups', { name: 'Half', teamsTeamId: 'team-1' });
     expect(half.status).toBe(422);
     expect((await errorOf(half)).message).toContain('teamsChannelId');
   });
 
   it('updates a group: unlinks Slack with null, turns the AI agent off, leaves the rest alone', async () => {
+    const group = await newGroup({
+      slackChannelId: 'C0UPDATE',
+      teamsTeamId: 'team-2',
+      teamsChannelId: '19:update@thread.tacv2',
+      aiAgent: { enabled: true, name: 'Ava' },
+      digestCron: '0 8 * * 1-5',
+    });
     const updated = await ok(
-      await call('PATCH', `/groups/${supportId}`, { slackChannelId: null, aiAgent: { enabled: false } }),
+      await call('PATCH', `/groups/${group.id}`, { slackChannelId: null, aiAgent: { enabled: false } }),
     );
     expect(updated).toMatchObject({
       slackChannelId: null,
+      teamsChannelId: '19:update@thread.tacv2',
       aiAgent: { enabled: false },
       digestCron: '0 8 * * 1-5',
     });
   });
 
   it('lists groups by name', async () => {
-    await ok(await call('POST', '/groups', { name: 'Billing' }), 201);
+    await newGroup({ name: 'Zeta desk' });
+    await newGroup({ name: 'Billing' });
     const { items } = await ok<{ items: { name: string }[] }>(await call('GET', '/groups'));
-    expect(items.map((g) => g.name)).toEqual(['Billing', 'Support']);
+    // Other tests' groups may be there too: these two are listed, by name.
+    expect(items.map((g) => g.name).filter((n) => n === 'Billing' || n === 'Zeta desk')).toEqual([
+      'Billing',
+      'Zeta desk',
+    ]);
   });
 
   it('deletes an empty group, and refuses one that still has users or conversations', async () => {
@@ -116,13 +139,8 @@ describe('groups', () => {
 });
 
 describe('users', () => {
-  let groupId = '';
-  let userId = '';
-
   it('creates a user in groups, with a lower-cased email and agent role by default', async () => {
-    groupId = (await ok<{ items: { id: string; name: string }[] }>(await call('GET', '/groups'))).items.find(
-      (g) => g.name === 'Support',
-    )!.id;
+    const groupId = (await newGroup()).id;
     const user = await ok<{ id: string }>(
       await call('POST', '/users', {
         email: 'Alice@Acme.test',
@@ -132,7 +150,6 @@ describe('users', () => {
       }),
       201,
     );
-    userId = user.id;
     expect(user).toMatchObject({
       email: 'alice@acme.test',
       role: 'agent',
@@ -142,13 +159,14 @@ describe('users', () => {
   });
 
   it('refuses an email (any case) or a Slack user id that another user has, with 409', async () => {
-    const email = await call('POST', '/users', { email: 'ALICE@acme.test', name: 'Other Alice' });
+    await newUser({ email: 'Dora@Acme.test', name: 'Dora', slackUserId: 'U0DORA' });
+    const email = await call('POST', '/users', { email: 'DORA@acme.test', name: 'Other Dora' });
     expect(email.status).toBe(409);
-    expect((await errorOf(email)).message).toContain('email already belongs to alice@acme.test');
+    expect((await errorOf(email)).message).toContain('email already belongs to dora@acme.test');
     const slack = await call('POST', '/users', {
       email: 'bob@acme.test',
       name: 'Bob',
-      slackUserId: 'U0ALICE',
+      slackUserId: 'U0DORA',
     });
     expect(slack.status).toBe(409);
     expect((await errorOf(slack)).message).toContain('Slack user id');
@@ -162,24 +180,42 @@ describe('users', () => {
   });
 
   it('updates role, groups, Teams id and active; lists by group', async () => {
+    const groupId = (await newGroup()).id;
+    const other = (await newGroup()).id;
+    const erin = await newUser({
+      email: 'erin@acme.test',
+      name: 'Erin',
+      groupIds: [other],
+      slackUserId: 'U0ERIN',
+    });
     const updated = await ok(
-      await call('PATCH', `/users/${userId}`, { role: 'admin', teamsUserId: '29:alice', active: false }),
+      await call('PATCH', `/users/${erin.id}`, {
+        role: 'admin',
+        groupIds: [groupId],
+        teamsUserId: '29:erin',
+        active: false,
+      }),
     );
     expect(updated).toMatchObject({
       role: 'admin',
-      teamsUserId: '29:alice',
+      groupIds: [groupId],
+      teamsUserId: '29:erin',
       active: false,
-      slackUserId: 'U0ALICE',
+      slackUserId: 'U0ERIN',
     });
     await ok(await call('POST', '/users', { email: 'zed@acme.test', name: 'Zed' }), 201);
     const inGroup = await ok<{ items: { email: string }[] }>(await call('GET', `/users?groupId=${groupId}`));
-    expect(inGroup.items.map((u) => u.email)).toEqual(['alice@acme.test']);
+    expect(inGroup.items.map((u) => u.email)).toEqual(['erin@acme.test']);
+    const left = await ok<{ items: { email: string }[] }>(await call('GET', `/users?groupId=${other}`));
+    expect(left.items).toEqual([]);
     const all = await ok<{ items: { email: string }[] }>(await call('GET', '/users'));
     expect(all.items.map((u) => u.email)).toContain('zed@acme.test');
   });
 
   it('refuses an unknown role and an unknown user id', async () => {
-    expect((await call('PATCH', `/users/${userId}`, { role: 'owner' })).status).toBe(422);
+    const user = await newUser();
+    expect((await call('PATCH', `/users/${user.id}`, { role: 'owner' })).status).toBe(422);
+    expect((await ok<{ role: string }>(await call('GET', `/users/${user.id}`))).role).toBe('agent');
     expect((await call('GET', '/users/00000000-0000-4000-8000-000000000002')).status).toBe(404);
   });
 });

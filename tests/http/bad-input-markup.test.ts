@@ -11,6 +11,7 @@ import {
   unsafeSlackOptions,
 } from '../support/bad-input-corpus.ts';
 import { slackCommand, slackEvent, slackInteraction } from '../support/fake-slack.ts';
+import { settled } from '../support/settled.ts';
 import { eventually } from '../support/slack-app.ts';
 import { createTestDb } from '../support/test-db.ts';
 import { badInputHarness, WIDGET, WIDGET_SECRET } from './bad-input-harness.ts';
@@ -132,7 +133,9 @@ beforeAll(async () => {
   // Everything is in its thread, and the webchat file (stored before its message) uploaded there.
   const webchatFile = () => h.slack.posts.some((p) => p.files?.some((f) => f.name.endsWith('.txt')));
   await eventually(() => tags.every((t) => visible().includes(t)) && webchatFile(), 15_000);
-}, 30_000);
+  // And Parley is done with them (header redraws, App Home): what the tests find not shown stays so.
+  await settled(h.services);
+}, 45_000);
 
 describe('customer markup reaches Slack as text only', () => {
   it('R28: headers, posts and author names show the markup escaped: no ping, mention or link', () => {
@@ -164,7 +167,9 @@ describe('customer markup reaches Slack as text only', () => {
 
   it('R32: App Home shows contact names and previews escaped', async () => {
     await h.request('/slack/events', slackEvent({ type: 'app_home_opened', user: 'U_ALICE', tab: 'home' }));
-    const home = await eventually(() => h.slack.homes.get('U_ALICE'));
+    await eventually(() => h.slack.homes.get('U_ALICE'));
+    await settled(h.services);
+    const home = h.slack.homes.get('U_ALICE');
     expect(activeMarkupIn(home)).toEqual([]);
     expect(JSON.stringify(home)).toContain('&lt;!channel&gt;');
   });

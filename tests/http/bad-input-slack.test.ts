@@ -12,6 +12,7 @@ import {
   slackHeaders,
   slackInteraction,
 } from '../support/fake-slack.ts';
+import { settled } from '../support/settled.ts';
 import { eventually } from '../support/slack-app.ts';
 import { createTestDb } from '../support/test-db.ts';
 import { BODY_LIMIT, badInputHarness } from './bad-input-harness.ts';
@@ -42,6 +43,9 @@ beforeAll(async () => {
     (await h.whatsapp(JSON.stringify(inbound({ waId, name: 'Dana' }, 'text', { body: 'Hello' })))).status,
   ).toBe(200);
   header = await eventually(() => h.slack.posts.find((p) => p.metadata?.event_type === 'parley_thread'));
+  // Parley records the thread once Slack has answered the post: until then a reply in it is not
+  // known to belong to the conversation (the first test would race the mirror job).
+  await settled(h.services);
 });
 /** Alice writes in the conversation's thread, as Slack would send it. */
 const reply = (text: string) => {
@@ -100,6 +104,11 @@ describe('signatures and timestamps', () => {
     // Answered after the reply is committed: the rows are final when the answer comes.
     expect((await h.rows()).message).toBe(before.message + 1);
     expect(await db.em().count(Message, { text: 'Delivered once' })).toBe(1);
+    // Sent once, and nothing (a sweep of the thread, a retry) makes a second copy later.
+    await eventually(() => h.graph.sent.some((s) => s.body.text?.body === 'Delivered once'));
+    await settled(h.services);
+    expect(await db.em().count(Message, { text: 'Delivered once' })).toBe(1);
+    expect(h.graph.sent.filter((s) => s.body.text?.body === 'Delivered once')).toHaveLength(1);
   });
 });
 

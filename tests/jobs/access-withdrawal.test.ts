@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatUnlinkNotice, Conversation, Message, User } from '../../src/db/entities/index.ts';
 import { reconcile } from '../../src/jobs/reconciler.ts';
 import { type RunningWorkers, startWorkers } from '../../src/jobs/worker.ts';
@@ -11,6 +11,7 @@ import { userHomeProcessor } from '../../workers/user-home.worker.ts';
 import { recordingSurface } from '../support/fake-surface.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
 import { createTestRedis } from '../support/redis.ts';
+import { settledQueues } from '../support/settled.ts';
 import { createTestDb } from '../support/test-db.ts';
 import { openConv } from '../use-cases/management/support.ts';
 
@@ -37,16 +38,7 @@ const reconcileLater = () =>
     now: () => new Date(Date.now() + 10_000),
   });
 /** The two queues this test runs workers for are idle (mirror jobs the reconciler wakes have no worker here). */
-const drained = () =>
-  vi.waitFor(
-    async () => {
-      for (const name of ['user-home', 'notices']) {
-        const counts = await redis.queues.byName.get(name)!.getJobCounts('waiting', 'active', 'delayed');
-        expect(Object.values(counts).every((n) => n === 0)).toBe(true);
-      }
-    },
-    { timeout: 10_000 },
-  );
+const drained = () => settledQueues(redis.queues, { only: ['user-home', 'notices'], timeoutMs: 10_000 });
 
 beforeAll(async () => {
   ws = await seedWorkspace(db.em());

@@ -1,15 +1,16 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Message } from '../../src/db/entities/index.ts';
 import { enqueue } from '../../src/jobs/queues.ts';
 import { reconcile } from '../../src/jobs/reconciler.ts';
 import { type RunningWorkers, startWorkers } from '../../src/jobs/worker.ts';
 import { createLogger } from '../../src/logger.ts';
+import { deliverMessage } from '../../src/use-cases/deliver-message.ts';
 import { deliverProcessor } from '../../workers/deliver.worker.ts';
 import { conversationWithQueuedReply } from '../support/conversations.ts';
-import { recordingChannel } from '../support/fake-channel.ts';
+import { recordingChannel, TransientSendError } from '../support/fake-channel.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
-import { createTestRedis, flushPrefix, queuesIdle } from '../support/redis.ts';
+import { createTestRedis, flushPrefix } from '../support/redis.ts';
+import { settledQueues } from '../support/settled.ts';
 import { createTestDb } from '../support/test-db.ts';
 
 const db = await createTestDb();
@@ -55,7 +56,7 @@ describe('reconciler', () => {
 
     // Running it again (and again) finds nothing due and sends nothing twice.
     expect((await runReconciler()).deliveries).toBe(0);
-    await vi.waitFor(async () => expect(await queuesIdle(redis.queues)).toBe(true));
+    await settledQueues(redis.queues, { reconcile: runReconciler });
     expect(wa.sent.filter((m) => m.text === 'lost-in-redis')).toHaveLength(1);
   });
 
@@ -67,15 +68,25 @@ describe('reconciler', () => {
     await runReconciler();
     workers.workers[0]!.resume();
     await vi.waitFor(async () => expect(await stateOf(reply.id)).toBe('sent'), { timeout: 10_000 });
-    await vi.waitFor(async () => expect(await queuesIdle(redis.queues)).toBe(true));
+    await settledQueues(redis.queues, { reconcile: runReconciler });
     expect(wa.sent.filter((m) => m.text === 'woken-thrice')).toHaveLength(1);
   });
 
   it('does not pick up a message whose delivery is not due yet', async () => {
     const { reply } = await conversationWithQueuedReply(db.em(), ws, 'later');
-    const em: EntityManager = db.em();
-    await em.nativeUpdate(Message, { id: reply.id }, { deliveryDueAt: new Date(Date.now() + 3_600_000) });
+    // The provider asked for the send to be retried in an hour.
+    const busy = recordingChannel('whatsapp');
+    busy.onNextSend(async () => {
+      throw new TransientSendError('rate limited by provider', 3_600_000);
+    });
+    const tried = await deliverMessage(
+      { em: db.em(), channels: new Map([['whatsapp', busy.channel]]) },
+      reply.id,
+    );
+    expect(tried).toMatchObject({ outcome: 'retry', delayMs: 3_600_000 });
     expect((await runReconciler()).deliveries).toBe(0);
+    await settledQueues(redis.queues);
     expect(await stateOf(reply.id)).toBe('queued');
+    expect(wa.sent.filter((m) => m.text === 'later')).toHaveLength(0);
   });
 });

@@ -7,7 +7,8 @@ import { mirrorProcessor } from '../../workers/mirror.worker.ts';
 import { conversationWithQueuedReply } from '../support/conversations.ts';
 import { recordingSurface } from '../support/fake-surface.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
-import { createTestRedis, queuesIdle } from '../support/redis.ts';
+import { createTestRedis } from '../support/redis.ts';
+import { settledQueues } from '../support/settled.ts';
 import { eventually } from '../support/slack-app.ts';
 import { createTestDb } from '../support/test-db.ts';
 
@@ -26,7 +27,10 @@ describe('workers and the database pool', () => {
     expect(concurrencyOf('deliver', { concurrency: 8, poolMax: 4 })).toBe(8);
   });
 
-  it('many conversations mirrored at once on a small pool all finish (no process-wide wait for a connection)', async () => {
+  // Up to 20 s for the mirrors on a loaded machine, then up to 20 s for the queues to settle.
+  it('many conversations mirrored at once on a small pool all finish (no process-wide wait for a connection)', {
+    timeout: 60_000,
+  }, async () => {
     // A pool of 3 connections and 8 concurrent jobs: each mirror job holds one connection for its
     // lock and needs a second for its work.
     const orm = await createOrm({ databaseUrl: db.url, poolMax: 3 });
@@ -53,7 +57,7 @@ describe('workers and the database pool', () => {
           ),
         20_000,
       );
-      await eventually(() => queuesIdle(redis.queues), 20_000);
+      await settledQueues(redis.queues, { timeoutMs: 20_000 });
     } finally {
       await workers.close();
       await orm.close(true);

@@ -51,7 +51,7 @@ describe('worker shutdown', () => {
     void closed.then(() => {
       closedYet = true;
     });
-    await vi.waitFor(() => expect(release).toBeTypeOf('function'));
+    await vi.waitFor(() => expect(release).toBeTypeOf('function'), { timeout: 5_000 });
     expect(closedYet).toBe(false);
     release();
     await closed;

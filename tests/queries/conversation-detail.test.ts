@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Conversation, Message } from '../../src/db/entities/index.ts';
+import { Message } from '../../src/db/entities/index.ts';
+import { systemActor } from '../../src/domain/actor.ts';
 import { conversationDetail } from '../../src/queries/conversation-detail.ts';
+import { updateDelivery } from '../../src/use-cases/update-delivery.ts';
 import { createTestDb } from '../support/test-db.ts';
 import { clock, markRead, seedConversation, workspace } from './support.ts';
 
@@ -11,21 +13,22 @@ const now = clock();
 const conv = await seedConversation(db, ws, now, {
   contactName: 'Dana Customer',
   assignees: [ws.bob],
+  visibleTo: [ws.bob, ws.alice],
   messages: [
     { kind: 'inbound', text: 'Is my order shipped? 📦' },
-    { kind: 'reply', text: 'Yes, this morning', author: ws.bob },
+    { kind: 'reply', text: 'Yes, this morning', author: ws.bob, deliver: true },
     { kind: 'note', text: 'Tracking sent by email too', author: ws.bob },
     { kind: 'inbound', text: 'Thanks!' },
   ],
 });
 {
-  const em = db.em();
-  await em.nativeUpdate(
-    Message,
-    { conversation: conv.id, seq: 2 },
-    { deliveryState: 'failed', deliveryReason: 'Window closed' },
-  );
-  await em.nativeUpdate(Conversation, { id: conv.id }, { visibleToIds: [ws.bob.id, ws.alice.id] });
+  // The provider refused Bob's reply.
+  const reply = await db.em().findOneOrFail(Message, { conversation: conv.id, seq: 2 });
+  await updateDelivery({ em: db.em() }, systemActor, {
+    messageId: reply.id,
+    state: 'failed',
+    reason: 'Window closed',
+  });
 }
 const deleted = await seedConversation(db, ws, now, { status: 'deleted' });
 

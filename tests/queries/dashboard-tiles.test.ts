@@ -106,19 +106,32 @@ describe('dashboard tiles', () => {
   });
 
   it('R26 R11: figures follow the conversation as it changes (a human reply clears my unreplied)', async () => {
-    const em = db.em();
-    await em.transactional(async (tx) => {
-      const conv = await tx.findOneOrFail(Conversation, { id: mineWaiting.id });
+    // A conversation of this test's own, seen by Bob alone, so the figures the other tests expect
+    // stay as they are whichever tests run and in whatever order.
+    const bobs = await seedConversation(db, ws, now, {
+      contactName: 'Bea Bob-only',
+      assignees: [ws.bob],
+      visibleTo: [ws.bob],
+      messages: [inbound('where is my order?'), inbound('hello?')],
+    });
+    // Bob's group also waits on Mia's two messages and Uma's one.
+    expect(await dashboardTiles(db.em(), viewers.bob)).toMatchObject({
+      assignedToMe: 1,
+      myUnreplied: 2,
+      unreplied: 5,
+    });
+    await db.em().transactional(async (tx) => {
+      const conv = await tx.findOneOrFail(Conversation, { id: bobs.id });
       await appendMessage(tx as EntityManager, conv, {
         kind: 'reply',
         text: 'on it',
-        author: tx.getReference(User, ws.alice.id),
+        author: tx.getReference(User, ws.bob.id),
         now: now(),
       });
     });
-    const t = await dashboardTiles(db.em(), viewers.alice);
-    expect(t).toMatchObject({ assignedToMe: 2, myUnreplied: 0, unreplied: 1 });
-    const mine = await tileList(db.em(), viewers.alice, 'myUnreplied');
+    const t = await dashboardTiles(db.em(), viewers.bob);
+    expect(t).toMatchObject({ assignedToMe: 1, myUnreplied: 0, unreplied: 3 });
+    const mine = await tileList(db.em(), viewers.bob, 'myUnreplied');
     expect(mine.page.items).toEqual([]);
   });
 
@@ -137,9 +150,11 @@ describe('dashboard tiles', () => {
     const b = await inboxBadges(db.em(), viewers.alice);
     expect(Object.keys(b.teamInbox)).toEqual(['unreplied', 'unread']);
     expect(Object.keys(b.myInbox)).toEqual(['unreplied', 'unread']);
-    // Open and visible to Alice: mineWaiting (unread), mineAnswered (read), nobodys (unread).
-    expect(b).toEqual({ teamInbox: { unreplied: 1, unread: 2 }, myInbox: { unreplied: 0, unread: 1 } });
+    // Open and visible to Alice: mineWaiting (2 unreplied, unread), mineAnswered (read), nobodys
+    // (1 unreplied, unread).
+    expect(b).toEqual({ teamInbox: { unreplied: 3, unread: 2 }, myInbox: { unreplied: 2, unread: 1 } });
+    // The admin also sees Rex's 4 unreplied messages, and has read nothing.
     const admin = await inboxBadges(db.em(), viewers.admin);
-    expect(admin.teamInbox).toEqual({ unreplied: 5, unread: 4 });
+    expect(admin.teamInbox).toEqual({ unreplied: 7, unread: 4 });
   });
 });

@@ -29,7 +29,8 @@ export interface ConversationSeed {
   contactName?: string;
   group?: Group;
   channel?: 'whatsapp' | 'sms' | 'webchat';
-  messages?: { kind: MessageKind; text?: string; author?: User }[];
+  /** `deliver`: a reply queued for the deliver step, as a sent reply starts. */
+  messages?: { kind: MessageKind; text?: string; author?: User; deliver?: boolean }[];
   assignees?: User[];
   visibleTo?: User[] | null;
   status?: 'open' | 'closed' | 'deleted';
@@ -65,6 +66,7 @@ export async function seedConversation(
         kind: m.kind,
         text: m.text ?? null,
         author,
+        ...(m.deliver ? { deliver: true } : {}),
         now: now(),
       });
     }

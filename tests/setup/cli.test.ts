@@ -44,6 +44,36 @@ async function parley(...args: string[]) {
   return { out: out.join('\n'), err: err.join('\n'), exitCode };
 }
 
+/**
+ * The named groups, created through the CLI unless there already. Each test names groups and
+ * users of its own, so it runs alone (`-t`) or in any order.
+ */
+async function groupsNamed(...names: string[]) {
+  for (const name of names) {
+    if ((await db.em().count(Group, { name })) > 0) continue;
+    const res = await parley('groups', 'create', name);
+    expect(res.exitCode, res.err).toBe(0);
+  }
+}
+
+/** An admin created through the CLI in the given groups (created first when missing). */
+async function adminIn(email: string, name: string, groups: string[]) {
+  await groupsNamed(...groups);
+  const res = await parley(
+    'users',
+    'create',
+    '--email',
+    email,
+    '--name',
+    name,
+    '--role',
+    'admin',
+    ...groups.flatMap((g) => ['--group', g]),
+  );
+  expect(res.exitCode, res.err).toBe(0);
+  return db.em().findOneOrFail(User, { email });
+}
+
 describe('parley groups and users', () => {
   it('creates and lists groups', async () => {
     const created = await parley(
@@ -61,11 +91,17 @@ describe('parley groups and users', () => {
     const list = await parley('groups', 'list');
     const lines = list.out.split('\n');
     expect(lines[0]).toMatch(/^NAME\s+SLACK\s+TEAMS\s+AI AGENT\s+DIGEST\s+ID$/);
-    expect(lines[1]).toMatch(/^Sales\s+-\s+-/);
-    expect(lines[2]).toMatch(/^Support\s+C0SUP\s+-\s+-\s+0 8 \* \* \*/);
+    // By name (other tests' groups may be listed too).
+    const sales = lines.findIndex((l) => /^Sales\s/.test(l));
+    const support = lines.findIndex((l) => /^Support\s/.test(l));
+    expect(lines[sales]).toMatch(/^Sales\s+-\s+-/);
+    expect(lines[support]).toMatch(/^Support\s+C0SUP\s+-\s+-\s+0 8 \* \* \*/);
+    expect(sales).toBeGreaterThan(0);
+    expect(sales).toBeLessThan(support);
   });
 
   it('creates a user in named groups, and refuses a taken email with the reason and exit code 1', async () => {
+    await groupsNamed('Front desk', 'Back office');
     const ok = await parley(
       'users',
       'create',
@@ -76,9 +112,9 @@ describe('parley groups and users', () => {
       '--role',
       'admin',
       '--group',
-      'Support',
+      'Front desk',
       '--group',
-      'Sales',
+      'Back office',
     );
     expect(ok.out).toMatch(/^Created admin ada@acme\.test/);
     const user = await db.em().findOneOrFail(User, { email: 'ada@acme.test' });
@@ -96,36 +132,50 @@ describe('parley groups and users', () => {
   });
 
   it('R33: links a user to their Slack and Teams accounts, and the list shows the links', async () => {
-    expect((await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA')).out).toBe(
-      'Linked ada@acme.test to Slack user U0ADA',
+    const lin = await adminIn('lin@acme.test', 'Lin', ['Linking', 'Relations']);
+    expect((await parley('users', 'link-slack', 'lin@acme.test', 'U0LIN')).out).toBe(
+      'Linked lin@acme.test to Slack user U0LIN',
     );
-    await parley('users', 'link-teams', 'ada@acme.test', '29:ada');
-    const list = await parley('users', 'list', '--group', 'Sales');
-    expect(list.out.split('\n')[1]).toMatch(
-      /^ada@acme\.test\s+Ada\s+admin\s+Support,Sales\s+U0ADA\s+29:ada\s+yes$/,
-    );
-    const audits = await db.em().find(AuditEvent, { action: 'user.updated' });
-    expect(audits.map((a) => a.data.via)).toEqual(['cli', 'cli']);
+    await parley('users', 'link-teams', 'lin@acme.test', '29:lin');
+    const list = await parley('users', 'list', '--group', 'Relations');
+    expect(list.out.split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^lin@acme\.test\s+Lin\s+admin\s+Linking,Relations\s+U0LIN\s+29:lin\s+yes$/),
+    ]);
+    const audits = await db
+      .em()
+      .find(AuditEvent, { action: 'user.updated' }, { orderBy: { createdAt: 'asc' } });
+    expect(audits.filter((a) => a.data.userId === lin.id).map((a) => a.data.via)).toEqual(['cli', 'cli']);
   });
 
   it('R35: relinking or unlinking through the CLI is audited and the previous Slack user will be told', async () => {
-    await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA');
-    expect((await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA2')).out).toBe(
-      'Linked ada@acme.test to Slack user U0ADA2\nSlack user U0ADA is no longer linked to ada@acme.test and will be told.',
+    await adminIn('rel@acme.test', 'Rel', ['Relinking']);
+    await parley('users', 'link-slack', 'rel@acme.test', 'U0REL');
+    expect((await parley('users', 'link-slack', 'rel@acme.test', 'U0REL2')).out).toBe(
+      'Linked rel@acme.test to Slack user U0REL2\nSlack user U0REL is no longer linked to rel@acme.test and will be told.',
     );
-    expect((await parley('users', 'unlink-slack', 'ada@acme.test')).out).toBe(
-      'Unlinked ada@acme.test from Slack user U0ADA2; they will be told.',
+    expect((await parley('users', 'unlink-slack', 'rel@acme.test')).out).toBe(
+      'Unlinked rel@acme.test from Slack user U0REL2; they will be told.',
     );
-    const notices = await db.em().find(ChatUnlinkNotice, {}, { orderBy: { createdAt: 'asc' } });
+    const notices = await db
+      .em()
+      .find(
+        ChatUnlinkNotice,
+        { platformUserId: { $in: ['U0REL', 'U0REL2'] } },
+        { orderBy: { createdAt: 'asc' } },
+      );
     expect(notices.map((n) => [n.surface, n.platformUserId, n.toldAt])).toEqual([
-      ['slack', 'U0ADA', null],
-      ['slack', 'U0ADA2', null],
+      ['slack', 'U0REL', null],
+      ['slack', 'U0REL2', null],
     ]);
     const changes = await db
       .em()
       .find(AuditEvent, { action: 'user.chat_identity_changed' }, { orderBy: { createdAt: 'asc' } });
-    expect(changes.map((a) => [a.data.from, a.data.to])).toContainEqual(['U0ADA2', null]);
-    await parley('users', 'link-slack', 'ada@acme.test', 'U0ADA');
+    expect(changes.map((a) => [a.data.from, a.data.to])).toEqual(
+      expect.arrayContaining([
+        ['U0REL', 'U0REL2'],
+        ['U0REL2', null],
+      ]),
+    );
   });
 
   it('a missing required option is reported by commander and runs nothing', async () => {
@@ -137,11 +187,12 @@ describe('parley groups and users', () => {
 
 describe('parley endpoints and contacts', () => {
   it('creates and lists endpoints; refuses a channel that does not exist', async () => {
+    await groupsNamed('Helpdesk');
     const ok = await parley(
       'endpoints',
       'create',
       '--group',
-      'Support',
+      'Helpdesk',
       '--channel',
       'sms',
       '--address',
@@ -149,14 +200,16 @@ describe('parley endpoints and contacts', () => {
       '--name',
       'Support SMS',
     );
-    expect(ok.out).toMatch(/^Created sms endpoint \+15550001111 for Support/);
+    expect(ok.out).toMatch(/^Created sms endpoint \+15550001111 for Helpdesk/);
     const list = await parley('endpoints', 'list');
-    expect(list.out.split('\n')[1]).toMatch(/^sms\s+\+15550001111\s+Support SMS\s+Support\s+[0-9a-f-]{36}$/);
+    expect(list.out.split('\n').find((l) => l.includes('+15550001111'))).toMatch(
+      /^sms\s+\+15550001111\s+Support SMS\s+Helpdesk\s+[0-9a-f-]{36}$/,
+    );
     const bad = await parley(
       'endpoints',
       'create',
       '--group',
-      'Support',
+      'Helpdesk',
       '--channel',
       'fax',
       '--address',
@@ -242,16 +295,21 @@ describe('parley workspace', () => {
   });
 
   it('export prints YAML that applies back with nothing to change', async () => {
+    await adminIn('exp@acme.test', 'Exp', ['Exported']);
     const exported = await parley('workspace', 'export', '--contacts');
-    expect(exported.out).toContain('name: Billing');
-    expect(exported.out).toContain('email: ada@acme.test');
+    expect(exported.out).toContain('name: Exported');
+    expect(exported.out).toContain('email: exp@acme.test');
     const back = join(dir, 'export.yaml');
     await writeFile(back, exported.out);
     const res = await parley('workspace', 'apply', back);
     expect(res.out).toContain('Nothing to change');
   });
 
-  it('closes the database after every command', () => {
+  it('closes the database after every command, the failed ones too', async () => {
+    const before = opened;
+    expect((await parley('groups', 'list')).exitCode).toBe(0);
+    expect((await parley('workspace', 'apply', join(dir, 'missing.yaml'))).exitCode).toBe(1);
+    expect(opened).toBe(before + 2);
     expect(closed).toBe(opened);
   });
 });

@@ -13,6 +13,18 @@ const example = () => parseWorkspaceText(exampleText, 'workspace.example.yaml');
 
 const mainDb = await createTestDb();
 const emptyDb = await createTestDb();
+/**
+ * Databases for the tests that start from a workspace the example was applied to once, one each,
+ * so every test runs alone (`-t`) or in any order.
+ */
+const againDb = await createTestDb();
+const editedDb = await createTestDb();
+const exportedDb = await createTestDb();
+async function appliedOnce(db: typeof mainDb) {
+  const first = await applyWorkspace(db.em(), example());
+  expect(first.account).toBe('created');
+  return db;
+}
 
 async function refusal(p: Promise<unknown>): Promise<AppError> {
   const e = await p.then(
@@ -25,11 +37,11 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
 
 describe('applying the example workspace file', () => {
   it('a dry run reports the plan and writes nothing', async () => {
-    const plan = await applyWorkspace(mainDb.em(), example(), { dryRun: true });
+    const plan = await applyWorkspace(emptyDb.em(), example(), { dryRun: true });
     expect(plan.dryRun).toBe(true);
     expect(plan.groups.created).toEqual(['Support', 'Sales']);
     expect(plan.users.created).toHaveLength(3);
-    const em = mainDb.em();
+    const em = emptyDb.em();
     expect(await em.count(Group, {})).toBe(0);
     expect(await em.count(User, {})).toBe(0);
   });
@@ -64,27 +76,29 @@ describe('applying the example workspace file', () => {
   });
 
   it('applying the same file again changes nothing and says every record is unchanged', async () => {
-    const again = await applyWorkspace(mainDb.em(), example());
+    const db = await appliedOnce(againDb);
+    const again = await applyWorkspace(db.em(), example());
     expect(countChanges(again)).toBe(0);
     expect(again.account).toBe('unchanged');
     expect(again.groups.unchanged).toEqual(['Support', 'Sales']);
     expect(again.users.unchanged).toHaveLength(3);
     expect(again.endpoints.unchanged).toHaveLength(4);
     expect(again.contacts.unchanged).toEqual(['Dana Customer']);
-    expect(await mainDb.em().count(AuditEvent, { action: 'workspace.applied' })).toBe(1);
+    expect(await db.em().count(AuditEvent, { action: 'workspace.applied' })).toBe(1);
   });
 
   it('reports which fields an edited file changes, and never deletes what the file leaves out', async () => {
+    const db = await appliedOnce(editedDb);
     const doc = example();
     doc.groups = [{ name: 'Support', slackChannelId: 'C0NEWCHAN1' }];
     doc.users = [{ email: 'alice@acme.example', name: 'Alice Agent', groups: ['Support', 'Sales'] }];
     doc.endpoints = [{ group: 'Sales', channel: 'sms', address: '+15550001111', name: 'Support SMS' }];
     doc.contacts = [];
-    const result = await applyWorkspace(mainDb.em(), doc);
+    const result = await applyWorkspace(db.em(), doc);
     expect(result.groups.updated).toEqual([{ key: 'Support', fields: ['slackChannelId'] }]);
     expect(result.users.updated).toEqual([{ key: 'alice@acme.example', fields: ['groupIds'] }]);
     expect(result.endpoints.updated).toEqual([{ key: 'sms +15550001111', fields: ['group'] }]);
-    const em = mainDb.em();
+    const em = db.em();
     expect(await em.count(Group, {})).toBe(2);
     expect(await em.count(User, {})).toBe(3);
     expect(await em.count(ChannelEndpoint, {})).toBe(4);
@@ -96,10 +110,12 @@ describe('applying the example workspace file', () => {
   });
 
   it('an export of the workspace applies back with nothing to change', async () => {
-    const exported = await exportWorkspace(mainDb.em(), { contacts: true });
+    const db = await appliedOnce(exportedDb);
+    const exported = await exportWorkspace(db.em(), { contacts: true });
     const text = workspaceToYaml(exported);
     expect(text).toContain('name: Acme Support');
-    const result = await applyWorkspace(mainDb.em(), parseWorkspaceText(text));
+    expect(text).toContain('email: sam@acme.example');
+    const result = await applyWorkspace(db.em(), parseWorkspaceText(text));
     expect(countChanges(result)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import type { SlackPost } from './fake-slack.ts';
+import { blockErrors, MAX_MESSAGE_TEXT, METHOD_SCOPES, viewErrors } from './slack-rules.ts';
 
 /** What the fake Slack workspace holds; the Web API methods below read and change it. */
 export interface SlackWorkspace {
@@ -16,6 +17,12 @@ export interface SlackWorkspace {
   foreignTeams: Record<string, string>;
   /** How many messages a conversations.replies page holds at most. */
   pageSize: number;
+  /** The scopes each token was granted (the bot's: the manifest's; an admin's user token: its own). */
+  scopesOf: (token: string) => readonly string[];
+  /** Channels the app was not invited into (a test declares them): Slack answers `not_in_channel`. */
+  notIn: Set<string>;
+  /** Channels that do not exist, or no longer (a test declares them): `channel_not_found`. */
+  gone: Set<string>;
   /** The user a token acts as. */
   identityOf: (token: string) => string;
   /** Whether a token is a workspace admin's (who may delete anyone's messages and files). */
@@ -60,8 +67,130 @@ export const UPLOAD_URL = 'https://files.slack.test/upload/';
 type Method = (args: Record<string, unknown>, token: string) => Response | Promise<Response>;
 
 const ok = (body: Record<string, unknown> = {}) => HttpResponse.json({ ok: true, ...body });
-export const slackError = (error: string) => HttpResponse.json({ ok: false, error });
+export const slackError = (error: string, extra: Record<string, unknown> = {}) =>
+  HttpResponse.json({ ok: false, error, ...extra });
 const str = (v: unknown) => (v === undefined ? undefined : String(v));
+
+/**
+ * Why Slack refuses a call before carrying it out, in Slack's words: the error code, the fields
+ * Slack adds to its body, and whether the request itself is wrong (`malformed`: a missing scope,
+ * argument or text, blocks over Block Kit's limits — Parley's fault, which fails the test unless
+ * it declares the refusal) or the workspace's state refuses it (a channel the app is not in).
+ */
+export interface Refusal {
+  error: string;
+  body?: Record<string, unknown>;
+  malformed: boolean;
+  /** What exactly is wrong, for the test's failure message. */
+  detail?: string;
+}
+
+/** What a method requires before Slack looks at anything else (Slack's `invalid_arguments` otherwise). */
+const REQUIRED: Record<string, string[]> = {
+  'chat.update': ['ts'],
+  'chat.delete': ['ts'],
+  'chat.postEphemeral': ['user'],
+  'conversations.replies': ['ts'],
+  'reactions.add': ['timestamp', 'name'],
+  'reactions.remove': ['timestamp', 'name'],
+  'reactions.get': ['timestamp'],
+  'views.publish': ['user_id', 'view'],
+  'views.open': ['trigger_id', 'view'],
+  'files.getUploadURLExternal': ['filename', 'length'],
+  'files.completeUploadExternal': ['files'],
+  'files.delete': ['file'],
+};
+/** Methods addressing a channel (the argument naming it): a channel that is gone, or without the app, refuses. */
+const CHANNEL_ARG: Record<string, string> = {
+  'chat.postMessage': 'channel',
+  'chat.update': 'channel',
+  'chat.delete': 'channel',
+  'chat.postEphemeral': 'channel',
+  'conversations.replies': 'channel',
+  'reactions.add': 'channel',
+  'reactions.remove': 'channel',
+  'reactions.get': 'channel',
+};
+/** Methods drawing blocks in a message, and the views ones. */
+const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
+/** What a Slack id looks like: C… (channel), G… (private), D… (DM), U…/W… (a user: their DM with the app). */
+const SLACK_ID = /^[CDGUW][A-Z0-9_]+$/;
+
+/**
+ * Slack's checks, in Slack's order: the token's scopes, the required arguments, the channel, then
+ * the content (text length, Block Kit). Null: Slack carries the call out.
+ */
+export function refusalOf(
+  w: Pick<SlackWorkspace, 'scopesOf' | 'notIn' | 'gone'>,
+  method: string,
+  args: Record<string, unknown>,
+  token: string,
+): Refusal | null {
+  const provided = w.scopesOf(token);
+  const needed = METHOD_SCOPES[method]?.(args) ?? null;
+  if (needed && !provided.includes(needed))
+    return {
+      error: 'missing_scope',
+      body: { needed, provided: provided.join(',') },
+      malformed: true,
+      detail: `the token has no ${needed} scope (adapters/surfaces/slack/manifest.yaml grants ${provided.join(', ') || 'nothing'})`,
+    };
+  const missing = (REQUIRED[method] ?? []).filter((k) => args[k] === undefined || args[k] === '');
+  if (missing.length)
+    return invalidArguments(missing.map((k) => `missing required field: ${k} [json-pointer:/]`));
+  const channelArg = CHANNEL_ARG[method];
+  if (channelArg) {
+    const channel = args[channelArg];
+    if (typeof channel !== 'string' || !SLACK_ID.test(channel))
+      return {
+        error: 'channel_not_found',
+        malformed: true,
+        detail: `\`${channelArg}\` is ${JSON.stringify(channel)}, not a channel id`,
+      };
+    if (w.gone.has(channel)) return { error: 'channel_not_found', malformed: false };
+    if (w.notIn.has(channel)) return { error: 'not_in_channel', malformed: false };
+  }
+  if (method === 'conversations.open' && args.users === undefined && args.channel === undefined)
+    return {
+      error: 'users_list_not_supplied',
+      malformed: true,
+      detail: 'neither `users` nor `channel` given',
+    };
+  if (MESSAGE_METHODS.has(method)) {
+    const text = args.text;
+    const hasBlocks = Array.isArray(args.blocks) && args.blocks.length > 0;
+    if ((text === undefined || text === '') && !hasBlocks && args.attachments === undefined)
+      return { error: 'no_text', malformed: true, detail: 'no `text`, `blocks` or `attachments`' };
+    if (typeof text === 'string' && text.length > MAX_MESSAGE_TEXT)
+      return {
+        error: 'msg_too_long',
+        malformed: true,
+        detail: `\`text\` has ${text.length} characters (Slack takes ${MAX_MESSAGE_TEXT})`,
+      };
+    if (args.blocks !== undefined) {
+      const errors = blockErrors(args.blocks, 'message');
+      if (errors.length)
+        return {
+          error: 'invalid_blocks',
+          body: { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } },
+          malformed: true,
+          detail: errors.join('; '),
+        };
+    }
+  }
+  if (method === 'views.publish' || method === 'views.open') {
+    const errors = viewErrors(args.view, method === 'views.publish' ? 'home' : 'modal');
+    if (errors.length) return invalidArguments(errors);
+  }
+  return null;
+}
+
+const invalidArguments = (errors: string[]): Refusal => ({
+  error: 'invalid_arguments',
+  body: { response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } },
+  malformed: true,
+  detail: errors.join('; '),
+});
 
 /** The Slack Web API methods Parley calls, answering with Slack's shapes and refusals. */
 export function slackMethods(w: SlackWorkspace): Record<string, Method> {
@@ -81,33 +210,39 @@ export function slackMethods(w: SlackWorkspace): Record<string, Method> {
 
   return {
     'auth.test': () => ok({ url: w.bot.teamUrl, team_id: 'T1', user_id: w.bot.userId, bot_id: w.bot.botId }),
-    'users.info': (a) => {
+    // The profile's email only for a token with users:read.email (Slack leaves the field out otherwise).
+    'users.info': (a, token) => {
       const foreign = w.foreignTeams[String(a.user)];
+      const email = w.scopesOf(token).includes('users:read.email') ? w.emails[String(a.user)] : undefined;
       return ok({
         user: {
           id: a.user,
           team_id: foreign ?? 'T1',
           ...(foreign ? { is_stranger: true } : {}),
-          profile: { email: w.emails[String(a.user)] },
+          profile: { email },
         },
       });
     },
     'conversations.open': (a) => ok({ channel: { id: `D_${String(a.users)}` } }),
-    'chat.postMessage': (a) => {
+    // Another name and icon than the app's only with chat:write.customize (Slack ignores them otherwise).
+    'chat.postMessage': (a, token) => {
+      const customize = w.scopesOf(token).includes('chat:write.customize');
       const p = byApp({
         channel: String(a.channel),
         thread_ts: str(a.thread_ts),
         text: String(a.text ?? ''),
         blocks: a.blocks as unknown[] | undefined,
-        username: str(a.username),
-        icon_emoji: str(a.icon_emoji),
+        username: customize ? str(a.username) : undefined,
+        icon_emoji: customize ? str(a.icon_emoji) : undefined,
         metadata: a.metadata as SlackPost['metadata'],
       });
       return ok({ channel: p.channel, ts: p.ts, message: listed(p, false) });
     },
+    // An app may update only its own messages.
     'chat.update': (a) => {
       const p = find(a.channel, a.ts);
       if (!p) return slackError('message_not_found');
+      if (p.user !== w.bot.userId) return slackError('cant_update_message');
       p.text = String(a.text ?? '');
       p.blocks = a.blocks as unknown[] | undefined;
       return ok({ channel: p.channel, ts: p.ts });

@@ -2,18 +2,29 @@ import { createHmac } from 'node:crypto';
 import { delay, HttpResponse, http } from 'msw';
 import {
   filesAsShown,
+  refusalOf,
   type SlackWorkspace,
   shareAsPerson,
   slackError,
   slackMethods,
   UPLOAD_URL,
 } from './fake-slack-methods.ts';
+import { expectVendorRefusal, recordVendorProblem } from './harness-guard.ts';
+import { manifestBotScopes, USER_TOKEN_SCOPES } from './slack-rules.ts';
 
 /**
  * A Slack workspace as far as Parley's calls go: the Web API under `SLACK_API_URL` (msw), keeping
  * channels, threads (with metadata), reactions, files, ephemerals and App Home views the way a
  * person in Slack would see them. Every call is recorded; a test can make the next call of a
  * method fail the ways Slack does. Below it: the signed requests Slack sends to Parley.
+ *
+ * It refuses what Slack refuses, with Slack's error bodies: a scope the app's manifest does not
+ * grant (`missing_scope` with `needed` and `provided`), a missing argument or text, Block Kit over
+ * its limits (`invalid_blocks` / `invalid_arguments` with Slack's json-pointer messages), text
+ * over 40,000 characters (`msg_too_long`), a channel the test declared the app is not in
+ * (`not_in_channel`) or gone (`channel_not_found`). A request Slack refuses as malformed, a method
+ * the fake does not implement and a bad token fail the test (harness-guard.ts) unless the test
+ * declares the refusal with `expectRefusal`: Parley often retries or logs such failures quietly.
  */
 export const SLACK_API_URL = 'https://slack.test/api/';
 export const SLACK_SIGNING_SECRET = 'slack-signing-secret-for-tests';
@@ -90,6 +101,14 @@ async function parseArgs(request: Request): Promise<Record<string, unknown>> {
   return args;
 }
 
+/** Arguments as a failure message shows them (long values cut). */
+function brief(args: Record<string, unknown>): string {
+  const json = JSON.stringify(args, (_k, v) =>
+    typeof v === 'string' && v.length > 120 ? `${v.slice(0, 120)}…` : v,
+  );
+  return json.length > 800 ? `${json.slice(0, 800)}…` : json;
+}
+
 /** A clock that stands still in November 2023 but for one second per message: the same ts every run. */
 function steadyClock() {
   let ms = 1_700_000_000_000;
@@ -101,12 +120,19 @@ function steadyClock() {
  * message is settled for the sweep; give `Date.now` where Parley compares ts with its own time.
  */
 export function fakeSlack(
-  opts: { emails?: Record<string, string>; foreignTeams?: Record<string, string>; now?: () => number } = {},
+  opts: {
+    emails?: Record<string, string>;
+    foreignTeams?: Record<string, string>;
+    now?: () => number;
+    /** The bot token's scopes, instead of the manifest's (a test of a missing scope). */
+    botScopes?: string[];
+  } = {},
 ) {
   const calls: SlackCall[] = [];
   const failures: { method: string; failure: Failure; when?: (args: Record<string, unknown>) => boolean }[] =
     [];
   const now = opts.now ?? steadyClock();
+  const botScopes = opts.botScopes ?? manifestBotScopes();
   let lastMicros = 0;
   let lastId = 0;
   const w: SlackWorkspace = {
@@ -119,6 +145,9 @@ export function fakeSlack(
     emails: opts.emails ?? {},
     foreignTeams: opts.foreignTeams ?? {},
     pageSize: 200,
+    scopesOf: (token) => (token === ADMIN_TOKEN ? USER_TOKEN_SCOPES : botScopes),
+    notIn: new Set(),
+    gone: new Set(),
     identityOf: (token) => (token === ADMIN_TOKEN ? 'U_ADMIN' : BOT.userId),
     isAdmin: (token) => token === ADMIN_TOKEN,
     post: (fields) => {
@@ -139,16 +168,45 @@ export function fakeSlack(
       const args = await parseArgs(request);
       calls.push({ method, args, token });
       const handler = methods[method];
-      if (!handler) return slackError('unknown_method');
-      if (token !== BOT_TOKEN && token !== ADMIN_TOKEN) return slackError('invalid_auth');
+      if (!handler) {
+        recordVendorProblem({
+          vendor: 'Slack',
+          what: `Parley called ${method}, which the fake Slack does not implement (args ${brief(args)}). A method Parley calls is a gap in the fake: implement it in fake-slack-methods.ts the way Slack does.`,
+        });
+        return slackError('unknown_method');
+      }
+      if (token !== BOT_TOKEN && token !== ADMIN_TOKEN) {
+        const error = token ? 'invalid_auth' : 'not_authed';
+        recordVendorProblem({
+          vendor: 'Slack',
+          refusal: error,
+          what: `Slack refused ${method} with ${error}: ${token ? `the token ${token.slice(0, 8)}… is not the app's` : 'no token was sent'}`,
+        });
+        return slackError(error);
+      }
       const i = failures.findIndex((f) => f.method === method && (!f.when || f.when(args)));
       const failure = i >= 0 ? failures.splice(i, 1)[0]!.failure : null;
+      // What Slack does when it takes the call: its own checks first, then the method.
+      const carryOut = async () => {
+        const refusal = refusalOf(w, method, args, token);
+        if (!refusal) return handler(args, token);
+        if (refusal.malformed)
+          recordVendorProblem({
+            vendor: 'Slack',
+            refusal: refusal.error,
+            what: `Slack refused ${method} with ${refusal.error}: ${refusal.detail ?? ''} (args ${brief(args)})`,
+          });
+        return slackError(refusal.error, refusal.body);
+      };
       switch (failure?.kind) {
         case '429':
-          return new HttpResponse(null, {
-            status: 429,
-            headers: failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {},
-          });
+          return HttpResponse.json(
+            { ok: false, error: 'ratelimited' },
+            {
+              status: 429,
+              headers: failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {},
+            },
+          );
         case 'ratelimited':
           return slackError('ratelimited');
         case 'error':
@@ -158,24 +216,42 @@ export function fakeSlack(
         case 'drop':
           return HttpResponse.error();
         case 'accept-then-drop':
-          await handler(args, token);
+          await carryOut();
           return HttpResponse.error();
         case 'accept-then-stall':
-          await handler(args, token);
+          await carryOut();
           await delay('infinite');
           return HttpResponse.error();
       }
-      return handler(args, token);
+      return carryOut();
     }),
     http.post(`${UPLOAD_URL}:id`, async ({ request, params }) => {
       const upload = w.uploads.get(String(params.id));
-      if (!upload) return new HttpResponse(null, { status: 404 });
+      if (!upload) {
+        recordVendorProblem({
+          vendor: 'Slack',
+          what: `Parley sent file bytes to ${request.url}, an upload URL files.getUploadURLExternal never handed out`,
+        });
+        return new HttpResponse(null, { status: 404 });
+      }
       upload.bytes = new Uint8Array(await request.arrayBuffer());
       return new HttpResponse('OK - 200');
     }),
-    // A file a person shared in Slack (its url_private).
-    http.get('https://files.slack.test/private/:name', async ({ params }) => {
+    // A file a person shared in Slack (its url_private): only with a token that may read files;
+    // without one Slack answers its sign-in page (HTML, status 200), not the file.
+    http.get('https://files.slack.test/private/:name', async ({ request, params }) => {
       await delay(1);
+      const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
+      const known = token === BOT_TOKEN || token === ADMIN_TOKEN;
+      if (!known || !w.scopesOf(token).includes('files:read')) {
+        recordVendorProblem({
+          vendor: 'Slack',
+          what: `Parley downloaded the private file ${request.url} ${known ? 'with a token lacking files:read' : 'without the bot token'}: Slack answers its sign-in page instead`,
+        });
+        return new HttpResponse('<!DOCTYPE html><html><body>Sign in to Slack</body></html>', {
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+        });
+      }
       return new HttpResponse(new TextEncoder().encode(`bytes of ${String(params.name)}`), {
         headers: { 'content-type': 'text/plain' },
       });
@@ -196,6 +272,23 @@ export function fakeSlack(
     uploads: w.uploads,
     visible,
     callsOf: (method: string) => calls.filter((c) => c.method === method),
+    /**
+     * This test makes Slack refuse a call as malformed (`invalid_blocks`, `missing_scope`…) on
+     * purpose: such refusals do not fail it, and one must happen before it ends.
+     */
+    expectRefusal: (error: string | RegExp) => expectVendorRefusal('Slack', error),
+    /** The app was not invited into `channel`: Slack answers `not_in_channel` there (until `invite`). */
+    notInvitedTo: (channel: string) => {
+      w.notIn.add(channel);
+    },
+    /** Someone invites the app into `channel`. */
+    invite: (channel: string) => {
+      w.notIn.delete(channel);
+    },
+    /** `channel` does not exist (deleted, or never did): Slack answers `channel_not_found`. */
+    channelGone: (channel: string) => {
+      w.gone.add(channel);
+    },
     /** The next call of `method` (matching `when`) fails this way. */
     failNext(method: string, failure: Failure, when?: (args: Record<string, unknown>) => boolean) {
       failures.push({ method, failure, when });
@@ -230,11 +323,16 @@ export function fakeSlack(
     setPageSize(n: number) {
       w.pageSize = n;
     },
-    /** Forgets calls and scripted failures, and pages are full size again; messages stay. */
+    /**
+     * Forgets calls, scripted failures and the channels declared gone or without the app, and
+     * pages are full size again; messages stay.
+     */
     reset() {
       w.pageSize = 200;
       calls.length = 0;
       failures.length = 0;
+      w.notIn.clear();
+      w.gone.clear();
     },
   };
 }

@@ -18,6 +18,8 @@ export interface SlackMessageBody {
 }
 
 const SECTION_MAX = 3000;
+/** Slack refuses a section field longer than this. */
+const FIELD_MAX = 2000;
 /** Sections of one item's text: Slack takes 50 blocks per message. */
 const MAX_SECTIONS = 10;
 const CHANNEL_NAMES: Record<string, string> = { whatsapp: 'WhatsApp', sms: 'SMS', webchat: 'Web chat' };
@@ -34,7 +36,21 @@ export const HEADER_ACTIONS = {
 /** `verbatim`: Slack does not link bare `#channel` names, URLs or mentions in text we did not write. */
 const mrkdwn = (text: string): Block => ({ type: 'mrkdwn', text, verbatim: true });
 const section = (text: string): Block => ({ type: 'section', text: mrkdwn(text) });
-const context = (...texts: string[]): Block => ({ type: 'context', elements: texts.map(mrkdwn) });
+/**
+ * Escaped text cut to what one Slack text object takes (`max` characters, `…` included), never
+ * inside an escape like `&amp;`: Slack refuses the whole message (invalid_blocks) for one text over it.
+ */
+function clip(text: string, max = SECTION_MAX): string {
+  if (text.length <= max) return text;
+  let cut = max - 1;
+  const amp = text.lastIndexOf('&', cut - 1);
+  if (amp > cut - 5 && !text.slice(amp, cut).includes(';')) cut = amp;
+  return `${text.slice(0, cut)}…`;
+}
+const context = (...texts: string[]): Block => ({
+  type: 'context',
+  elements: texts.map((t) => mrkdwn(clip(t))),
+});
 const button = (actionId: string, label: string, value: string, style?: 'primary'): Block => ({
   type: 'button',
   action_id: actionId,
@@ -48,7 +64,7 @@ export function headerMessage(h: ThreadHeader): SlackMessageBody {
   const via = CHANNEL_NAMES[h.channel] ?? escapeText(h.channel);
   const status = { open: 'Open', closed: 'Closed', deleted: 'Deleted' }[h.status];
   const assigned = h.assignees.length
-    ? h.assignees.map((a) => escapeText(a.name)).join(', ')
+    ? clip(h.assignees.map((a) => escapeText(a.name)).join(', '), FIELD_MAX - '*Assigned*\n'.length)
     : '_Unassigned_';
   const unreplied =
     h.unrepliedCount > 0

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Message, User } from '../../../src/db/entities/index.ts';
 import { inbound, unixNow, wamid } from '../../adapters/whatsapp/payloads.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
+import { settled } from '../../support/settled.ts';
 import { eventually, slackHarness } from '../../support/slack-app.ts';
 import { createTestDb } from '../../support/test-db.ts';
 
@@ -43,6 +44,8 @@ async function silentCustomer() {
       (p) => !p.thread_ts && h.slack.threadOf('C_SUPPORT', p.ts).some((r) => r.text.includes(waId)),
     ),
   );
+  // Parley has recorded the thread (a reply in a thread it has not recorded yet waits for the sweep).
+  await settled(h.services);
   return { conv: msg.conversation, header };
 }
 

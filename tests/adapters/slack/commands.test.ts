@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Conversation, Message, User } from '../../../src/db/entities/index.ts';
 import { inbound } from '../../adapters/whatsapp/payloads.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
+import { settled } from '../../support/settled.ts';
 import { eventually, slackHarness } from '../../support/slack-app.ts';
 import { createTestDb } from '../../support/test-db.ts';
 
@@ -30,6 +31,8 @@ async function newConversation(text: string) {
       (p) => !p.thread_ts && h.slack.threadOf('C_SUPPORT', p.ts).some((r) => r.text === text),
     ),
   );
+  // Parley has recorded the thread (a reply in a thread it has not recorded yet waits for the sweep).
+  await settled(h.services);
   const msg = await db.em().findOneOrFail(Message, { text }, { populate: ['conversation'] });
   return { header, conv: msg.conversation };
 }
@@ -39,7 +42,8 @@ const answer = async (res: Response) => {
   return ((await res.json()) as { text: string; response_type: string }).text;
 };
 
-describe('/parley and !commands in Slack (R30, R33)', () => {
+// Tests wait for the queues to settle before they look for what must not have happened.
+describe('/parley and !commands in Slack (R30, R33)', { timeout: 30_000 }, () => {
   it('R30: help lists every command, privately', async () => {
     const res = await h.command('U_ALICE', 'help');
     const text = await answer(res);
@@ -90,6 +94,8 @@ describe('/parley and !commands in Slack (R30, R33)', () => {
     expect(res.status).toBe(200);
     const note = await db.em().findOneOrFail(Message, { conversation: conv.id, kind: 'note' });
     expect(note.text).toBe('VIP, handle with care');
+    // Once everything Parley was going to do with it has run, the customer never got it.
+    await settled(h.services);
     expect(h.graph.received.some((b) => JSON.stringify(b).includes('VIP'))).toBe(false);
   });
 
@@ -98,6 +104,7 @@ describe('/parley and !commands in Slack (R30, R33)', () => {
     // Carol is in another group.
     const text = await answer(await h.command('U_CAROL', `close #${conv.number}`));
     expect(text).toMatch(/no conversation|not/i);
+    await settled(h.services);
     expect((await db.em().findOneOrFail(Conversation, conv.id)).status).toBe('open');
     // A bad command says how to write it.
     expect(await answer(await h.command('U_ALICE', 'asign #1'))).toMatch(/help/i);
@@ -111,6 +118,7 @@ describe('/parley and !commands in Slack (R30, R33)', () => {
     expect((await db.em().findOneOrFail(Conversation, conv.id)).status).not.toBe('deleted');
     await answer(await h.command('U_ADA', `delete #${conv.number} confirm`));
     await eventually(() => !h.slack.posts.some((p) => p.ts === header.ts || p.thread_ts === header.ts));
+    await settled(h.services);
     expect(JSON.stringify(h.slack.posts)).not.toContain('Delete all of this');
   });
 });

@@ -2,10 +2,14 @@ import { App } from '@slack/bolt';
 import type { SlackCaller, SlackHandlerDeps } from '../../../adapters/surfaces/slack/deps.ts';
 import { registerHeaderActions } from '../../../adapters/surfaces/slack/header-actions.ts';
 import { registerHomeActions } from '../../../adapters/surfaces/slack/home-actions.ts';
+import { SlackApiError } from '../../../adapters/surfaces/slack/slack-api.ts';
 import { User } from '../../../src/db/entities/index.ts';
 import { createLogger } from '../../../src/logger.ts';
+import { refusalOf } from '../../support/fake-slack-methods.ts';
 import { recordingSurface } from '../../support/fake-surface.ts';
+import { recordVendorProblem } from '../../support/harness-guard.ts';
 import type { createTestRedis } from '../../support/redis.ts';
+import { manifestBotScopes } from '../../support/slack-rules.ts';
 import { localTestStorage } from '../../support/storage.ts';
 import type { TestDb } from '../../support/test-db.ts';
 
@@ -19,17 +23,60 @@ export interface ApiCall {
   args: Record<string, unknown>;
 }
 
-/** Slack's Web API as far as these listeners use it; users.info answers from `people`. */
+/**
+ * Slack's Web API as far as these listeners use it, answering the methods they call the way Slack
+ * does (users.info from `people`) and refusing what Slack refuses (fake-slack-methods.ts: scopes
+ * from the manifest, Block Kit limits, missing arguments), thrown as the real client throws it
+ * (SlackApiError). A method it does not implement is refused and fails the test: a listener
+ * calling something new needs it implemented here the way Slack does it.
+ */
 export function recordingSlackApi(people: Record<string, { name: string; email?: string }> = {}) {
   const calls: ApiCall[] = [];
+  const workspace = {
+    scopesOf: () => manifestBotScopes(),
+    notIn: new Set<string>(),
+    gone: new Set<string>(),
+  };
+  let seq = 0;
+  const ts = () => `1700000100.${String(++seq).padStart(6, '0')}`;
+  const methods: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> = {
+    'auth.test': () => ({
+      url: 'https://acme.slack.test/',
+      team_id: 'T1',
+      user_id: 'U_PARLEY',
+      bot_id: 'B_PARLEY',
+    }),
+    'users.info': (args) => {
+      const p = people[String(args.user)];
+      return { user: { id: args.user, team_id: 'T1', name: p?.name, profile: { email: p?.email } } };
+    },
+    'chat.postEphemeral': () => ({ message_ts: ts() }),
+    'chat.postMessage': (args) => ({ channel: args.channel, ts: ts() }),
+    'views.open': () => ({ view: { id: 'V_MODAL' } }),
+    'views.publish': () => ({ view: { id: 'V_HOME' } }),
+  };
   const api: SlackCaller = {
     async call<T>(method: string, args: Record<string, unknown>): Promise<T> {
       calls.push({ method, args });
-      if (method === 'users.info') {
-        const p = people[String(args.user)];
-        return { ok: true, user: { id: args.user, name: p?.name, profile: { email: p?.email } } } as T;
+      const answer = methods[method];
+      if (!answer) {
+        recordVendorProblem({
+          vendor: 'Slack (interactivity harness)',
+          what: `a listener called ${method}, which this harness does not implement (args ${JSON.stringify(args).slice(0, 500)}): implement it in tests/adapters/slack/interactivity-support.ts the way Slack answers it`,
+        });
+        throw new SlackApiError(method, 'unknown_method');
       }
-      return { ok: true } as T;
+      const refusal = refusalOf(workspace, method, args, 'xoxb-test');
+      if (refusal) {
+        if (refusal.malformed)
+          recordVendorProblem({
+            vendor: 'Slack (interactivity harness)',
+            refusal: refusal.error,
+            what: `Slack refused ${method} with ${refusal.error}: ${refusal.detail ?? ''}`,
+          });
+        throw new SlackApiError(method, refusal.error);
+      }
+      return { ok: true, ...answer(args) } as T;
     },
   };
   const callsOf = (method: string) => calls.filter((c) => c.method === method).map((c) => c.args);

@@ -6,6 +6,7 @@ import { User } from '../../../src/db/entities/index.ts';
 import { inbound } from '../../adapters/whatsapp/payloads.ts';
 import { BOT_TOKEN } from '../../support/fake-slack.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
+import { settled } from '../../support/settled.ts';
 import { eventually, slackHarness } from '../../support/slack-app.ts';
 import { createTestDb } from '../../support/test-db.ts';
 
@@ -45,6 +46,8 @@ async function replyWithFile(text: string, url: string, name = 'terms.pdf') {
       (p) => !p.thread_ts && h.slack.threadOf('C_SUPPORT', p.ts).length > 0 && p.text.includes(waId),
     ),
   );
+  // Parley has recorded the thread (a reply in a thread it has not recorded yet waits for the sweep).
+  await settled(h.services);
   const typed = h.slack.personWrites('C_SUPPORT', 'U_ALICE', text, header.ts);
   const res = await h.event({
     type: 'message',
@@ -62,7 +65,10 @@ async function replyWithFile(text: string, url: string, name = 'terms.pdf') {
 
 const toldAlice = () => h.slack.ephemerals.filter((e) => e.user === 'U_ALICE').map((e) => e.text);
 
-describe("files agents attach to replies (R29), fetched with the bot token (R17: the token is Slack's only)", () => {
+// Tests wait for the queues to settle before they look for what must not have happened.
+describe("files agents attach to replies (R29), fetched with the bot token (R17: the token is Slack's only)", {
+  timeout: 30_000,
+}, () => {
   it("R29: a file on Slack's file host of the configured SLACK_API_URL is downloaded with the bot token and sent", async () => {
     const host = fileHost('https://files.slack.test', () => new TextEncoder().encode('%PDF-terms'));
     await replyWithFile('Here are the terms', 'https://files.slack.test/files-pri/T1-F1/terms.pdf');
@@ -73,10 +79,13 @@ describe("files agents attach to replies (R29), fetched with the bot token (R17:
 
   it("R17: a file URL off Slack's hosts is never fetched, so the bot token never leaves; the agent is told why", async () => {
     const elsewhere = fileHost('https://files.evil.test', () => 'stolen');
+    // Counted once earlier work (another test's sends) is all done.
+    await settled(h.services);
     const sentBefore = h.graph.received.length;
     await replyWithFile('Sign this', 'https://files.evil.test/collect?x=1');
-    expect(elsewhere.seen).toEqual([]);
     expect(toldAlice().at(-1)).toMatch(/Not sent to the customer: "terms.pdf" is not on Slack's file hosts/);
+    await settled(h.services);
+    expect(elsewhere.seen).toEqual([]);
     expect(h.graph.received.length).toBe(sentBefore);
   });
 
@@ -97,7 +106,9 @@ describe("files agents attach to replies (R29), fetched with the bot token (R17:
     expect(toldAlice().at(-1)).toMatch(
       /Not sent to the customer: The file "huge.pdf" is .* attachments can be at most/,
     );
+    await settled(h.services);
     expect(host.seen).toHaveLength(1);
+    expect(h.graph.uploads.some((u) => u.fileName === 'huge.pdf')).toBe(false);
     expect(host.pulled.bytes).toBeLessThan(limit + 16 * chunk.byteLength);
   });
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Message, User } from '../../../src/db/entities/index.ts';
 import { inbound } from '../../adapters/whatsapp/payloads.ts';
 import { seedWorkspace } from '../../support/fixtures.ts';
+import { settled } from '../../support/settled.ts';
 import { eventually, slackHarness } from '../../support/slack-app.ts';
 import { createTestDb } from '../../support/test-db.ts';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
   await db.em().nativeUpdate(User, { id: ws.alice.id }, { slackUserId: 'U_ALICE' });
 });
 
-describe('replies Slack never sent as events', () => {
+describe('replies Slack never sent as events', { timeout: 30_000 }, () => {
   it('R29: the periodic check finds an agent reply in a recent thread and sends it once', async () => {
     await h.whatsappWebhook(inbound({ waId: '15550400001', name: 'Gus' }, 'text', { body: 'Anyone?' }));
     const header = await eventually(() =>
@@ -28,6 +29,7 @@ describe('replies Slack never sent as events', () => {
     // More sweeps later: still once.
     for (const sweep of h.services.sweeps) await sweep();
     for (const sweep of h.services.sweeps) await sweep();
+    await settled(h.services);
     expect(await db.em().count(Message, { kind: 'reply', text: 'Yes, here!' })).toBe(1);
     expect(h.graph.sent.filter((s) => s.body.text?.body === 'Yes, here!')).toHaveLength(1);
   });

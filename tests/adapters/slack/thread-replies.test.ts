@@ -3,6 +3,7 @@ import { Message, User } from '../../../src/db/entities/index.ts';
 import { inbound } from '../../adapters/whatsapp/payloads.ts';
 import { slackHeaders } from '../../support/fake-slack.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
+import { settled } from '../../support/settled.ts';
 import { eventually, slackHarness } from '../../support/slack-app.ts';
 import { createTestDb } from '../../support/test-db.ts';
 
@@ -28,6 +29,8 @@ async function newThread(text: string) {
         h.slack.threadOf('C_SUPPORT', p.ts).some((r) => r.text.includes(text)),
     ),
   );
+  // Parley has recorded the thread (a reply in a thread it has not recorded yet waits for the sweep).
+  await settled(h.services);
   return { header, waId };
 }
 
@@ -53,7 +56,8 @@ const repliesIn = (threadTs: string) =>
     meta: { origin: { ref: { thread_ts: threadTs } } },
   });
 
-describe('replies written in a Slack thread', () => {
+// Tests wait for the queues to settle before they look for what must not have happened.
+describe('replies written in a Slack thread', { timeout: 30_000 }, () => {
   it('R29: an Events API retry of the same reply is stored and sent once', async () => {
     const { header } = await newThread('Retry me');
     const { event } = await agentWrites('U_ALICE', 'Sent once only', header.ts, { eventId: 'EvRETRY1' });
@@ -63,6 +67,7 @@ describe('replies written in a Slack thread', () => {
     const third = await h.event(event, { eventId: 'EvRETRY2', retryNum: 2 });
     expect(third.status).toBe(200);
     await eventually(() => h.graph.sent.some((s) => s.body.text?.body === 'Sent once only'));
+    await settled(h.services);
     expect((await repliesIn(header.ts)).map((m) => m.text)).toEqual(['Sent once only']);
     expect(h.graph.sent.filter((s) => s.body.text?.body === 'Sent once only')).toHaveLength(1);
   });
@@ -73,6 +78,7 @@ describe('replies written in a Slack thread', () => {
     await eventually(() => h.graph.sent.some((s) => s.body.text?.body === 'Already on its way'));
     // The thread's run after a reply waits a moment, so it first sees the reply already sent.
     await eventually(() => typed.reactions.includes('outbox_tray'));
+    await settled(h.services);
     expect(typed.reactions).not.toContain('hourglass_flowing_sand');
   });
 
@@ -83,10 +89,13 @@ describe('replies written in a Slack thread', () => {
     expect(bob.slackUserId).toBe('U_BOB');
     await eventually(() => h.graph.sent.some((s) => s.body.text?.body === 'Bob here'));
 
+    // What Graph has been asked once Bob's reply is all done; then nothing more.
+    await settled(h.services);
     const before = h.graph.received.length;
     await agentWrites('U_STRANGER', 'I am not anyone', header.ts);
     const told = h.slack.ephemerals.find((e) => e.user === 'U_STRANGER');
     expect(told?.text).toContain('/parley link');
+    await settled(h.services);
     expect(await db.em().count(Message, { text: 'I am not anyone' })).toBe(0);
     expect(h.graph.received.length).toBe(before);
   });
@@ -113,7 +122,9 @@ describe('replies written in a Slack thread', () => {
       thread_ts: header.ts,
     });
     expect(self.status).toBe(200);
+    await settled(h.services);
     expect(await repliesIn(header.ts)).toHaveLength(0);
+    expect(h.graph.sent.some((s) => s.body.text?.body === own.text)).toBe(false);
   });
 
   it('an edit before delivery changes what the customer gets; a deletion after delivery is explained privately', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContactIdentity, Conversation, Message, WebchatSession } from '../../../src/db/entities/index.ts';
+import { userActor } from '../../../src/domain/actor.ts';
+import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
 import { createTestDb } from '../../support/test-db.ts';
 import { userToken, webchatHarness } from './harness.ts';
 
@@ -151,7 +153,9 @@ describe('webchat messages', () => {
   it('R22: after the conversation is closed, the visitor’s next message opens a new one', async () => {
     const s = await h.session();
     const first = await h.write(s.token, 'First visit');
-    await db.em().nativeUpdate(Conversation, { id: first.body.conversationId }, { status: 'closed' });
+    await closeConversation(h.context(), userActor(h.ws.admin.id), {
+      conversationId: first.body.conversationId,
+    });
     const second = await h.write(s.token, 'Back again');
     expect(second.body.conversationId).not.toBe(first.body.conversationId);
     const view = await h.history(s.token);

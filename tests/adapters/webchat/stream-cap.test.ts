@@ -46,7 +46,9 @@ describe('the cap on live streams per session (issue 9, item 6)', () => {
     const first = await stream(s.token);
     await stream(s.token);
     await first.close();
-    await vi.waitFor(async () => expect(await h.redis.producer.zcard(slotKey(s.sessionId))).toBe(1));
+    await vi.waitFor(async () => expect(await h.redis.producer.zcard(slotKey(s.sessionId))).toBe(1), {
+      timeout: 5_000,
+    });
     await stream(s.token);
   });
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Conversation } from '../../../src/db/entities/index.ts';
 import { systemActor, userActor } from '../../../src/domain/actor.ts';
 import { addNote } from '../../../src/use-cases/add-note.ts';
+import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
 import { deliverMessage } from '../../../src/use-cases/deliver-message.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { appendSystemLine } from '../../../src/use-cases/timeline.ts';
@@ -90,7 +91,7 @@ describe('webchat live stream', () => {
     const [seen] = await first.messages(1);
     await first.close();
     await h.reply(old, 'old answer');
-    await db.em().nativeUpdate(Conversation, { id: old }, { status: 'closed' });
+    await closeConversation(h.context(), userActor(h.ws.admin.id), { conversationId: old });
     const fresh = (await h.write(s.token, 'new question')).body.conversationId;
 
     const again = await stream(s.token, seen?.eventId);
@@ -125,7 +126,7 @@ describe('webchat live stream', () => {
     const sse = await stream(s.token);
     expect(await present(address)).toBe(true);
     await sse.close();
-    await vi.waitFor(async () => expect(await present(address)).toBe(false));
+    await vi.waitFor(async () => expect(await present(address)).toBe(false), { timeout: 5_000 });
   });
 });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Message, WebchatUpload } from '../../../src/db/entities/index.ts';
+import { WebchatUpload } from '../../../src/db/entities/index.ts';
+import { userActor } from '../../../src/domain/actor.ts';
+import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { localTestStorage } from '../../support/storage.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { webchatHarness } from './harness.ts';
+import { sseReader, webchatHarness } from './harness.ts';
 
 const db = await createTestDb();
 // A small limit, so refusing "too large" does not need megabytes.
@@ -84,16 +86,13 @@ describe('webchat uploads', () => {
       '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     );
     await h.storage.put('agent/invoice.svg', svg, 'image/svg+xml');
-    const em = db.em();
-    const conv = (await em.findOneOrFail(Message, sent.body.messageId)).conversation;
-    em.create(Message, {
-      account: h.ws.account,
-      conversation: conv,
-      seq: 2,
-      kind: 'reply',
+    // The visitor has the chat open; Alice replies with the file, and the reply reaches them.
+    const live = sseReader(await h.call('GET', '/webchat/api/stream', s.token));
+    expect((await live.next()).event).toBe('ready');
+    await live.messages(1);
+    const reply = await sendReply(h.context(), userActor(h.ws.alice.id), {
+      conversationId: sent.body.conversationId,
       text: 'Here it is',
-      channel: 'webchat',
-      deliveryState: 'sent',
       attachments: [
         {
           id: 'att-svg',
@@ -101,10 +100,14 @@ describe('webchat uploads', () => {
           name: 'invoice.svg',
           mimeType: 'image/svg+xml',
           storageKey: 'agent/invoice.svg',
+          status: 'stored',
         },
       ],
     });
-    await em.flush();
+    expect(await h.deliver(reply.messageId)).toMatchObject({ outcome: 'sent' });
+    const [shown] = await live.messages(1);
+    expect(shown).toMatchObject({ text: 'Here it is', attachments: [{ id: 'att-svg', available: true }] });
+    await live.close();
     const res = await h.call('GET', '/webchat/api/files/att-svg', s.token);
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toBe('application/octet-stream');

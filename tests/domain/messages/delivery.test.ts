@@ -26,3 +26,16 @@ describe('delivery state', () => {
     expect(run('failed', 'read')).toBe('read');
   });
 });
+
+describe('delivery state, first update', () => {
+  it('R29: the first state recorded for a message is taken as it comes', () => {
+    expect(advanceDelivery(null, 'queued')).toBe('queued');
+    expect(advanceDelivery(null, 'sent')).toBe('sent');
+    expect(advanceDelivery(null, 'failed')).toBe('failed');
+  });
+
+  it('R29: after a failure, a stray sending or sent callback never queues the message again', () => {
+    expect(advanceDelivery('failed', 'sending')).toBe('failed');
+    expect(advanceDelivery('failed', 'queued')).toBe('failed');
+  });
+});

@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { delay, HttpResponse, http } from 'msw';
 import { twilioSignature } from '../../../adapters/channels/sms/signature.ts';
+import { expectVendorRefusal, recordVendorProblem } from '../harness-guard.ts';
 
 /**
  * An in-process fake of the parts of Twilio's REST API Parley uses, with Twilio's real shapes:
  * `POST /2010-04-01/Accounts/{sid}/Messages.json` (form), `GET .../Messages.json` (list, newest
  * first), and an MMS MediaUrl that redirects to the file on Twilio's media host. Tests script failures.
+ *
+ * It refuses what Twilio refuses, with Twilio's error body (`{ code, message, more_info, status }`):
+ * bad credentials (20003, HTTP 401), no or an invalid `To` (21604, 21211), no `From` or messaging
+ * service (21603), a `From` that is not one of the account's numbers (21606), neither `Body` nor
+ * `MediaUrl` (21602), a body over 1,600 characters (21617), a path the fake does not implement
+ * (20404). Such requests fail the test (harness-guard.ts) unless it declares the refusal with
+ * `expectRefusal('21211')`.
  */
 export const TWILIO_URL = 'https://api.twilio.test';
 export const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
@@ -55,7 +63,19 @@ export const twilioErrorBody = (e: TwilioErrorScript) => ({
 const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 export const messageSid = () => `SM${randomBytes(16).toString('hex')}`;
 
-export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authToken = AUTH_TOKEN) {
+/** Twilio's limit on a message body (a longer one is refused, 21617). */
+const BODY_MAX = 1600;
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+export function twilioFake(
+  apiUrl = TWILIO_URL,
+  accountSid = ACCOUNT_SID,
+  authToken = AUTH_TOKEN,
+  opts: {
+    /** The account's phone numbers (what `From` may be); any other is refused. Unset: any E.164 number. */
+    numbers?: string[];
+  } = {},
+) {
   /** Messages Twilio has (what a customer could end up receiving), newest last. */
   const messages: FakeMessage[] = [];
   /** Every Messages.json POST, accepted or not. */
@@ -68,12 +88,41 @@ export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authTo
   const base = `${apiUrl}/2010-04-01/Accounts/:accountSid`;
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
+  /** Twilio refuses a request Parley should not have sent: recorded (fails the test unless expected), answered. */
+  const refuse = (request: Request, e: Required<Pick<TwilioErrorScript, 'status' | 'code' | 'message'>>) => {
+    recordVendorProblem({
+      vendor: 'Twilio',
+      refusal: String(e.code),
+      what: `Twilio refused ${request.method} ${request.url} with ${e.code}: ${e.message}`,
+    });
+    return HttpResponse.json(twilioErrorBody(e), { status: e.status });
+  };
   const unauthorized = (request: Request, sid: unknown) =>
     request.headers.get('authorization') !== expectedAuth || sid !== accountSid
-      ? HttpResponse.json(twilioErrorBody({ status: 401, code: 20003, message: 'Authenticate' }), {
-          status: 401,
-        })
+      ? refuse(request, { status: 401, code: 20003, message: 'Authenticate' })
       : null;
+  /** Twilio's checks of a new message, in its order; null: it takes it. */
+  const sendProblem = (form: URLSearchParams) => {
+    const to = form.get('To');
+    const from = form.get('From');
+    const service = form.get('MessagingServiceSid');
+    const body = form.get('Body') ?? '';
+    if (!to) return { code: 21604, message: "A 'To' phone number is required." };
+    if (!E164.test(to)) return { code: 21211, message: `Invalid 'To' Phone Number: ${to}` };
+    if (!from && !service) return { code: 21603, message: "A 'From' phone number is required." };
+    if (from && (!E164.test(from) || (opts.numbers && !opts.numbers.includes(from))))
+      return {
+        code: 21606,
+        message: `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`,
+      };
+    if (service && !/^MG[0-9a-f]{32}$/i.test(service))
+      return { code: 21701, message: `The Messaging Service Sid ${service} is invalid.` };
+    if (body === '' && form.getAll('MediaUrl').length === 0 && !form.get('ContentSid'))
+      return { code: 21602, message: 'Message body is required.' };
+    if (body.length > BODY_MAX)
+      return { code: 21617, message: 'The concatenated message body exceeds the 1600 character limit.' };
+    return null;
+  };
 
   const handlers = [
     http.post(`${base}/Messages.json`, async ({ request, params }) => {
@@ -88,6 +137,8 @@ export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authTo
         const headers: Record<string, string> = e.retryAfter ? { 'retry-after': e.retryAfter } : {};
         return HttpResponse.json(twilioErrorBody(e), { status: e.status, headers });
       }
+      const problem = sendProblem(form);
+      if (problem) return refuse(request, { status: 400, ...problem });
       const now = new Date();
       const message: FakeMessage = {
         sid: messageSid(),
@@ -157,6 +208,22 @@ export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authTo
         },
       });
     }),
+    // Anything else under the API: a resource the fake (and so Parley's known use of Twilio) does not have.
+    http.all(`${apiUrl}/*`, ({ request }) => {
+      const path = new URL(request.url).pathname;
+      recordVendorProblem({
+        vendor: 'Twilio',
+        what: `Parley called ${request.method} ${request.url}, which the Twilio fake does not implement: a wrong path or method, or a gap in tests/support/fakes/twilio.ts`,
+      });
+      return HttpResponse.json(
+        twilioErrorBody({
+          status: 404,
+          code: 20404,
+          message: `The requested resource ${path} was not found`,
+        }),
+        { status: 404 },
+      );
+    }),
   ];
 
   return {
@@ -172,6 +239,19 @@ export function twilioFake(apiUrl = TWILIO_URL, accountSid = ACCOUNT_SID, authTo
     },
     /** The next Messages.json POST fails with this Twilio error. */
     failNextSend: (error: TwilioErrorScript) => script.push({ kind: 'error', error }),
+    /** The next Messages.json POST is rate limited, with Twilio's 429 body (20429) and Retry-After. */
+    throttleNextSend: (retryAfter?: string) =>
+      script.push({
+        kind: 'error',
+        error: {
+          status: 429,
+          code: 20429,
+          message: 'Too Many Requests',
+          ...(retryAfter ? { retryAfter } : {}),
+        },
+      }),
+    /** This test makes Twilio refuse a request on purpose (`'21211'`…): not a failure, and it must happen. */
+    expectRefusal: (code: string | RegExp) => expectVendorRefusal('Twilio', code),
     /** The next POST never gets an answer: the connection drops (Twilio may or may not have it). */
     dropNextSend: () => script.push({ kind: 'network-error' }),
     /** The next POST is accepted, but answered only after `ms`. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Conversation, Group, SurfaceThread } from '../../../src/db/entities/index.ts';
 import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
+import { setAiMode } from '../../../src/use-cases/set-ai-mode.ts';
 import { createTestDb } from '../../support/test-db.ts';
 import {
   addInvoice,
@@ -100,9 +101,9 @@ describe('closeConversation', () => {
     await db.em().nativeUpdate(Group, { id: ws.group.id }, { aiAgent: { enabled: true } });
     try {
       const conv = await openConv(db, ws, { assignees: [ws.alice] });
-      await db
-        .em()
-        .nativeUpdate(Conversation, { id: conv.id }, { aiState: 'handed_off', aiHandoffAt: new Date() });
+      // Alice takes the conversation over from the AI agent.
+      const handoff = await setAiMode(ctxFor(db), as(ws.alice), { conversationId: conv.id, mode: 'human' });
+      expect(handoff).toMatchObject({ aiState: 'handed_off', changed: true });
       await closeConversation(ctxFor(db), as(ws.alice), { conversationId: conv.id });
       const after = await reload(db, conv.id);
       expect(after.aiState).toBe('active');
@@ -113,10 +114,16 @@ describe('closeConversation', () => {
   });
 
   it('R14: without an enabled AI agent a handed-off conversation closes with the AI off', async () => {
-    const conv = await openConv(db, ws, { assignees: [ws.alice] });
-    await db
-      .em()
-      .nativeUpdate(Conversation, { id: conv.id }, { aiState: 'handed_off', aiHandoffAt: new Date() });
+    // Handed off while the group had an AI agent; then an admin turned the AI agent off.
+    await db.em().nativeUpdate(Group, { id: ws.group.id }, { aiAgent: { enabled: true } });
+    let conv: Conversation;
+    try {
+      conv = await openConv(db, ws, { assignees: [ws.alice] });
+      const handoff = await setAiMode(ctxFor(db), as(ws.alice), { conversationId: conv.id, mode: 'human' });
+      expect(handoff).toMatchObject({ aiState: 'handed_off', changed: true });
+    } finally {
+      await db.em().nativeUpdate(Group, { id: ws.group.id }, { aiAgent: null });
+    }
     await closeConversation(ctxFor(db), as(ws.alice), { conversationId: conv.id });
     expect((await reload(db, conv.id)).aiState).toBe('off');
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Conversation, User } from '../../../src/db/entities/index.ts';
+import {
+  Checkout,
+  type Conversation,
+  Invoice,
+  ReadState,
+  type User,
+} from '../../../src/db/entities/index.ts';
 import type { Actor } from '../../../src/domain/actor.ts';
 import { assignConversation, assignToMe, unassign } from '../../../src/use-cases/assign-conversation.ts';
 import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
@@ -32,57 +38,110 @@ interface Case {
   closed?: boolean;
   /** Who may act on a conversation assigned to and visible to `user` (defaults to that user). */
   actsAs?: 'user' | 'admin';
+  /** The conversation starts with no assignee (so taking it is seen). */
+  unassigned?: boolean;
+  /** What the acting user did before, so the action's effect can be seen. */
+  first?: (ctx: UseCaseContext, actor: Actor, conv: Conversation) => Promise<unknown>;
   run: (ctx: UseCaseContext, actor: Actor, conv: Conversation) => Promise<unknown>;
+  /** What the user sees once the action succeeded. */
+  effect: (conv: Conversation, user: User) => Promise<void>;
 }
 
 const items = [{ description: 'Repair', quantity: 1, unitAmountMinor: 1000 }];
 let refs = 0;
 const invoiceOf = async (conv: Conversation) => (await addInvoice(db, conv, `R33-${++refs}`)).id;
+const conversationNow = (conv: Conversation) => reload(db, conv.id);
+const readUpTo = async (conv: Conversation, user: User) =>
+  (await db.em().findOne(ReadState, { user: user.id, conversation: conv.id }))?.lastReadSeq;
+const invoicesOf = async (conv: Conversation) =>
+  (await db.em().find(Invoice, { conversation: conv.id })).map((i) => [i.status, i.amountMinor, i.currency]);
 
 const cases: Case[] = [
   {
     name: 'assign',
     run: (ctx, a, c) => assignConversation(ctx, a, { conversationId: c.id, assigneeIds: [] }),
+    effect: async (c) => expect((await conversationNow(c)).assigneeIds).toEqual([]),
   },
-  { name: 'assign to me', run: (ctx, a, c) => assignToMe(ctx, a, { conversationId: c.id }) },
-  { name: 'unassign', run: (ctx, a, c) => unassign(ctx, a, { conversationId: c.id }) },
+  {
+    name: 'assign to me',
+    unassigned: true,
+    run: (ctx, a, c) => assignToMe(ctx, a, { conversationId: c.id }),
+    effect: async (c, user) => expect((await conversationNow(c)).assigneeIds).toEqual([user.id]),
+  },
+  {
+    name: 'unassign',
+    run: (ctx, a, c) => unassign(ctx, a, { conversationId: c.id }),
+    effect: async (c) => expect((await conversationNow(c)).assigneeIds).toEqual([]),
+  },
   {
     name: 'restrict visibility',
     run: (ctx, a, c) => restrictVisibility(ctx, a, { conversationId: c.id, visibleToIds: null }),
+    effect: async (c) => expect((await conversationNow(c)).visibleToIds).toBeNull(),
   },
-  { name: 'close', run: (ctx, a, c) => closeConversation(ctx, a, { conversationId: c.id }) },
-  { name: 'reopen', closed: true, run: (ctx, a, c) => reopenConversation(ctx, a, { conversationId: c.id }) },
+  {
+    name: 'close',
+    run: (ctx, a, c) => closeConversation(ctx, a, { conversationId: c.id }),
+    effect: async (c) => expect((await conversationNow(c)).status).toBe('closed'),
+  },
+  {
+    name: 'reopen',
+    closed: true,
+    run: (ctx, a, c) => reopenConversation(ctx, a, { conversationId: c.id }),
+    effect: async (c) => expect((await conversationNow(c)).status).toBe('open'),
+  },
   {
     name: 'delete',
     actsAs: 'admin',
     run: (ctx, a, c) => deleteConversation(ctx, a, { conversationId: c.id }),
+    effect: async (c) => expect((await conversationNow(c)).status).toBe('deleted'),
   },
-  { name: 'mark read', run: (ctx, a, c) => markRead(ctx, a, { conversationId: c.id }) },
-  { name: 'mark unread', run: (ctx, a, c) => markUnread(ctx, a, { conversationId: c.id }) },
+  {
+    name: 'mark read',
+    run: (ctx, a, c) => markRead(ctx, a, { conversationId: c.id }),
+    effect: async (c, user) => expect(await readUpTo(c, user)).toBe(c.lastSeq),
+  },
+  {
+    name: 'mark unread',
+    first: (ctx, a, c) => markRead(ctx, a, { conversationId: c.id }),
+    run: (ctx, a, c) => markUnread(ctx, a, { conversationId: c.id }),
+    // The latest message is unread again.
+    effect: async (c, user) => expect(await readUpTo(c, user)).toBe(c.lastSeq - 1),
+  },
   {
     name: 'create invoice',
     run: (ctx, a, c) => createInvoice(ctx, a, { conversationId: c.id, currency: 'EUR', items }),
+    effect: async (c) => expect(await invoicesOf(c)).toEqual([['unpaid', 1000, 'EUR']]),
   },
   {
     name: 'create checkout',
     run: (ctx, a, c) => createCheckout(ctx, a, { conversationId: c.id, currency: 'EUR', items }),
+    effect: async (c) =>
+      expect(
+        (await db.em().find(Checkout, { conversation: c.id })).map((k) => [
+          k.status,
+          k.amountMinor,
+          k.currency,
+        ]),
+      ).toEqual([['pending', 1000, 'EUR']]),
   },
   {
     name: 'mark invoice paid',
     actsAs: 'admin',
     run: async (ctx, a, c) => markInvoicePaid(ctx, a, { invoiceId: await invoiceOf(c) }),
+    effect: async (c) => expect((await invoicesOf(c)).map(([status]) => status)).toEqual(['paid']),
   },
   {
     name: 'void invoice',
     actsAs: 'admin',
     run: async (ctx, a, c) => voidInvoice(ctx, a, { invoiceId: await invoiceOf(c) }),
+    effect: async (c) => expect((await invoicesOf(c)).map(([status]) => status)).toEqual(['void']),
   },
 ];
 
 /** A conversation assigned to and (when `restricted`) visible only to `user`. */
 function conversationFor(c: Case, user: User, restricted: boolean) {
   return openConv(db, ws, {
-    assignees: [user],
+    assignees: c.unassigned ? [] : [user],
     visibleTo: restricted ? [user] : null,
     status: c.closed ? 'closed' : 'open',
   });
@@ -94,7 +153,9 @@ describe.each(cases)('R33: $name', (c) => {
   it(`R33: ${c.name} succeeds for an active ${role} of the group who may see the conversation`, async () => {
     const user = await addUser(db, ws, 'Vera', { role });
     const conv = await conversationFor(c, user, true);
-    await expect(c.run(ctxFor(db), as(user), conv)).resolves.toBeDefined();
+    if (c.first) await c.first(ctxFor(db), as(user), conv);
+    await c.run(ctxFor(db), as(user), conv);
+    await c.effect(conv, user);
   });
 
   it(`R33: ${c.name} is refused to a user of another group`, async () => {

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Message } from '../../../src/db/entities/index.ts';
 import { systemActor, userActor } from '../../../src/domain/actor.ts';
+import { deliverMessage } from '../../../src/use-cases/deliver-message.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { updateDelivery } from '../../../src/use-cases/update-delivery.ts';
+import { recordingChannel } from '../../support/fake-channel.ts';
 import { seedContact, seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
 import { ctxAt, customerWrites, providerOf } from './support.ts';
@@ -13,21 +15,23 @@ beforeAll(async () => {
   ws = await seedWorkspace(db.em());
 });
 
-let counter = 0;
-/** A reply the deliver worker has handed to WhatsApp (it records the provider's message id). */
+/** WhatsApp as the deliver step sees it: it takes every message and answers with its own id. */
+const whatsapp = recordingChannel('whatsapp');
+/** The provider name the deliver step records with the provider's id, as status callbacks name it. */
+const PROVIDER = 'whatsapp';
+
+/** A reply the deliver step has handed to WhatsApp (it records the provider's message id). */
 async function sentReply() {
   const { phone } = await seedContact(db.em(), ws.account);
   const { conversationId, messageId: inboundId } = await customerWrites(db, { from: phone });
   const reply = await sendReply(ctxAt(db), userActor(ws.alice.id), { conversationId, text: 'Done ✅' });
-  const providerMessageId = `wamid.OUT-${++counter}`;
-  await db
-    .em()
-    .nativeUpdate(
-      Message,
-      { id: reply.messageId },
-      { provider: 'meta', providerMessageId, deliveryState: 'sent' },
-    );
-  return { messageId: reply.messageId, providerMessageId, inboundId, conversationId };
+  const sent = await deliverMessage(
+    { em: db.em(), channels: new Map([['whatsapp', whatsapp.channel]]) },
+    reply.messageId,
+  );
+  if (sent.outcome !== 'sent') throw new Error(`the reply was not sent: ${sent.outcome}`);
+  expect(await stateOf(reply.messageId)).toEqual({ state: 'sent', reason: null });
+  return { messageId: reply.messageId, providerMessageId: sent.providerMessageId, inboundId, conversationId };
 }
 
 const wa = providerOf('whatsapp');
@@ -40,7 +44,7 @@ describe('update-delivery', () => {
   it('R29: a provider callback moves the reply to delivered, then read, and records the change', async () => {
     const r = await sentReply();
     const delivered = await updateDelivery(ctxAt(db), wa, {
-      provider: 'meta',
+      provider: PROVIDER,
       providerMessageId: r.providerMessageId,
       state: 'delivered',
     });
@@ -54,7 +58,7 @@ describe('update-delivery', () => {
       }),
     ]);
     await updateDelivery(ctxAt(db), wa, {
-      provider: 'meta',
+      provider: PROVIDER,
       providerMessageId: r.providerMessageId,
       state: 'read',
     });
@@ -64,12 +68,12 @@ describe('update-delivery', () => {
   it('R29: a late "delivered" after "read" changes nothing (the furthest state wins) and records no event', async () => {
     const r = await sentReply();
     await updateDelivery(ctxAt(db), wa, {
-      provider: 'meta',
+      provider: PROVIDER,
       providerMessageId: r.providerMessageId,
       state: 'read',
     });
     const late = await updateDelivery(ctxAt(db), wa, {
-      provider: 'meta',
+      provider: PROVIDER,
       providerMessageId: r.providerMessageId,
       state: 'delivered',
     });
@@ -81,7 +85,7 @@ describe('update-delivery', () => {
     const r = await sentReply();
     await Promise.all(
       (['delivered', 'read', 'delivered', 'sent'] as const).map((state) =>
-        updateDelivery(ctxAt(db), wa, { provider: 'meta', providerMessageId: r.providerMessageId, state }),
+        updateDelivery(ctxAt(db), wa, { provider: PROVIDER, providerMessageId: r.providerMessageId, state }),
       ),
     );
     expect((await stateOf(r.messageId)).state).toBe('read');
@@ -90,7 +94,7 @@ describe('update-delivery', () => {
   it('R29: a failure is kept with the provider\'s reason; a later "delivered" proves it arrived and clears it', async () => {
     const r = await sentReply();
     await updateDelivery(ctxAt(db), wa, {
-      provider: 'meta',
+      provider: PROVIDER,
       providerMessageId: r.providerMessageId,
       state: 'failed',
       reason: 'Re-engagement message: more than 24 hours since the customer last replied',
@@ -100,13 +104,13 @@ describe('update-delivery', () => {
       reason: 'Re-engagement message: more than 24 hours since the customer last replied',
     });
     await updateDelivery(ctxAt(db), wa, {
-      provider: 'meta',
+      provider: PROVIDER,
       providerMessageId: r.providerMessageId,
       state: 'sent',
     });
     expect((await stateOf(r.messageId)).state).toBe('failed');
     await updateDelivery(ctxAt(db), wa, {
-      provider: 'meta',
+      provider: PROVIDER,
       providerMessageId: r.providerMessageId,
       state: 'delivered',
     });
@@ -120,13 +124,14 @@ describe('update-delivery', () => {
       state: 'failed',
       reason: 'Number blocked',
     });
-    expect(res.state).toBe('failed');
+    expect(res).toMatchObject({ state: 'failed', changed: true });
+    expect(await stateOf(r.messageId)).toEqual({ state: 'failed', reason: 'Number blocked' });
   });
 
   it("an update for an unknown message, for an inbound message, from another channel's provider or from a user is refused", async () => {
     const r = await sentReply();
     await expect(
-      updateDelivery(ctxAt(db), wa, { provider: 'meta', providerMessageId: 'wamid.NOPE', state: 'read' }),
+      updateDelivery(ctxAt(db), wa, { provider: PROVIDER, providerMessageId: 'wamid.NOPE', state: 'read' }),
     ).rejects.toMatchObject({
       code: 'not_found',
     });

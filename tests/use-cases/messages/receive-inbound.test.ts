@@ -1,6 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Contact, ContactIdentity, Conversation, Message } from '../../../src/db/entities/index.ts';
-import { receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
+import {
+  ChannelEndpoint,
+  Contact,
+  ContactIdentity,
+  Conversation,
+  Group,
+  Message,
+  User,
+} from '../../../src/db/entities/index.ts';
+import { userActor } from '../../../src/domain/actor.ts';
+import { appendToOpenConversation } from '../../../src/use-cases/append-inbound.ts';
+import { type ReceiveInboundInput, receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
+import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
 import {
@@ -315,5 +326,232 @@ describe('receive-inbound', () => {
       text: 'hi',
     });
     await expect(attempt).rejects.toMatchObject({ code: 'forbidden' });
+  });
+});
+
+describe('receive-inbound: the one-statement path and the full use-case', () => {
+  /**
+   * Two worlds set up identically (a group with an AI agent, a WhatsApp and an SMS number, a
+   * known contact on both): in one, messages take the one-statement path whenever it applies; in
+   * the other, the shortcut is off and every message takes the full transaction. After every
+   * message both worlds must hold the same rows and have answered the same.
+   */
+  it('R11, R3: the same messages through the one-statement path and through the full transaction leave the same conversation, messages and counters, and answer the same events', async () => {
+    const em = db.em();
+    const group = em.create(Group, {
+      account: ws.account,
+      name: 'Parity',
+      slackChannelId: 'C_PARITY',
+      aiAgent: { enabled: true, name: 'Ava' },
+    });
+    const agent = em.create(User, {
+      account: ws.account,
+      name: 'Pat',
+      email: 'pat@acme.test',
+      role: 'agent',
+      groupIds: [group.id],
+    });
+    const endpoint = { whatsapp: 'PNID_PARITY', sms: '+15550009999' } as const;
+    for (const channel of ['whatsapp', 'sms'] as const)
+      em.create(ChannelEndpoint, {
+        account: ws.account,
+        group,
+        channel,
+        address: endpoint[channel],
+        name: channel,
+      });
+    const world = (name: 'fast' | 'full') => {
+      const phone = newPhone();
+      const contact = em.create(Contact, { account: ws.account, name: 'Erin Parity', tags: ['vip'] });
+      for (const channel of ['whatsapp', 'sms'])
+        em.create(ContactIdentity, { account: ws.account, contact, channel, address: phone });
+      /** For each message: whether the one-statement path stored it. */
+      const tookShortcut: boolean[] = [];
+      return { name, phone, contact, tookShortcut, conversationId: '' };
+    };
+    const fast = world('fast');
+    const full = world('full');
+    await em.flush();
+
+    const t0 = new Date('2026-11-20T10:00:00Z');
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    type Step = {
+      /** The webhook's clock. */
+      now: Date;
+      channel?: 'whatsapp' | 'sms';
+      /** The provider's message id (a repeated one is a provider's retry). */
+      id: string;
+      input?: Partial<ReceiveInboundInput>;
+      /** Whether, in the fast world, the one-statement path is the one to take it. */
+      shortcut: boolean;
+    };
+    const steps: (Step | { reply: string; now: Date })[] = [
+      { now: at(0), id: 'm1', input: { text: 'Where is my order?' }, shortcut: false },
+      {
+        now: at(10),
+        id: 'm2',
+        input: {
+          text: 'It looks like this 📦',
+          attachments: [
+            { id: 'a1', kind: 'image', status: 'pending', providerRef: 'media-1', mimeType: 'image/jpeg' },
+            { id: 'a2', kind: 'location', latitude: 48.8566, longitude: 2.3522, caption: 'here' },
+          ],
+        },
+        shortcut: true,
+      },
+      {
+        now: at(15),
+        id: 'm3',
+        input: {
+          text: undefined,
+          attachments: [
+            { id: 'a3', kind: 'document', name: 'invoice.pdf', status: 'stored', storageKey: 'k3' },
+          ],
+        },
+        shortcut: true,
+      },
+      // A reaction asks nothing of the team (R11).
+      { now: at(20), id: 'm4', input: { text: '👍', meta: { reaction: '👍' } }, shortcut: true },
+      // A late webhook: the customer wrote it before m2; the inbox order must not move back.
+      { now: at(30), id: 'm5', input: { text: 'late one', receivedAt: at(5) }, shortcut: true },
+      // A provider clock ahead of ours: never stored in the future.
+      { now: at(40), id: 'm6', input: { text: 'from the future', receivedAt: at(3600) }, shortcut: true },
+      // The same contact on SMS: the conversation's channel and endpoint follow (R3).
+      {
+        now: at(50),
+        id: 'm7',
+        channel: 'sms',
+        input: { text: 'by text', meta: { smsSegments: 1 } },
+        shortcut: true,
+      },
+      // The provider delivers m2 again: nothing is written, the first one is named.
+      { now: at(60), id: 'm2', input: { text: 'It looks like this 📦' }, shortcut: false },
+      { reply: 'On its way!', now: at(70) },
+      // After a reply, the next message waits from its own time.
+      { now: at(80), id: 'm8', input: { text: 'Thanks, and one more thing' }, shortcut: true },
+      { now: at(90), id: 'm9', input: { text: '❤️', meta: { reaction: '❤️' } }, shortcut: true },
+    ];
+
+    const send = (w: typeof fast, step: Step) => {
+      const channel = step.channel ?? 'whatsapp';
+      return receiveInbound(
+        ctxAt(db, step.now),
+        providerOf(channel),
+        {
+          channel,
+          endpointAddress: endpoint[channel],
+          from: { address: w.phone, identified: true, name: 'Erin Parity' },
+          provider: channel === 'sms' ? 'twilio' : 'meta',
+          providerMessageId: `${w.name}-${step.id}`,
+          text: 'Hello',
+          ...step.input,
+        },
+        {
+          shortcut:
+            w === full
+              ? null
+              : async (...args) => {
+                  const taken = await appendToOpenConversation(...args);
+                  w.tookShortcut.push(taken !== null);
+                  return taken;
+                },
+        },
+      );
+    };
+
+    /** A world's answer with its ids replaced by what they point at. */
+    const seqs = async (conversationId: string) =>
+      new Map((await messagesOf(db.em(), conversationId)).map((m) => [m.id, m.seq]));
+    const answered = async (w: typeof fast, result: Awaited<ReturnType<typeof send>>) => {
+      const seqOf = await seqs(w.conversationId);
+      const named = (v: unknown) =>
+        v === w.conversationId
+          ? 'the conversation'
+          : seqOf.has(String(v))
+            ? `message ${seqOf.get(String(v))}`
+            : v;
+      const normal = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, named(v)]));
+      return { ...normal(result), events: result.events.map(normal) };
+    };
+    /** A world's rows, every column, without the ones that must differ between worlds. */
+    const rows = async (w: typeof fast) => {
+      const sql = db.em().getConnection();
+      const [conversation] = await sql.execute('select * from conversation where id = ?', [w.conversationId]);
+      const { id, number, contact_id, updated_at, ...conv } = conversation as Record<string, unknown>;
+      expect([id, contact_id]).toEqual([w.conversationId, w.contact.id]);
+      const messages = (
+        (await sql.execute('select * from message where conversation_id = ? order by seq', [
+          w.conversationId,
+        ])) as Record<string, unknown>[]
+      ).map(({ id: _id, conversation_id: _c, provider_message_id, ...m }) => ({
+        ...m,
+        provider_message_id: String(provider_message_id).replace(`${w.name}-`, ''),
+      }));
+      const [contact] = await sql.execute('select * from contact where id = ?', [w.contact.id]);
+      const {
+        id: _contactId,
+        created_at: _cc,
+        updated_at: _cu,
+        ...person
+      } = contact as Record<string, unknown>;
+      const identities = (
+        (await sql.execute('select * from contact_identity where contact_id = ? order by channel', [
+          w.contact.id,
+        ])) as Record<string, unknown>[]
+      ).map(({ id: _i, contact_id: _ci, address: _a, created_at: _ic, ...i }) => i);
+      return { conv, messages, person, identities };
+    };
+
+    let compared = 0;
+    for (const step of steps) {
+      if ('reply' in step) {
+        for (const w of [fast, full])
+          await sendReply(ctxAt(db, step.now), userActor(agent.id), {
+            conversationId: w.conversationId,
+            text: step.reply,
+          });
+      } else {
+        const fastResult = await send(fast, step);
+        const fullResult = await send(full, step);
+        fast.conversationId ||= fastResult.conversationId;
+        full.conversationId ||= fullResult.conversationId;
+        expect(fast.tookShortcut.at(-1), `${step.id} through the fast world`).toBe(step.shortcut);
+        expect(await answered(fast, fastResult), `the answers to ${step.id}`).toEqual(
+          await answered(full, fullResult),
+        );
+      }
+      expect(await rows(fast), `the rows after ${'reply' in step ? 'the reply' : step.id}`).toEqual(
+        await rows(full),
+      );
+      compared++;
+    }
+    expect(compared).toBe(steps.length);
+
+    // The worlds agree, and on what the rules say (R11, R3): a sanity check that the comparison
+    // compared something.
+    const conv = await loadConversation(db.em(), fast.conversationId);
+    expect(conv).toMatchObject({
+      lastSeq: 10,
+      unrepliedCount: 1,
+      channel: 'whatsapp',
+      aiState: 'active',
+      group: { id: group.id },
+    });
+    expect(conv.oldestUnrepliedAt).toEqual(at(80));
+    expect(conv.lastMessageAt).toEqual(at(90));
+    expect(conv.lastInboundAt).toEqual(at(90));
+    const msgs = await messagesOf(db.em(), fast.conversationId);
+    expect(msgs.map((m) => [m.seq, m.kind, m.awaitingReply, m.createdAt.getTime() - t0.getTime()])).toEqual([
+      [1, 'inbound', false, 0],
+      [2, 'inbound', false, 10_000],
+      [3, 'inbound', false, 15_000],
+      [4, 'inbound', false, 20_000],
+      [5, 'inbound', false, 5_000],
+      [6, 'inbound', false, 40_000],
+      [7, 'inbound', false, 50_000],
+      [8, 'reply', false, 70_000],
+      [9, 'inbound', true, 80_000],
+      [10, 'inbound', false, 90_000],
+    ]);
   });
 });

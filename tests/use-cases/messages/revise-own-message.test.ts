@@ -1,10 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conversation, Message } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
+import { deliverMessage } from '../../../src/use-cases/deliver-message.ts';
 import { reviseOwnMessage } from '../../../src/use-cases/revise-own-message.ts';
-import { conversationWithQueuedReply } from '../../support/conversations.ts';
-import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
+import { sendReply } from '../../../src/use-cases/send-reply.ts';
+import { recordingChannel } from '../../support/fake-channel.ts';
+import { seedContact, seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
+import { ctxAt, customerWrites } from './support.ts';
 
 const db = await createTestDb();
 let ws: Workspace;
@@ -12,12 +15,19 @@ beforeAll(async () => {
   ws = await seedWorkspace(db.em());
 });
 
-/** A queued reply Alice wrote in a chat thread (its source key set, as the Slack handler does). */
+let typed = 0;
+/** A customer writes; Alice replies in the Slack thread (with its source, as the Slack handler does). */
 async function replyFromSlack(text: string) {
-  const { conv, reply } = await conversationWithQueuedReply(db.em(), ws, text);
-  const sourceRef = `slack:C_SUPPORT:${reply.id}`;
-  await db.em().nativeUpdate(Message, { id: reply.id }, { sourceRef });
-  return { conv, reply, sourceRef };
+  const { phone } = await seedContact(db.em(), ws.account);
+  const { conversationId } = await customerWrites(db, { from: phone });
+  const ts = `1700000000.${String(++typed).padStart(6, '0')}`;
+  const sourceRef = `slack:C_SUPPORT:${ts}`;
+  const sent = await sendReply(ctxAt(db), userActor(ws.alice.id), {
+    conversationId,
+    text,
+    source: { key: sourceRef, origin: { surface: 'slack', ref: { channel: 'C_SUPPORT', ts } } },
+  });
+  return { conv: { id: conversationId }, reply: { id: sent.messageId }, sourceRef };
 }
 const ctx = () => ({ em: db.em() });
 
@@ -49,7 +59,12 @@ describe('an agent edits or deletes their reply on a chat surface', () => {
 
   it('after the deliver worker took it, or for someone else’s message, nothing changes', async () => {
     const { reply, sourceRef } = await replyFromSlack('Already gone');
-    await db.em().nativeUpdate(Message, { id: reply.id }, { deliveryState: 'sent' });
+    const whatsapp = recordingChannel('whatsapp');
+    const delivered = await deliverMessage(
+      { em: db.em(), channels: new Map([['whatsapp', whatsapp.channel]]) },
+      reply.id,
+    );
+    expect(delivered.outcome).toBe('sent');
     const late = await reviseOwnMessage(ctx(), userActor(ws.alice.id), {
       sourceRef,
       change: { kind: 'edit', text: 'x' },
@@ -64,5 +79,6 @@ describe('an agent edits or deletes their reply on a chat surface', () => {
       text: 'Already gone',
       deliveryState: 'sent',
     });
+    expect(whatsapp.sent.map((m) => m.text)).toEqual(['Already gone']);
   });
 });

@@ -195,3 +195,18 @@ describe('send-reply', () => {
     );
   });
 });
+
+describe('send-reply in an open conversation', () => {
+  it('R22: a reply in an open conversation stays in it, with no redirect and no notice', async () => {
+    const { conversationId } = await customerConversation();
+    const res = await sendReply(ctxAt(db), alice(), { conversationId, text: 'Right here' });
+    expect(res).toMatchObject({
+      conversationId,
+      channel: 'whatsapp',
+      redirectedFrom: null,
+      openedConversation: false,
+      notice: null,
+    });
+    expect(res.conversationNumber).toBe((await loadConversation(db.em(), conversationId)).number);
+  });
+});
