@@ -1,6 +1,6 @@
+import type { BenchContext } from './bench-context.ts';
 import { openLoop, type Percentiles, percentiles } from './load.ts';
 import { slackReplyEvent, startParley, whatsappText } from './parley-processes.ts';
-import type { BenchContext } from './run.ts';
 
 const RATE = 50;
 const DURATION_MS = 20_000;

@@ -1,6 +1,6 @@
+import type { BenchContext } from './bench-context.ts';
 import { openLoop, type Percentiles, percentiles } from './load.ts';
 import { startParley, whatsappText } from './parley-processes.ts';
-import type { BenchContext } from './run.ts';
 
 const RATE = 10;
 const DURATION_MS = 60_000;

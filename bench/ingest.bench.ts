@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { BenchContext } from './bench-context.ts';
 import { type LoadResult, openLoop, sustainedRate } from './load.ts';
 import { flushRedisPrefix, rssMiB, startParley, startRole, whatsappText } from './parley-processes.ts';
-import type { BenchContext } from './run.ts';
 
 /** Offered rates tried in turn (messages per second), 5 s each, until one is not kept up with. */
 const RATES = [50, 100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1600, 2000, 2500, 3000];

@@ -1,7 +1,7 @@
 import pg from 'pg';
+import type { BenchContext } from './bench-context.ts';
 import { openLoop } from './load.ts';
 import { rssMiB, startParley, whatsappText } from './parley-processes.ts';
-import type { BenchContext } from './run.ts';
 
 /** Messages ingested (BENCH_MEMORY_MESSAGES; the issue asks for 1,000,000, which takes a long while here). */
 const TOTAL = Number(process.env.BENCH_MEMORY_MESSAGES ?? 100_000);

@@ -1,35 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
+import type { BenchContext } from './bench-context.ts';
 import { benchE2e } from './e2e.bench.ts';
 import { startFakeGraph, startFakeSlack } from './fake-servers.ts';
 import { benchHotChannel } from './hot-channel.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchMemory } from './memory.bench.ts';
 import { flushRedisPrefix, freshDatabase, seedGroups } from './parley-processes.ts';
+import { benchTeams } from './teams.bench.ts';
 
 /**
- * `npm run bench [-- ingest e2e hot memory dashboards]`: Parley's benchmarks (issue 5), each
+ * `npm run bench [-- ingest e2e hot memory dashboards teams]`: Parley's benchmarks (issue 5), each
  * figure beside a ceiling measured in the same run. Results go to bench/results/<name>.json;
  * bench/README.md explains them.
  */
-export interface BenchContext {
-  databaseUrl: string;
-  prefix: string;
-  port: number;
-  groups: Awaited<ReturnType<typeof seedGroups>>;
-  log: (line: string) => void;
-  slack: Awaited<ReturnType<typeof startFakeSlack>>;
-  graph: Awaited<ReturnType<typeof startFakeGraph>>;
-  parleyOptions: () => {
-    databaseUrl: string;
-    prefix: string;
-    port: number;
-    slackApiUrl: string;
-    graphApiUrl: string;
-  };
-}
 
-const all = ['ingest', 'e2e', 'hot', 'memory', 'dashboards'] as const;
+const all = ['ingest', 'e2e', 'hot', 'memory', 'dashboards', 'teams'] as const;
 const asked = process.argv.slice(2).filter((a) => (all as readonly string[]).includes(a));
 const which = asked.length ? asked : [...all];
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -92,7 +78,9 @@ for (const name of which) {
           ? await benchE2e(ctx)
           : name === 'hot'
             ? await benchHotChannel(ctx)
-            : await benchMemory(ctx);
+            : name === 'teams'
+              ? await benchTeams(ctx)
+              : await benchMemory(ctx);
     log(JSON.stringify(result, null, 2));
     await save(name, result);
   } finally {

@@ -11,6 +11,19 @@ const optionalSecret = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** A base URL without its trailing slash. */
+const baseUrl = (protocol: RegExp, message: string) =>
+  z.url({ protocol, message }).transform((u) => u.replace(/\/+$/, ''));
+const httpUrl = baseUrl(/^https?$/, 'must be an http(s):// URL');
+/** https, or plain http to this machine only (a local fake): the app's secret is sent there. */
+const httpsOrLoopback = httpUrl.refine(
+  (u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u),
+  { message: 'must be an https:// URL (plain http only to 127.0.0.1 or localhost)' },
+);
+/** An optional setting whose empty value (`NAME=` in an env file) means unset. */
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
 const perMinute = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).default(fallback);
 
 const envSchema = z.object({
@@ -96,6 +109,45 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalSecret,
   /** Optional user token of a workspace admin: lets Parley remove people's messages from a thread (R24, R31). */
   SLACK_USER_TOKEN: optionalSecret,
+
+  // Microsoft Teams (README, "Microsoft Teams"): a single-tenant bot, on when TEAMS_APP_ID,
+  // TEAMS_APP_PASSWORD and TEAMS_TENANT_ID are set (one without the others is refused). The cloud picks every endpoint
+  // (Entra login, Bot Framework token keys and issuer, Bot Connector); each can be overridden.
+  /** The bot's Microsoft App ID (the Entra app registration's client id). */
+  TEAMS_APP_ID: optionalSecret,
+  /** A client secret of that app registration. */
+  TEAMS_APP_PASSWORD: optionalSecret,
+  /** The Entra tenant (directory) id the app is registered in: tokens are asked for there. */
+  TEAMS_TENANT_ID: optionalSecret,
+  /** Public (default), USGov (GCC High), USGovDoD or China (21Vianet). */
+  TEAMS_CLOUD: z
+    .string()
+    .trim()
+    .default('Public')
+    .transform((v) => v.toLowerCase())
+    .pipe(
+      z.enum(['public', 'usgov', 'usgovdod', 'china'], {
+        message: 'must be Public, USGov, USGovDoD or China',
+      }),
+    ),
+  // Overrides of the cloud's endpoints (sovereign or private clouds, local fakes).
+  /** The Entra authority host (`https://login.microsoftonline.com`): client-credential tokens come from `<it>/<tenant>/oauth2/v2.0/token`. */
+  TEAMS_LOGIN_ENDPOINT: unsetWhenEmpty(httpsOrLoopback),
+  /** Where the Bot Framework's signing keys are published (the keys themselves at `/keys` beside it). */
+  TEAMS_OPENID_METADATA_URL: unsetWhenEmpty(
+    httpUrl.refine((u) => /\/openidconfiguration$/.test(u), {
+      message:
+        'must end in /openidconfiguration (the signing keys are read from /keys beside it, as on login.botframework.com)',
+    }),
+  ),
+  /** The `iss` every inbound Bot Framework token must carry (`https://api.botframework.com`). */
+  TEAMS_TOKEN_ISSUER: unsetWhenEmpty(z.url()),
+  /** The scope of Parley's own tokens for the Bot Connector (`https://api.botframework.com/.default`). */
+  TEAMS_BOT_SCOPE: unsetWhenEmpty(z.string().trim()),
+  /** The Bot Connector base URL for messages Parley starts (replies to an activity use its serviceUrl). */
+  TEAMS_SERVICE_URL: unsetWhenEmpty(httpUrl),
+  /** Microsoft Graph with its version (`https://graph.microsoft.com/v1.0`): reads a post's replies back; tokens for `<its origin>/.default`. */
+  TEAMS_GRAPH_URL: unsetWhenEmpty(httpUrl),
 });
 
 export type Config = z.infer<typeof envSchema> & { publicUrl: string };
@@ -117,5 +169,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const c = result.data;
+  const teamsProblems = teamsConfigProblems(c);
+  if (teamsProblems.length) throw new ConfigError(teamsProblems);
   return { ...c, publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+}
+
+/** Teams needs its three identifiers together (a single-tenant app), and China has no default Bot Connector URL. */
+function teamsConfigProblems(c: z.infer<typeof envSchema>): string[] {
+  const set = [c.TEAMS_APP_ID, c.TEAMS_APP_PASSWORD, c.TEAMS_TENANT_ID].filter(Boolean).length;
+  if (set === 0) return [];
+  const problems: string[] = [];
+  if (!c.TEAMS_APP_ID) problems.push('TEAMS_APP_ID: required with TEAMS_APP_PASSWORD and TEAMS_TENANT_ID');
+  if (!c.TEAMS_APP_PASSWORD)
+    problems.push('TEAMS_APP_PASSWORD: required with TEAMS_APP_ID (a client secret of the app registration)');
+  if (!c.TEAMS_TENANT_ID)
+    problems.push(
+      "TEAMS_TENANT_ID: required with TEAMS_APP_ID (Parley's Teams app is single-tenant: its Entra directory id)",
+    );
+  if (c.TEAMS_CLOUD === 'china' && !c.TEAMS_SERVICE_URL)
+    problems.push(
+      'TEAMS_SERVICE_URL: required with TEAMS_CLOUD=China (the Bot Connector URL of your tenant)',
+    );
+  return problems;
 }

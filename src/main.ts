@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { runProcess } from './cli/main-commands.ts';
 import { createMigration, migrateDatabase, pendingSchemaChanges } from './cli/migrations.ts';
 import { registerSetupCommands } from './cli/setup-commands.ts';
+import { registerTeamsCommands } from './cli/teams-commands.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createOrm } from './db/orm.ts';
 import { createLogger } from './logger.ts';
@@ -73,6 +74,8 @@ registerSetupCommands(program, async () => {
   const orm = await createOrm({ databaseUrl: c.DATABASE_URL, poolMax: 2 });
   return { orm, close: () => orm.close(true) };
 });
+
+registerTeamsCommands(program, config);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

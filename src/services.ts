@@ -14,7 +14,7 @@ import type { ChannelAdapterModule, SurfaceAdapterModule } from './ports/adapter
 import type { SurfaceRegistry } from './ports/agent-surface.ts';
 import type { ChannelRegistry } from './ports/customer-channel.ts';
 import type { Storage } from './ports/storage.ts';
-import { buildSurfaces, surfaceModules } from './surfaces.ts';
+import { buildSurfaces } from './surfaces.ts';
 import type { UseCaseContext } from './use-cases/context.ts';
 
 const DISPATCH_TIMEOUT_MS = 2_000;
@@ -67,7 +67,7 @@ export async function createServices(
   const storage = opts.storage ?? createStorage(config);
   const built = buildChannels(config, { redis, storage, logger }, opts.channelModules ?? channelModules);
   const channels = built.registry;
-  const builtSurfaces = buildSurfaces(
+  const builtSurfaces = await buildSurfaces(
     config,
     {
       redis,
@@ -78,7 +78,7 @@ export async function createServices(
       em: () => orm.em.fork() as EntityManager,
       context: () => context(),
     },
-    opts.surfaceModules ?? surfaceModules,
+    opts.surfaceModules,
   );
   const surfaces = builtSurfaces.registry;
   const dispatcher = createDispatcher(queues, { surfaces: surfaces.size > 0 });

@@ -1,4 +1,5 @@
 import { Group, User } from '../src/db/entities/index.ts';
+import { onEverySurface } from '../src/jobs/every-surface.ts';
 import type { Processor } from '../src/jobs/worker.ts';
 import type { SurfaceRegistry } from '../src/ports/agent-surface.ts';
 
@@ -20,9 +21,9 @@ export function homeProcessor(deps: { surfaces: SurfaceRegistry }): Processor<'h
       },
       { fields: ['id'] },
     );
-    for (const surface of deps.surfaces.values()) {
+    await onEverySurface(deps.surfaces, async (surface) => {
       for (const u of users) await surface.publishHome(u.id);
-    }
+    });
     return users.length;
   };
 }

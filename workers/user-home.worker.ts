@@ -1,4 +1,5 @@
 import { User } from '../src/db/entities/index.ts';
+import { onEverySurface } from '../src/jobs/every-surface.ts';
 import type { Processor } from '../src/jobs/worker.ts';
 import type { SurfaceRegistry } from '../src/ports/agent-surface.ts';
 
@@ -12,7 +13,7 @@ export function userHomeProcessor(deps: { surfaces: SurfaceRegistry }): Processo
     const user = await em.findOne(User, userId, { fields: ['id', 'accessChangedAt'] });
     if (!user) return 'gone';
     const marked = user.accessChangedAt;
-    for (const surface of deps.surfaces.values()) await surface.publishHome(userId, { force: true });
+    await onEverySurface(deps.surfaces, (surface) => surface.publishHome(userId, { force: true }));
     if (marked)
       await em.nativeUpdate(User, { id: userId, accessChangedAt: marked }, { accessChangedAt: null });
     return 'redrawn';

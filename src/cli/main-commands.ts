@@ -6,12 +6,13 @@ import { fetchMediaProcessor } from '../../workers/fetch-media.worker.ts';
 import { homeProcessor } from '../../workers/home.worker.ts';
 import { mirrorProcessor } from '../../workers/mirror.worker.ts';
 import { purgeFilesProcessor } from '../../workers/purge-files.worker.ts';
+import { teamsCleanupProcessor } from '../../workers/teams-cleanup.worker.ts';
 import { unlinkNoticeProcessor } from '../../workers/unlink-notice.worker.ts';
 import { userHomeProcessor } from '../../workers/user-home.worker.ts';
 import { webchatCleanupProcessor } from '../../workers/webchat-cleanup.worker.ts';
 import type { Config } from '../config.ts';
 import { createApp } from '../http/app.ts';
-import { syncCleanupSchedule } from '../jobs/cleanup-schedule.ts';
+import { syncCleanupSchedule, syncTeamsCleanupSchedule } from '../jobs/cleanup-schedule.ts';
 import { syncDigestSchedules } from '../jobs/digest-schedules.ts';
 import { reconcile, startReconcileLoop } from '../jobs/reconciler.ts';
 import { redisSendRateLimiter } from '../jobs/send-rate.ts';
@@ -71,6 +72,7 @@ export function startWorker(s: Services): Stop {
       fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
       purgeFiles: purgeFilesProcessor({ storage: s.storage }),
       webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
+      ...(teamsOn(s.config) ? { teamsCleanup: teamsCleanupProcessor() } : {}),
       ...(s.surfaces.size > 0
         ? {
             mirror: mirrorProcessor({
@@ -81,7 +83,7 @@ export function startWorker(s: Services): Stop {
             home: homeProcessor({ surfaces: s.surfaces }),
             userHome: userHomeProcessor({ surfaces: s.surfaces }),
             unlinkNotice: unlinkNoticeProcessor({ surfaces: s.surfaces }),
-            digest: digestProcessor({ surfaces: s.surfaces }),
+            digest: digestProcessor({ surfaces: s.surfaces, queues: s.queues, logger: s.logger }),
           }
         : {}),
     },
@@ -103,6 +105,10 @@ export function startWorker(s: Services): Stop {
       await syncCleanupSchedule(s.queues, s.config.WEBCHAT_CLEANUP_INTERVAL_MINUTES * 60_000).catch((err) =>
         s.logger.warn({ err }, 'webchat cleanup schedule not set; trying again next time'),
       );
+      if (teamsOn(s.config))
+        await syncTeamsCleanupSchedule(s.queues).catch((err) =>
+          s.logger.warn({ err }, 'Teams cleanup schedule not set; trying again next time'),
+        );
       for (const sweep of s.sweeps) {
         await sweep().catch((err) => s.logger.warn({ err }, 'surface sweep failed; it runs again next time'));
       }
@@ -117,6 +123,9 @@ export function startWorker(s: Services): Stop {
     connection.disconnect();
   };
 }
+
+/** Teams is configured (loadConfig requires its three variables together). */
+const teamsOn = (c: Config) => Boolean(c.TEAMS_APP_ID);
 
 /** Starts the given roles and stops them in order on SIGTERM/SIGINT (running jobs finish first). */
 export async function runProcess(config: Config, logger: Logger, roles: ('web' | 'worker')[]): Promise<void> {

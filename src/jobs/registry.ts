@@ -93,8 +93,9 @@ export const jobDefinitions = {
   /** Post a group's digest to its channel (R27); made by a BullMQ job scheduler per group (digest-schedules.ts). */
   digest: define({
     queue: 'digest',
-    payload: z.object({ groupId: id }),
-    jobId: (p) => `digest_${p.groupId}`,
+    // `surface`: only that surface's digest, once more (another surface's post already went).
+    payload: z.object({ groupId: id, surface: z.string().min(1).max(40).optional() }),
+    jobId: (p) => (p.surface ? `digest_${p.groupId}_${p.surface}` : `digest_${p.groupId}`),
     attempts: 3,
     backoffMs: 30_000,
   }),
@@ -106,6 +107,17 @@ export const jobDefinitions = {
     queue: 'webchat-cleanup',
     payload: z.object({ batch: z.number().int().min(1).max(10_000).default(500) }),
     jobId: () => 'webchat_cleanup',
+    attempts: 3,
+    backoffMs: 60_000,
+  }),
+  /**
+   * Teams housekeeping: forget the activity ids claimed more than a day ago (Teams retries within
+   * minutes). Made by a BullMQ job scheduler every hour while Teams is on (cleanup-schedule.ts).
+   */
+  teamsCleanup: define({
+    queue: 'teams-cleanup',
+    payload: z.object({}),
+    jobId: () => 'teams_cleanup',
     attempts: 3,
     backoffMs: 60_000,
   }),

@@ -107,7 +107,11 @@ export interface AgentSurface {
   postItems(thread: ThreadRef, items: MirrorItem[]): AsyncIterable<PostStep>;
   /** Redraws a post whose item changed (delivery state of a reply: sent, delivered, read, failed). */
   updateItem(thread: ThreadRef, post: PostRef, item: MirrorItem): Promise<void>;
-  updateHeader(thread: ThreadRef, header: ThreadHeader): Promise<void>;
+  /**
+   * Redraws the thread's header. `countOnly`: only its unreplied count changed, a glance that may
+   * wait for posts where the platform's budget is short (Teams).
+   */
+  updateHeader(thread: ThreadRef, header: ThreadHeader, change?: { countOnly: boolean }): Promise<void>;
   /** Reduce a thread to a content-free stub (R31) or delete it and everything in it (R24). */
   removeThread(thread: ThreadRef, mode: 'stub' | 'delete'): Promise<void>;
   /**

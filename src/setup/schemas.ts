@@ -1,3 +1,6 @@
+// The admin API names these schemas with `.openapi()`: zod must be extended before any is made,
+// whoever imports this module first.
+import '@hono/zod-openapi';
 import { z } from 'zod';
 import { channelNames } from '../domain/channels.ts';
 

@@ -10,6 +10,7 @@ import {
 } from '../ports/agent-surface.ts';
 import { toViewer } from './load.ts';
 import { buildHeader, itemsAfter, itemsByIds } from './mirror-items.ts';
+import { WaitingPlaces } from './waiting-places.ts';
 
 const toViewerWithState = (u: User) => ({ ...toViewer(u), active: u.active });
 
@@ -49,21 +50,23 @@ export async function mirrorConversation(deps: MirrorDeps, conversationId: strin
         tx.getTransactionContext(),
       );
     if (!row?.ok) return { outcome: 'busy' } as const;
-    try {
-      for (const surface of deps.surfaces.values()) {
-        await syncSurface(
+    // A surface or place that must wait (paced, held, waiting for an admin) does not hold up the
+    // others: each goes as far as it can, and the run comes back after the shortest wait.
+    const waits = new WaitingPlaces();
+    for (const surface of deps.surfaces.values()) {
+      await waits.run(() =>
+        syncSurface(
           deps.em.fork() as EntityManager,
           surface,
           conversationId,
           deps.countRedrawMs ?? COUNT_REDRAW_MS,
-        );
-      }
-      return { outcome: 'done' } as const;
-    } catch (err) {
-      if (err instanceof SurfaceRetryLater)
-        return { outcome: 'retry', retryAfterMs: err.retryAfterMs } as const;
-      throw err;
+        ),
+      );
     }
+    const retryAfterMs = waits.shortest();
+    return retryAfterMs === null
+      ? ({ outcome: 'done' } as const)
+      : ({ outcome: 'retry', retryAfterMs } as const);
   });
 }
 
@@ -134,7 +137,22 @@ async function syncSurface(
     await em.flush();
   }
 
-  for (const place of places) {
+  const waits = new WaitingPlaces();
+  for (const place of places)
+    await waits.run(() => syncPlace(em, surface, conv, place, threads, header!, countRedrawMs));
+  waits.rethrow();
+}
+
+async function syncPlace(
+  em: EntityManager,
+  surface: AgentSurface,
+  conv: Conversation,
+  place: MirrorPlace,
+  threads: SurfaceThread[],
+  header: ThreadHeader,
+  countRedrawMs: number,
+): Promise<void> {
+  {
     let thread = threads.find((t) => t.place === place.key);
     if (thread && thread.state !== 'active') {
       // Restriction lifted (or user back on the list): the stub goes and the thread is drawn again.
@@ -145,7 +163,7 @@ async function syncSurface(
       await em.flush();
     }
     if (!thread || thread.state === 'removed') {
-      const ref = await surface.openThread(place, header!);
+      const ref = await surface.openThread(place, header);
       if (thread) {
         await em.nativeDelete(SurfacePost, { thread });
         Object.assign(thread, {
@@ -171,7 +189,7 @@ async function syncSurface(
     }
     await postPending(em, surface, conv, thread);
     await redrawChanged(em, surface, conv, thread);
-    await redrawHeader(em, surface, thread, header!, countRedrawMs);
+    await redrawHeader(em, surface, thread, header, countRedrawMs);
   }
 }
 
@@ -193,7 +211,7 @@ async function redrawHeader(
     // Come back when the pause is over, so the count does not stay stale.
     throw new SurfaceRetryLater('header count redraw paced', countRedrawMs - since);
   }
-  await surface.updateHeader(thread.ref, header);
+  await surface.updateHeader(thread.ref, header, { countOnly: Boolean(countOnly) });
   Object.assign(thread, { headerShown: shown, headerShownAt: new Date(), headerDirty: false });
   await em.flush();
 }

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Group } from '../../src/db/entities/index.ts';
 import { syncDigestSchedules } from '../../src/jobs/digest-schedules.ts';
+import { createLogger } from '../../src/logger.ts';
+import { SurfaceRetryLater } from '../../src/ports/agent-surface.ts';
 import { digestProcessor } from '../../workers/digest.worker.ts';
 import { recordingSurface } from '../support/fake-surface.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
@@ -37,15 +39,39 @@ describe('digest schedules (R27)', () => {
     expect(await schedules()).toEqual([]);
   });
 
-  it('R27: a digest job posts the group digest on every chat surface', async () => {
+  it('R27: a digest job posts the group digest on every chat surface; one that must wait gets a job of its own, the others are not posted twice', async () => {
     const posted: string[] = [];
-    const fake = recordingSurface();
-    fake.surface.postDigest = async (groupId) => {
-      posted.push(groupId);
+    const slack = recordingSurface();
+    slack.surface.postDigest = async (groupId) => {
+      posted.push(`slack:${groupId}`);
     };
-    const run = digestProcessor({ surfaces: new Map([['slack', fake.surface]]) });
+    const teams = recordingSurface();
+    let teamsPaced = true;
+    teams.surface.postDigest = async (groupId) => {
+      if (teamsPaced) throw new SurfaceRetryLater('paced', 1_500);
+      posted.push(`teams:${groupId}`);
+    };
+    const run = digestProcessor({
+      surfaces: new Map([
+        ['teams', teams.surface],
+        ['slack', slack.surface],
+      ]),
+      queues: redis.queues,
+      logger: createLogger('silent'),
+    });
+    await flushPrefix(redis.producer, redis.prefix);
     // biome-ignore lint/suspicious/noExplicitAny: the processor ignores its context
     await run({ groupId: ws.group.id }, {} as any);
-    expect(posted).toEqual([ws.group.id]);
+    // Slack posted although Teams was paced before it; Teams waits in a job of its own.
+    expect(posted).toEqual([`slack:${ws.group.id}`]);
+    const waiting = await redis.queues.byName.get('digest')!.getDelayed();
+    expect(waiting.map((j) => [j.data, j.opts.delay])).toEqual([
+      [{ groupId: ws.group.id, surface: 'teams' }, 1_500],
+    ]);
+    // That job posts Teams' digest only.
+    teamsPaced = false;
+    // biome-ignore lint/suspicious/noExplicitAny: the processor ignores its context
+    await run(waiting[0]!.data, {} as any);
+    expect(posted).toEqual([`slack:${ws.group.id}`, `teams:${ws.group.id}`]);
   });
 });

@@ -34,6 +34,28 @@ afterEach(() => {
 });
 
 describe('mirroring a conversation into a chat surface', () => {
+  it('R28: a surface that must wait (Slack pacing a channel) does not hold up another (Teams): each goes as far as it can, the run comes back after the shorter wait', async () => {
+    const slack = recordingSurface('slack');
+    const teams = recordingSurface('teams');
+    const { conv } = await conversationWithQueuedReply(db.em(), ws, 'Both surfaces');
+    slack.rateLimitNextPost(1_200);
+    const surfaces = new Map([
+      ['slack', slack.surface],
+      ['teams', teams.surface],
+    ]);
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({
+      outcome: 'retry',
+      retryAfterMs: 1_200,
+    });
+    const texts = (s: typeof slack) => s.threads.flatMap((t) => t.items.map((i) => i.text));
+    expect(texts(teams)).toContain('Both surfaces');
+    expect(texts(slack)).not.toContain('Both surfaces');
+    // The run that comes back finishes Slack's part and posts nothing twice in Teams.
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'done' });
+    expect(texts(slack).filter((t) => t === 'Both surfaces')).toHaveLength(1);
+    expect(texts(teams).filter((t) => t === 'Both surfaces')).toHaveLength(1);
+  });
+
   it('R28: opens one thread in the group channel and posts every item in order, with the header current', async () => {
     const fake = recordingSurface();
     const { conv } = await conversationWithQueuedReply(db.em(), ws, 'Shipped today');

@@ -295,6 +295,19 @@ export const privacyCommands = [
       x.slackId = next;
     }),
   ),
+  fc.tuple(user, fc.boolean()).map(([u, unlink]) =>
+    command(`an admin ${unlink ? 'unlinks' : 'relinks'} ${u}'s Teams identity`, async (m, r) => {
+      const next = unlink
+        ? null
+        : r.world.teams.addUser({ name: `${u} relinked ${++r.relinks}` }).aadObjectId;
+      await updateUser(r.db.em(), m.users[u].id, { teamsUserId: next }, adminApiActor, {
+        dispatch: r.world.dispatch,
+      });
+      const x = m.users[u];
+      if (x.teamsId && x.teamsId !== next) x.teamsRetired.push(x.teamsId);
+      x.teamsId = next;
+    }),
+  ),
   fc.tuple(contact, fc.option(userList, { nil: null })).map(([k, listed]) =>
     command(
       `an admin sets ${k}'s default visibility to ${listed ? `[${listed.join(',')}]` : 'the group'}`,

@@ -19,6 +19,9 @@ export interface MUser {
   slackId: string | null;
   /** Slack identities this user had before a relink: they must see nothing of theirs any more (R35). */
   retired: string[];
+  /** The user's Teams identity (Entra object id) now, and the ones it had before (R35). */
+  teamsId: string | null;
+  teamsRetired: string[];
 }
 
 export interface MConv {

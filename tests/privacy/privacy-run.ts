@@ -38,6 +38,7 @@ export interface Run {
   tag: string;
   groupIds: Record<GroupKey, string>;
   slackChannels: Record<GroupKey, string>;
+  teamsChannels: Record<GroupKey, string>;
   whatsapp: Record<GroupKey, string>;
   phones: Record<ContactKey, string>;
   secrets: number;
@@ -61,6 +62,8 @@ export async function seedRun(db: TestDb, world: PrivacyWorld): Promise<{ model:
       account,
       name: `${g}-${tag}`,
       slackChannelId: `C${tag}${g.toUpperCase()}`,
+      teamsTeamId: `team-${tag}-${g}`,
+      teamsChannelId: `19:${tag}${g}@thread.tacv2`,
     });
   }
   const whatsapp = {} as Record<GroupKey, string>;
@@ -79,6 +82,7 @@ export async function seedRun(db: TestDb, world: PrivacyWorld): Promise<{ model:
   const model: Model = { users: {} as Model['users'], contacts: {} as Model['contacts'], convs: [] };
   for (const u of USERS) {
     const slackId = `U${tag}${u.toUpperCase()}`;
+    const teamsId = world.teams.addUser({ name: `${u} ${tag}` }).aadObjectId;
     const user = em.create(User, {
       account,
       name: `${u[0]!.toUpperCase()}${u.slice(1)}`,
@@ -86,6 +90,7 @@ export async function seedRun(db: TestDb, world: PrivacyWorld): Promise<{ model:
       role: u === 'ada' ? 'admin' : 'agent',
       groupIds: initialGroups[u].map((g) => groups[g].id),
       slackUserId: slackId,
+      teamsUserId: teamsId,
     });
     model.users[u] = {
       key: u,
@@ -95,6 +100,8 @@ export async function seedRun(db: TestDb, world: PrivacyWorld): Promise<{ model:
       active: true,
       slackId,
       retired: [],
+      teamsId,
+      teamsRetired: [],
     };
   }
   const phones = {} as Record<ContactKey, string>;
@@ -108,9 +115,21 @@ export async function seedRun(db: TestDb, world: PrivacyWorld): Promise<{ model:
   await em.flush();
   const groupIds = { g1: groups.g1.id, g2: groups.g2.id };
   const slackChannels = { g1: groups.g1.slackChannelId!, g2: groups.g2.slackChannelId! };
+  const teamsChannels = { g1: groups.g1.teamsChannelId!, g2: groups.g2.teamsChannelId! };
   return {
     model,
-    real: { db, world, tag, groupIds, slackChannels, whatsapp, phones, secrets: 0, relinks: 0 },
+    real: {
+      db,
+      world,
+      tag,
+      groupIds,
+      slackChannels,
+      teamsChannels,
+      whatsapp,
+      phones,
+      secrets: 0,
+      relinks: 0,
+    },
   };
 }
 
@@ -153,6 +172,7 @@ export async function checkEverySurface(m: Model, r: Run, step: string): Promise
     const home = JSON.stringify(slack.homes.get(sid) ?? '');
     whoSees(home, `App Home of ${u ?? `retired ${sid}`}`, (c) => u !== null && mayView(m, u, c));
   }
+  checkTeams(m, r, whoSees);
   for (const g of GROUPS) {
     const digest = await loadDigestData(r.db.em(), r.groupIds[g]);
     for (const item of digest?.oldestUnreplied ?? []) {
@@ -161,6 +181,35 @@ export async function checkEverySurface(m: Model, r: Run, step: string): Promise
     }
   }
   for (const u of USERS) if (m.users[u].active) await checkQueries(m, r, u, step);
+}
+
+/**
+ * The same on Teams: each group's channel posts (headers, replies, stubs, digests) and each Teams
+ * identity's chat with the app (restricted conversations, the dashboard card, notices), retired
+ * identities included.
+ */
+function checkTeams(
+  m: Model,
+  r: Run,
+  whoSees: (text: string, where: string, allowed: (c: MConv) => boolean) => void,
+): void {
+  const { teams } = r.world;
+  for (const g of GROUPS)
+    for (const p of teams.posts(r.teamsChannels[g]))
+      for (const a of [...(p.root ? [p.root] : []), ...p.replies])
+        whoSees(teams.visible(a), `Teams channel ${g}`, (c) => c.list === null && c.group === g);
+  const owners = new Map<string, UserKey | null>();
+  for (const u of USERS) {
+    if (m.users[u].teamsId) owners.set(m.users[u].teamsId!, u);
+    for (const old of m.users[u].teamsRetired) if (!owners.has(old)) owners.set(old, null);
+  }
+  for (const [aad, u] of owners)
+    for (const a of teams.chatWith(aad))
+      whoSees(
+        teams.visible(a),
+        `Teams chat of ${u ?? `retired ${aad}`}`,
+        (c) => u !== null && mayView(m, u, c),
+      );
 }
 
 async function checkQueries(m: Model, r: Run, u: UserKey, step: string): Promise<void> {

@@ -3,6 +3,8 @@ import { homeView } from '../../adapters/surfaces/slack/home-view.ts';
 import { inactiveText, notLinkedHome } from '../../adapters/surfaces/slack/not-linked-home.ts';
 import { createSlackSurface } from '../../adapters/surfaces/slack/slack.surface.ts';
 import { createSlackApi } from '../../adapters/surfaces/slack/slack-api.ts';
+import { createTeamsSurface } from '../../adapters/surfaces/teams/teams.surface.ts';
+import { createTeamsApi } from '../../adapters/surfaces/teams/teams-api.ts';
 import { User } from '../../src/db/entities/index.ts';
 import type { DomainEvent } from '../../src/domain/events.ts';
 import { createDispatcher } from '../../src/jobs/dispatch.ts';
@@ -17,6 +19,7 @@ import { mirrorProcessor } from '../../workers/mirror.worker.ts';
 import { unlinkNoticeProcessor } from '../../workers/unlink-notice.worker.ts';
 import { userHomeProcessor } from '../../workers/user-home.worker.ts';
 import { BOT_TOKEN, fakeSlack, SLACK_API_URL } from '../support/fake-slack.ts';
+import { fakeTeams, TEAMS_SERVICE_URL, TEAMS_TEST_TENANT_ID } from '../support/fake-teams.ts';
 import { useMsw } from '../support/msw.ts';
 import { createTestRedis } from '../support/redis.ts';
 import { localTestStorage } from '../support/storage.ts';
@@ -36,7 +39,8 @@ interface RecordedJob {
  */
 export function privacyWorld(db: TestDb) {
   const slack = fakeSlack();
-  useMsw(...slack.handlers);
+  const teams = fakeTeams();
+  useMsw(...slack.handlers, ...teams.handlers);
   const redis = createTestRedis();
   const logger = createLogger('silent');
   // Pacing is Slack's business, not this test's: a generous pace keeps every step's posts in it.
@@ -62,7 +66,31 @@ export function privacyWorld(db: TestDb) {
     },
     renderDigest: async () => null,
   });
-  const surfaces = new Map([['slack', surface]]);
+  // Teams beside Slack (issue 10): the same conversations drawn into Teams channel posts and
+  // personal chats. Each call is a second after the last, so Teams' pacing never holds a step.
+  let teamsClock = Date.now();
+  const teamsApi = createTeamsApi({
+    serviceUrl: TEAMS_SERVICE_URL,
+    token: async () => 'bot-framework-token',
+    tenantId: TEAMS_TEST_TENANT_ID,
+    redis: redis.producer,
+    prefix: redis.prefix,
+    logger,
+    now: () => (teamsClock += 1_000),
+  });
+  const teamsSurface = createTeamsSurface({
+    api: teamsApi,
+    em: db.em,
+    redis: redis.producer,
+    prefix: redis.prefix,
+    logger,
+    mediaLink: () => null,
+    now: () => teamsClock,
+  });
+  const surfaces = new Map([
+    ['slack', surface],
+    ['teams', teamsSurface],
+  ]);
 
   const jobs: RecordedJob[] = [];
   const recorder = {
@@ -89,6 +117,7 @@ export function privacyWorld(db: TestDb) {
 
   return {
     slack,
+    teams,
     surface,
     dispatch: (events: DomainEvent[]) => dispatcher(events),
     /**

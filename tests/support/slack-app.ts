@@ -12,6 +12,8 @@ import {
   slackEvent,
   slackInteraction,
 } from './fake-slack.ts';
+import { fakeTeams } from './fake-teams.ts';
+import { fakeTeamsAuth, TEAMS_APP_ID, TEAMS_ENV, TEAMS_TENANT_ID } from './fake-teams-auth.ts';
 import { GRAPH_TOKEN, GRAPH_URL, graphFake } from './fakes/graph.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_URL, twilioFake, twilioWebhook } from './fakes/twilio.ts';
 import { useMsw } from './msw.ts';
@@ -34,6 +36,10 @@ export function slackHarness(
     env?: Record<string, string>;
     sms?: boolean;
     webchat?: WebchatOptions | boolean;
+    /** Teams on too (issue 10): the Bot Connector, Entra and Bot Framework auth fakes. */
+    teams?: boolean;
+    /** false: Slack off (a Teams-only deployment). */
+    slack?: boolean;
   } = {},
 ) {
   // Slack stamps messages a minute in the past: settled for the sweep (30 s), yet inside the
@@ -45,7 +51,14 @@ export function slackHarness(
   });
   const graph = graphFake();
   const twilio = twilioFake();
-  const server = useMsw(...slack.handlers, ...graph.handlers, ...(opts.sms ? twilio.handlers : []));
+  const teams = fakeTeams({ appId: TEAMS_APP_ID, tenantId: TEAMS_TENANT_ID });
+  const teamsAuth = fakeTeamsAuth();
+  const server = useMsw(
+    ...(opts.slack === false ? [] : slack.handlers),
+    ...graph.handlers,
+    ...(opts.sms ? twilio.handlers : []),
+    ...(opts.teams ? [...teams.handlers, ...teamsAuth.handlers] : []),
+  );
   const channelModules: ChannelAdapterModule[] = [whatsappAdapter];
   if (opts.sms) channelModules.push(smsAdapter);
   if (opts.webchat) channelModules.push(createWebchatAdapter(opts.webchat === true ? {} : opts.webchat));
@@ -58,7 +71,8 @@ export function slackHarness(
       ...(opts.sms
         ? { TWILIO_API_URL: TWILIO_URL, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN }
         : {}),
-      ...SLACK_ENV,
+      ...(opts.slack === false ? {} : SLACK_ENV),
+      ...(opts.teams ? TEAMS_ENV : {}),
       ...opts.env,
     },
     channelModules,
@@ -78,6 +92,9 @@ export function slackHarness(
     graph,
     /** The Twilio fake (its handlers are on only with `sms: true`). */
     twilio,
+    /** The Teams fakes (their handlers are on only with `teams: true`). */
+    teams,
+    teamsAuth,
     server,
     get services() {
       return h.services;
@@ -97,6 +114,9 @@ export function slackHarness(
         body,
       });
     },
+    /** Teams posts an activity to the bot, signed as the Bot Framework does. */
+    teamsActivity: (activity: { serviceUrl: string } & Record<string, unknown>) =>
+      h.app.request('/teams/messages', teamsAuth.signedActivityRequest(activity)),
     /** Twilio posts an incoming SMS, signed. */
     smsWebhook: (params: Record<string, string>) => twilioPost('/webhooks/twilio/sms', params),
     /**

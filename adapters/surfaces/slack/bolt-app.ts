@@ -3,8 +3,8 @@ import type { Logger } from '../../../src/logger.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { registerHeaderActions } from './header-actions.ts';
 import { registerHomeActions } from './home-actions.ts';
+import { registerMessageEvents } from './message-events.ts';
 import { registerSlashCommand } from './slash-command.ts';
-import { registerThreadMessages } from './thread-messages.ts';
 
 /**
  * Bolt, hosted inside our Hono app: no receiver of its own (events.route.ts verifies, parses and
@@ -23,7 +23,7 @@ export function createBoltApp(
     clientOptions: { slackApiUrl: deps.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: boltLogger(deps.logger),
   });
-  registerThreadMessages(app, deps);
+  registerMessageEvents(app, deps);
   registerSlashCommand(app, deps);
   registerHeaderActions(app, deps);
   registerHomeActions(app, deps);

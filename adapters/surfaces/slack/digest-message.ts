@@ -1,4 +1,5 @@
 import type { DigestData, DigestItem } from '../../../src/queries/digest-data.ts';
+import { waiting } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 import {
   type Block,
@@ -66,15 +67,4 @@ function itemLine(item: DigestItem, now: Date): string {
     `${item.unrepliedCount} unreplied`,
     `waiting ${waited}${since ? ` (since ${since})` : ''}`,
   ].join(' · ');
-}
-
-/** How long a customer has waited, coarse enough to read at a glance: "8 min", "3 h 5 min", "2 d 4 h". */
-export function waiting(ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  if (minutes < 1) return 'under a minute';
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }

@@ -12,7 +12,7 @@ import { contactDisplayName } from '../../../src/use-cases/mirror-items.ts';
 import { reopenConversation } from '../../../src/use-cases/reopen-conversation.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
-import { linkedUser, notLinkedText } from './linked-user.ts';
+import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 import {
   assignModal,
   type ModalSubject,
@@ -22,7 +22,7 @@ import {
   visibilityModal,
 } from './modals.ts';
 import { HEADER_ACTIONS } from './thread-blocks.ts';
-import { lookupEmail, tellPrivately } from './thread-messages.ts';
+import { tellPrivately } from './thread-messages.ts';
 
 type ButtonBody = BlockAction<ButtonAction>;
 

@@ -4,8 +4,7 @@ import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { loadHomeFilters, markHomeViewer, saveHomeFilters } from './home-filters-store.ts';
 import { applyHomeAction, homeActionIds } from './home-view.ts';
-import { linkedUser, notLinkedText } from './linked-user.ts';
-import { lookupEmail } from './thread-messages.ts';
+import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 
 type HomeActionBody = BlockAction<ButtonAction | StaticSelectAction>;
 

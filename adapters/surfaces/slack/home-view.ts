@@ -1,6 +1,7 @@
 import { capabilitiesOf } from '../../../src/domain/channels.ts';
 import type { Tile } from '../../../src/queries/dashboard-tiles.ts';
 import type { HomeData, HomeFilters, HomeItem, HomeThreadLink } from '../../../src/queries/home-data.ts';
+import { myInboxEmpty, teamInboxEmpty } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 
 /**
@@ -80,11 +81,11 @@ export function homeView(data: HomeData, opts: { teamUrl: string | null }): Home
     { type: 'divider' },
     header('My inbox'),
     { type: 'actions', block_id: 'home_my_filters', elements: [myFilter(data.filters)] },
-    ...listBlocks('my', data.myInbox, data.moreMine, myEmpty(data.filters), opts.teamUrl),
+    ...listBlocks('my', data.myInbox, data.moreMine, myInboxEmpty(data.filters), opts.teamUrl),
     { type: 'divider' },
     header('Team inbox'),
     { type: 'actions', block_id: 'home_team_filters', elements: teamFilters(data) },
-    ...listBlocks('team', data.teamInbox, data.moreTeam, teamEmpty(data.filters), opts.teamUrl),
+    ...listBlocks('team', data.teamInbox, data.moreTeam, teamInboxEmpty(data.filters), opts.teamUrl),
   ];
   return {
     type: 'home',
@@ -140,24 +141,6 @@ function teamFilters(data: HomeData): Block[] {
     select(homeActionIds.groupFilter, 'Group', groups, data.filters.team.groupId ?? ALL_GROUPS),
     select(homeActionIds.teamFilter, 'Show', shows, data.filters.team.show),
   ];
-}
-
-const myEmpty = (f: HomeFilters) =>
-  f.my.status === 'open'
-    ? 'Nothing assigned to you. Enjoy the quiet.'
-    : 'No closed conversations assigned to you.';
-
-function teamEmpty(f: HomeFilters): string {
-  switch (f.team.show) {
-    case 'all':
-      return 'No open conversations here. All caught up.';
-    case 'unassigned':
-      return 'Every open conversation has someone on it.';
-    case 'unreplied':
-      return 'Every customer has an answer. Nice work.';
-    case 'closed':
-      return 'No closed conversations here.';
-  }
 }
 
 function listBlocks(

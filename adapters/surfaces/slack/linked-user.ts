@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../../../src/db/entities/index.ts';
+import type { SlackCaller } from './deps.ts';
 
 /** What the surface needs from Slack to link a user: their profile email, when Slack shows it. */
 export type LookupEmail = (slackUserId: string) => Promise<string | null>;
@@ -27,6 +28,28 @@ export async function linkedUser(
   user.slackUserId = slackUserId;
   await em.flush();
   return user;
+}
+
+/**
+ * The Slack profile email of a member of the app's own workspace, for linking by email (R35). A
+ * Slack Connect guest from another organisation (another team, or marked `is_stranger`) gets null:
+ * an email they chose must not make them one of ours.
+ */
+export async function lookupEmail(deps: { api: SlackCaller }, slackUserId: string): Promise<string | null> {
+  const res = await deps.api.call<{
+    user?: {
+      team_id?: string;
+      is_stranger?: boolean;
+      enterprise_user?: { enterprise_id?: string };
+      profile?: { email?: string };
+    };
+  }>('users.info', { user: slackUserId });
+  const user = res.user;
+  if (!user || user.is_stranger) return null;
+  const app = await deps.api.call<{ team_id?: string; enterprise_id?: string }>('auth.test', {});
+  const sameTeam = !!user.team_id && user.team_id === app.team_id;
+  const sameGrid = !!app.enterprise_id && user.enterprise_user?.enterprise_id === app.enterprise_id;
+  return sameTeam || sameGrid ? (user.profile?.email ?? null) : null;
 }
 
 export const notLinkedText =

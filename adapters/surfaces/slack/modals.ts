@@ -11,8 +11,7 @@ import { conversationIdInput } from '../../../src/use-cases/management-support.t
 import { restrictVisibility } from '../../../src/use-cases/restrict-visibility.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
-import { linkedUser, notLinkedText } from './linked-user.ts';
-import { lookupEmail } from './thread-messages.ts';
+import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 
 /**
  * The dialogs behind the header buttons "Assign…", "Visibility…" and "Add note" (R30), and what

@@ -2,13 +2,15 @@ import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api'
 import type { Redis } from 'ioredis';
 import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
 import { requestNeverLeft } from '../../vendor-http.ts';
+import { SurfaceAmbiguousError } from '../shared/ambiguous-error.ts';
+import { createPlaceLimits } from '../shared/place-limits.ts';
 
 /**
- * Parley's one way to call the Slack Web API (DESIGN 5). Before a call it honours what Slack
- * asked for earlier (a `Retry-After` kept in Redis: per channel after a post, per method
- * otherwise) and paces posts to about one per second per channel; when it must wait it throws
- * SurfaceRetryLater without calling, so the job is delayed and other channels go on. Failures
- * come out as three kinds:
+ * Parley's one way to call the Slack Web API (DESIGN 5). Through the shared place limits it
+ * honours what Slack asked for earlier (a `Retry-After` kept in Redis: per channel after a post,
+ * per method otherwise) and paces posts to about one per second per channel; when it must wait it
+ * throws SurfaceRetryLater without calling, so the job is delayed and other channels go on.
+ * Failures come out as three kinds:
  * SurfaceRetryLater (wait), SlackAmbiguousError (the request may have been carried out: look
  * before doing it again) and SlackApiError (Slack refused; retrying will not help).
  */
@@ -27,7 +29,7 @@ export class SlackApiError extends Error {
  * No answer (timeout, connection reset, 5xx) after the request may have reached Slack. It is a
  * SurfaceRetryLater, so callers that need not care just retry; the mirror looks before re-posting.
  */
-export class SlackAmbiguousError extends SurfaceRetryLater {
+export class SlackAmbiguousError extends SurfaceAmbiguousError {
   constructor(method: string, detail: string) {
     super(`Slack did not answer ${method} (${detail}); it may have been carried out.`, AMBIGUOUS_RETRY_MS);
     this.name = 'SlackAmbiguousError';
@@ -99,18 +101,6 @@ const DEFAULT_RATELIMIT_MS = 1_000;
 /** Methods that put a new message in a channel: Slack allows about one per second per channel. */
 const POSTING = new Set(['chat.postMessage', 'files.completeUploadExternal']);
 
-/** GCRA: a slot is free when the channel's theoretical arrival time is within `burst` intervals of now. */
-const paceScript = `
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
-local new_tat = tat + interval
-local over = new_tat - now - burst * interval
-if over > 0 then return over end
-redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now + interval)
-return 0`;
-
 const quietLogger: SlackLogger = {
   debug: () => {},
   info: () => {},
@@ -122,7 +112,6 @@ const quietLogger: SlackLogger = {
 };
 
 export function createSlackApi(opts: SlackApiOptions): SlackApi {
-  const now = opts.now ?? Date.now;
   const pace = opts.pace ?? { burst: 3, intervalMs: 1_000 };
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const client = new WebClient(opts.token, {
@@ -134,44 +123,38 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     // Looked up per request, so a fetch patched after start-up (test fakes) is used.
     fetch: (input, init) => globalThis.fetch(input, init),
   });
-  const holdKey = (scope: string) => `${opts.prefix}:slack:hold:${scope}`;
-
-  async function checkHolds(scopes: string[]): Promise<void> {
-    const values = await opts.redis.mget(...scopes.map(holdKey));
-    const until = Math.max(0, ...values.map((v) => Number(v ?? 0)));
-    const wait = until - now();
-    if (wait > 0) throw new SurfaceRetryLater(`Slack asked Parley to wait (${scopes[0]}).`, wait);
-  }
-
-  async function hold(scope: string, ms: number): Promise<SurfaceRetryLater> {
-    const wait = Math.max(ms, 1);
-    await opts.redis.set(holdKey(scope), String(now() + wait), 'PX', wait + 1_000);
-    return new SurfaceRetryLater(`Slack is rate limiting ${scope}.`, wait);
-  }
-
-  async function takePostSlot(channel: string): Promise<void> {
-    await checkHolds([channel]);
-    const key = `${opts.prefix}:slack:pace:${channel}`;
-    const wait = Number(await opts.redis.eval(paceScript, 1, key, now(), pace.intervalMs, pace.burst));
-    if (wait > 0) throw new SurfaceRetryLater(`Posting to ${channel} is paced.`, wait);
-  }
+  // Slack always names its wait (a second when its answer lost the header): no back-off is used.
+  const limits = createPlaceLimits({
+    redis: opts.redis,
+    prefix: opts.prefix,
+    surface: 'slack',
+    label: 'Slack',
+    place: [{ name: 'channel', limit: pace.burst, periodMs: pace.burst * pace.intervalMs }],
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  const hold = (scope: string, ms: number) => limits.hold(scope, ms);
 
   async function call<T>(
     method: string,
     args: Record<string, unknown>,
     o: SlackCallOptions = {},
   ): Promise<T> {
-    const scopes = o.channel ? [o.channel, method] : [method];
-    if (o.channel && POSTING.has(method) && !o.slotTaken) await takePostSlot(o.channel);
-    else await checkHolds(scopes);
+    const posting = !!o.channel && POSTING.has(method);
+    const backingOff =
+      posting && !o.slotTaken
+        ? await limits.takePostSlot(o.channel!)
+        : await limits.checkHolds(o.channel ? [o.channel, method] : [method]);
     // Slack limits posting per channel and every other method per workspace (its tier): a 429
     // holds what it limits, so a rate-limited reaction or header redraw never holds up new posts.
-    const limited = o.channel && POSTING.has(method) ? o.channel : method;
+    const limited = posting ? o.channel! : method;
+    let res: unknown;
     try {
-      return (await client.apiCall(method, args)) as T;
+      res = await client.apiCall(method, args);
     } catch (err) {
       throw await classify(method, err, limited);
     }
+    await limits.succeeded(backingOff);
+    return res as T;
   }
 
   async function classify(method: string, err: unknown, scope: string): Promise<Error> {
@@ -245,6 +228,10 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     });
     return identityOnce;
   }
+
+  const takePostSlot = async (channel: string) => {
+    await limits.takePostSlot(channel);
+  };
 
   return { call, takePostSlot, uploadBytes, identity, teamUrl: async () => (await identity()).url };
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Attachment } from '../../../src/db/entities/index.ts';
 import { AppError } from '../../../src/domain/errors.ts';
-import { assertSize, newStorageKey, type Storage } from '../../../src/ports/storage.ts';
+import { assertSize, type Storage } from '../../../src/ports/storage.ts';
 import { DownloadRefused, guardedFetch, type HostRule, readCapped } from '../../guarded-download.ts';
+import { storeAgentFile } from '../shared/agent-file.ts';
 
 /** A file shared in a Slack message (the fields Parley reads). */
 export interface SlackFile {
@@ -26,14 +26,6 @@ const DOWNLOAD_TIMEOUT_MS = 10_000;
 export function slackFileHosts(apiUrl: string): HostRule[] {
   const apiHost = new URL(apiUrl).hostname.replace(/^(www|api)\./, '');
   return [...new Set(['files.slack.com', `files.${apiHost}`])];
-}
-
-function kindOf(mime: string): Attachment['kind'] {
-  if (/^image\/(png|jpeg|gif|webp)$/.test(mime)) return 'image';
-  if (mime.startsWith('audio/')) return 'audio';
-  if (mime.startsWith('video/')) return 'video';
-  if (/^(application\/pdf|text\/|application\/(msword|vnd\.))/.test(mime)) return 'document';
-  return 'file';
 }
 
 /**
@@ -66,18 +58,7 @@ export async function storeSlackFiles(
         `Parley could not download "${name}" from Slack. Try sending it again.`,
       );
     });
-    const mimeType = f.mimetype || contentType || 'application/octet-stream';
-    const storageKey = newStorageKey();
-    await deps.storage.put(storageKey, data, mimeType);
-    out.push({
-      id: randomUUID(),
-      kind: kindOf(mimeType),
-      name,
-      mimeType,
-      size: data.byteLength,
-      storageKey,
-      status: 'stored',
-    });
+    out.push(await storeAgentFile(deps.storage, { data, name, mimeType: f.mimetype || contentType }));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { ThreadRef } from '../../../src/ports/agent-surface.ts';
+import { type PendingPost as PostInFlight, settledRef } from '../shared/post-in-order.ts';
 import type { SlackApi, SlackIdentity } from './slack-api.ts';
 
 /**
@@ -8,9 +9,7 @@ import type { SlackApi, SlackIdentity } from './slack-api.ts';
  * where their message is already gone) and, while a post may have been made but not recorded,
  * `pending` (what was being posted, looked for on the next run).
  */
-export interface PendingPost {
-  messageIds: string[];
-  at: string;
+export interface PendingPost extends PostInFlight {
   /** The text post is known to be in the thread (files may still be due). */
   ts?: string;
   /** Attachments already uploaded after the text post. */
@@ -37,10 +36,7 @@ export function slackThread(ref: ThreadRef): SlackThread {
 }
 
 /** The thread's ref without `pending`: nothing is in flight. */
-export function settled(t: SlackThread): ThreadRef {
-  const { pending: _, ...rest } = t;
-  return rest;
-}
+export const settled = (t: SlackThread): ThreadRef => settledRef(t);
 
 /** The fields of a message in `conversations.replies` Parley reads. */
 export interface SlackReply {

@@ -1,8 +1,7 @@
 import type { App as BoltApp } from '@slack/bolt';
 import { runSlackCommand } from './command-answer.ts';
 import type { SlackHandlerDeps } from './deps.ts';
-import { linkedUser, notLinkedText } from './linked-user.ts';
-import { lookupEmail } from './thread-messages.ts';
+import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 
 /** `/parley …` (R30): answered privately to the user who typed it, within Slack's 3 seconds. */
 export function registerSlashCommand(app: BoltApp, deps: SlackHandlerDeps): void {

@@ -1,5 +1,4 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { App as BoltApp } from '@slack/bolt';
 import { SurfaceThread, User } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
 import { isAppError } from '../../../src/domain/errors.ts';
@@ -8,10 +7,16 @@ import type { MessageSource } from '../../../src/use-cases/timeline.ts';
 import { runSlackCommand } from './command-answer.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
-import { linkedUser, notLinkedText } from './linked-user.ts';
+import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 import { type SlackFile, storeSlackFiles } from './slack-files.ts';
 import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
-import { onMessageChanged, onMessageDeleted } from './thread-revisions.ts';
+
+/*
+ * New messages people write where Parley listens (R29, R30): in a conversation's thread, a plain
+ * message is a reply to the customer and `!command` runs a command on that conversation; a
+ * message straight to the app in its DM runs a command. The app's own posts never come back in.
+ * Edits and deletions are thread-revisions.ts; message-events.ts routes each event.
+ */
 
 /** The fields of a Slack `message` event Parley reads. */
 export interface SlackMessageEvent {
@@ -32,21 +37,6 @@ export interface SlackMessageEvent {
 
 /** Prefix of a command written in a thread: `!note VIP`, `!close`, `!assign @bob`. */
 export const THREAD_COMMAND_PREFIX = '!';
-
-/**
- * Messages people write where Parley listens (R29, R30): in a conversation's thread, a plain
- * message is a reply to the customer and `!command` runs a command on that conversation; a
- * message straight to the app in its DM runs a command. The app's own posts never come back in.
- */
-export function registerThreadMessages(app: BoltApp, deps: SlackHandlerDeps): void {
-  app.event('message', async ({ event }) => {
-    const m = event as unknown as SlackMessageEvent;
-    if (m.subtype === 'message_changed') return onMessageChanged(deps, m);
-    if (m.subtype === 'message_deleted') return onMessageDeleted(deps, m);
-    if (m.subtype && m.subtype !== 'file_share' && m.subtype !== 'thread_broadcast') return;
-    await onNewMessage(deps, m);
-  });
-}
 
 export async function findThread(deps: SlackHandlerDeps, channel: string, threadTs: string) {
   return deps
@@ -165,26 +155,4 @@ async function mentionNames(deps: SlackHandlerDeps, text: string): Promise<Map<s
   if (ids.length === 0) return new Map();
   const users = await deps.em().find(User, { slackUserId: { $in: ids } });
   return new Map(users.map((u) => [u.slackUserId!, u.name]));
-}
-
-/**
- * The Slack profile email of a member of the app's own workspace, for linking by email (R35). A
- * Slack Connect guest from another organisation (another team, or marked `is_stranger`) gets null:
- * an email they chose must not make them one of ours.
- */
-export async function lookupEmail(deps: SlackHandlerDeps, slackUserId: string): Promise<string | null> {
-  const res = await deps.api.call<{
-    user?: {
-      team_id?: string;
-      is_stranger?: boolean;
-      enterprise_user?: { enterprise_id?: string };
-      profile?: { email?: string };
-    };
-  }>('users.info', { user: slackUserId });
-  const user = res.user;
-  if (!user || user.is_stranger) return null;
-  const app = await deps.api.call<{ team_id?: string; enterprise_id?: string }>('auth.test', {});
-  const sameTeam = !!user.team_id && user.team_id === app.team_id;
-  const sameGrid = !!app.enterprise_id && user.enterprise_user?.enterprise_id === app.enterprise_id;
-  return sameTeam || sameGrid ? (user.profile?.email ?? null) : null;
 }

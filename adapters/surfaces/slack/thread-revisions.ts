@@ -3,9 +3,9 @@ import { isAppError } from '../../../src/domain/errors.ts';
 import { reviseOwnMessage } from '../../../src/use-cases/revise-own-message.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
-import { linkedUser } from './linked-user.ts';
+import { linkedUser, lookupEmail } from './linked-user.ts';
 import { slackToPlainText } from './slack-text.ts';
-import { lookupEmail, type SlackMessageEvent, tellPrivately } from './thread-messages.ts';
+import { type SlackMessageEvent, tellPrivately } from './thread-messages.ts';
 
 /**
  * An agent edits or deletes their message in a conversation's thread. Before delivery the edit

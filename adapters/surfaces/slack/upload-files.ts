@@ -1,7 +1,8 @@
+import type { Logger } from '../../../src/logger.ts';
 import type { MirrorItem, PostStep } from '../../../src/ports/agent-surface.ts';
+import type { Storage } from '../../../src/ports/storage.ts';
 import { escapeText } from './escape.ts';
-import type { PostDeps } from './post-items.ts';
-import { SlackAmbiguousError, SlackApiError } from './slack-api.ts';
+import { SlackAmbiguousError, type SlackApi, SlackApiError } from './slack-api.ts';
 import { type PendingPost, type SlackThread, settled } from './slack-thread.ts';
 
 /**
@@ -13,8 +14,14 @@ import { type PendingPost, type SlackThread, settled } from './slack-thread.ts';
  * file can be in the thread, so removing the thread (R24, R31) always knows it. A file Slack
  * refuses is skipped with a warning: its name is in the post. Returns the thread with its files.
  */
+export interface UploadDeps {
+  api: SlackApi;
+  storage: Storage;
+  logger: Logger;
+}
+
 export async function* uploadAttachments(
-  deps: PostDeps,
+  deps: UploadDeps,
   t: SlackThread,
   items: MirrorItem[],
   pending: PendingPost & { ts: string },

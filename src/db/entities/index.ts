@@ -16,6 +16,9 @@ import { Message } from './message.entity.ts';
 import { ReadState } from './read-state.entity.ts';
 import { SurfacePost } from './surface-post.entity.ts';
 import { SurfaceThread } from './surface-thread.entity.ts';
+import { TeamsActivity } from './teams-activity.entity.ts';
+import { TeamsPersonalChat } from './teams-personal-chat.entity.ts';
+import { TeamsPostedActivity } from './teams-posted-activity.entity.ts';
 import { User } from './user.entity.ts';
 import { WebchatSession, WebchatUpload } from './webchat-session.entity.ts';
 
@@ -42,6 +45,9 @@ export {
   ReadState,
   SurfacePost,
   SurfaceThread,
+  TeamsActivity,
+  TeamsPersonalChat,
+  TeamsPostedActivity,
   User,
   WebchatSession,
   WebchatUpload,
@@ -70,4 +76,7 @@ export const entities = [
   WebchatSession,
   WebchatUpload,
   ChatUnlinkNotice,
+  TeamsActivity,
+  TeamsPersonalChat,
+  TeamsPostedActivity,
 ];

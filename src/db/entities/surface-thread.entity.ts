@@ -36,6 +36,12 @@ const SurfaceThreadSchema = defineEntity({
       expression:
         'create index "surface_thread_place_ref_idx" on "surface_thread" ((ref->>\'channel\'), (ref->>\'ts\'))',
     },
+    // A message in a Teams channel post's thread names the thread by its conversation id.
+    {
+      name: 'surface_thread_teams_conversation_idx',
+      expression:
+        'create index "surface_thread_teams_conversation_idx" on "surface_thread" ((ref->>\'conversation\')) where surface = \'teams\'',
+    },
   ],
 });
 export class SurfaceThread extends SurfaceThreadSchema.class {}

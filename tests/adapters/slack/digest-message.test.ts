@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { digestMessage, waiting } from '../../../adapters/surfaces/slack/digest-message.ts';
+import { waiting } from '../../../adapters/surfaces/shared/dashboard-text.ts';
+import { digestMessage } from '../../../adapters/surfaces/slack/digest-message.ts';
 import type { DigestData, DigestItem } from '../../../src/queries/digest-data.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');

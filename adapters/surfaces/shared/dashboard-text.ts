@@ -1,0 +1,33 @@
+/* Words both chat surfaces show on dashboards and digests, so Slack and Teams say the same. */
+import type { HomeFilters } from '../../../src/queries/home-data.ts';
+
+/** What a dashboard says where My inbox is empty (Slack App Home, the Teams dashboard card). */
+export const myInboxEmpty = (f: HomeFilters) =>
+  f.my.status === 'open'
+    ? 'Nothing assigned to you. Enjoy the quiet.'
+    : 'No closed conversations assigned to you.';
+
+/** What a dashboard says where Team inbox is empty, for the filter shown. */
+export function teamInboxEmpty(f: HomeFilters): string {
+  switch (f.team.show) {
+    case 'all':
+      return 'No open conversations here. All caught up.';
+    case 'unassigned':
+      return 'Every open conversation has someone on it.';
+    case 'unreplied':
+      return 'Every customer has an answer. Nice work.';
+    case 'closed':
+      return 'No closed conversations here.';
+  }
+}
+
+/** How long a customer has waited, coarse enough to read at a glance: "8 min", "3 h 5 min", "2 d 4 h". */
+export function waiting(ms: number): string {
+  const minutes = Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 60_000)) : 0;
+  if (minutes < 1) return 'under a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
