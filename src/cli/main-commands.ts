@@ -72,7 +72,7 @@ export function startWorker(s: Services): Stop {
       fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
       purgeFiles: purgeFilesProcessor({ storage: s.storage }),
       webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
-      ...(teamsOn(s.config) ? { teamsCleanup: teamsCleanupProcessor() } : {}),
+      ...(s.surfaces.has('teams') ? { teamsCleanup: teamsCleanupProcessor() } : {}),
       ...(s.surfaces.size > 0
         ? {
             mirror: mirrorProcessor({
@@ -105,7 +105,7 @@ export function startWorker(s: Services): Stop {
       await syncCleanupSchedule(s.queues, s.config.WEBCHAT_CLEANUP_INTERVAL_MINUTES * 60_000).catch((err) =>
         s.logger.warn({ err }, 'webchat cleanup schedule not set; trying again next time'),
       );
-      if (teamsOn(s.config))
+      if (s.surfaces.has('teams'))
         await syncTeamsCleanupSchedule(s.queues).catch((err) =>
           s.logger.warn({ err }, 'Teams cleanup schedule not set; trying again next time'),
         );
@@ -125,7 +125,6 @@ export function startWorker(s: Services): Stop {
 }
 
 /** Teams is configured (loadConfig requires its three variables together). */
-const teamsOn = (c: Config) => Boolean(c.TEAMS_APP_ID);
 
 /** Starts the given roles and stops them in order on SIGTERM/SIGINT (running jobs finish first). */
 export async function runProcess(config: Config, logger: Logger, roles: ('web' | 'worker')[]): Promise<void> {

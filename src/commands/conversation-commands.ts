@@ -2,7 +2,7 @@ import { listNames } from '../domain/assignment.ts';
 import { assignConversation, assignToMe, unassign } from '../use-cases/assign-conversation.ts';
 import { closeConversation } from '../use-cases/close-conversation.ts';
 import { deleteConversation } from '../use-cases/delete-conversation.ts';
-import { markRead } from '../use-cases/mark-read.ts';
+import { markRead, markUnread } from '../use-cases/mark-read.ts';
 import { reopenConversation } from '../use-cases/reopen-conversation.ts';
 import { restrictVisibility } from '../use-cases/restrict-visibility.ts';
 import { setAiMode } from '../use-cases/set-ai-mode.ts';
@@ -121,6 +121,13 @@ export async function runRead(env: CommandEnv, cmd: Of<'read'>): Promise<Command
   const conv = await targetConversation(env, cmd.conversationNumber, '/parley read #1042');
   await markRead(env.ctx, env.actor, { conversationId: conv.id });
   return message(`#${conv.number} is marked read.`);
+}
+
+/** R12: "mark unread", as in Slack and Teams: its latest message counts as new again. */
+export async function runUnread(env: CommandEnv, cmd: Of<'unread'>): Promise<CommandResult> {
+  const conv = await targetConversation(env, cmd.conversationNumber, '/parley unread #1042');
+  await markUnread(env.ctx, env.actor, { conversationId: conv.id });
+  return message(`#${conv.number} is marked unread.`);
 }
 
 /** R14: hand the conversation to the AI agent (`on`) or take it over from it (`off`). */

@@ -18,6 +18,7 @@ export const commandNames = [
   'inbox',
   'dashboard',
   'read',
+  'unread',
   'ai',
   'link',
   'help',
@@ -60,6 +61,7 @@ const usages: Record<CommandName, { usage: string; does: string }> = {
   inbox: { usage: '/parley inbox [mine|team|closed]', does: 'list conversations (default: mine)' },
   dashboard: { usage: '/parley dashboard', does: 'show the dashboard figures' },
   read: { usage: '/parley read [#1042]', does: 'mark the conversation read' },
+  unread: { usage: '/parley unread [#1042]', does: 'mark its latest message unread again' },
   ai: { usage: '/parley ai [#1042] on|off', does: 'hand the conversation to the AI agent, or take it back' },
   link: {
     usage: '/parley link [@user their@email]',

@@ -89,6 +89,7 @@ const parsers: Record<CommandName, (src: Source) => ParsedCommand | ParseError> 
   close: (src) => bare(src, 'close'),
   reopen: (src) => bare(src, 'reopen'),
   read: (src) => bare(src, 'read'),
+  unread: (src) => bare(src, 'unread'),
   delete: (src) =>
     withArgs(src, ['confirm'], (a) => {
       if (a.mentions.length > 0) return fail('delete', 'Delete takes no mentions.');
@@ -253,6 +254,6 @@ function withArgs(
   return isParseError(built) ? built : withNumber(built, args.number);
 }
 
-function bare(src: Source, kind: 'close' | 'reopen' | 'read'): ParsedCommand | ParseError {
+function bare(src: Source, kind: 'close' | 'reopen' | 'read' | 'unread'): ParsedCommand | ParseError {
   return withArgs(src, [], () => ({ kind }) as ParsedCommand);
 }

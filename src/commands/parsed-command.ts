@@ -31,6 +31,7 @@ export type ParsedCommand =
   | { kind: 'close'; conversationNumber?: number }
   | { kind: 'reopen'; conversationNumber?: number }
   | { kind: 'read'; conversationNumber?: number }
+  | { kind: 'unread'; conversationNumber?: number }
   /** Only parsed with `confirm`: deleting cannot be undone (R24). */
   | { kind: 'delete'; conversationNumber?: number }
   | {

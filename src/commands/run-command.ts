@@ -13,6 +13,7 @@ import {
   runRead,
   runReopen,
   runUnassign,
+  runUnread,
   runVisibility,
 } from './conversation-commands.ts';
 import { describeCommand, helpText } from './help-text.ts';
@@ -75,6 +76,8 @@ export async function runCommand(ctx: UseCaseContext, input: CommandInput): Prom
       return runDelete(env, cmd);
     case 'read':
       return runRead(env, cmd);
+    case 'unread':
+      return runUnread(env, cmd);
     case 'ai':
       return runAi(env, cmd);
     case 'new':

@@ -39,7 +39,7 @@ export interface ChannelRuleQuery {
 }
 
 /** Gathers the facts R7 looks at and returns the refusal, if any. */
-export async function channelRefusal(tx: EntityManager, q: ChannelRuleQuery): Promise<SendRefusal | null> {
+async function channelRefusal(tx: EntityManager, q: ChannelRuleQuery): Promise<SendRefusal | null> {
   const capabilities = capabilitiesOf(q.channel);
   if (!capabilities) throw unknownChannel(q.channel);
   const isTemplate = !!q.template;

@@ -65,7 +65,7 @@ export async function openConversation(
 }
 
 /** Atomically takes the next human number of the account (#1042). */
-export async function takeConversationNumber(tx: EntityManager, accountId: string): Promise<number> {
+async function takeConversationNumber(tx: EntityManager, accountId: string): Promise<number> {
   const rows = await tx
     .getConnection()
     .execute<{ n: number }[]>(

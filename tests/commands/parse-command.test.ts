@@ -111,6 +111,7 @@ describe('parseCommand: conversation commands (R30)', () => {
     expect(parsed('close #1042')).toEqual({ kind: 'close', conversationNumber: 1042 });
     expect(parsed('reopen #3')).toEqual({ kind: 'reopen', conversationNumber: 3 });
     expect(parsed('read')).toEqual({ kind: 'read' });
+    expect(parsed('unread #7')).toEqual({ kind: 'unread', conversationNumber: 7 });
     const extra = refused('close now');
     expect(extra.usage).toBe('`/parley close [#1042]`');
   });

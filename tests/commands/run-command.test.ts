@@ -3,6 +3,7 @@ import { isParseError, type ParsedCommand, parseCommand } from '../../src/comman
 import { type CommandInput, type CommandResult, runCommand } from '../../src/commands/run-command.ts';
 import { ChannelEndpoint, Conversation, Group, Message, User } from '../../src/db/entities/index.ts';
 import { userActor } from '../../src/domain/actor.ts';
+import { isConversationUnreadFor } from '../../src/use-cases/mark-read.ts';
 import { seedContact } from '../support/fixtures.ts';
 import { createTestDb } from '../support/test-db.ts';
 import { addUser, openConv, refusal, reload, workspace } from '../use-cases/management/support.ts';
@@ -156,6 +157,10 @@ describe('runCommand: closing, deleting, AI and reading (R12, R14, R20, R24, R33
         [ws.bob.id, conv.id],
       );
     expect(state[0]?.n).toBe((await reload(db, conv.id)).lastSeq);
+
+    // "Mark unread": the latest message counts as new again for Bob, and only for him.
+    expect(await say('bob', `unread #${conv.number}`)).toBe(`#${conv.number} is marked unread.`);
+    expect(await isConversationUnreadFor(db.em(), ws.bob.id, await reload(db, conv.id))).toBe(true);
   });
 });
 
