@@ -44,7 +44,3 @@ export function teamsCloud(config: Config): TeamsCloud {
   if (!serviceUrl) throw new Error('TEAMS_SERVICE_URL is required for this cloud.');
   return { environment, serviceUrl };
 }
-
-/** Where the SDK reads the Bot Framework signing keys: `/keys` beside the OpenID metadata document. */
-export const signingKeysUrl = (environment: CloudEnvironment) =>
-  environment.openIdMetadataUrl.replace(/\/openidconfiguration$/, '/keys');

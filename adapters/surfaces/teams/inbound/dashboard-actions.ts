@@ -1,4 +1,5 @@
 import type { User } from '../../../../src/db/entities/index.ts';
+import { SurfaceRetryLater } from '../../../../src/ports/agent-surface.ts';
 import { loadHomeData } from '../../../../src/queries/home-data.ts';
 import { cardOf } from '../cards/card-kit.ts';
 import { dashboardCard, parseDashboardAction } from '../cards/dashboard-card.ts';
@@ -6,6 +7,7 @@ import { personalChat } from '../personal-chats.ts';
 import { loadDashboardFilters, saveDashboardFilters } from './dashboard-filters.ts';
 import type { TeamsInboundDeps } from './deps.ts';
 import { cardAnswer, type InvokeAnswer, messageAnswer } from './invoke-answers.ts';
+import { withShortWaits } from './tell.ts';
 
 /**
  * The dashboard's buttons and filters (R26, R32), for the viewer who pressed: the filters the
@@ -33,5 +35,12 @@ export async function onDashboardAction(
  */
 export async function showDashboard(deps: TeamsInboundDeps, teamsUserId: string, user: User): Promise<void> {
   await personalChat(deps, teamsUserId);
-  await deps.surface.publishHome(user.id, { force: true });
+  try {
+    await withShortWaits(() => deps.surface.publishHome(user.id, { force: true }));
+  } catch (err) {
+    // Teams holds the chat for longer: the command is not worth failing (and Teams resending it);
+    // the card is drawn with the next change, or when they ask again.
+    if (!(err instanceof SurfaceRetryLater)) throw err;
+    deps.logger.info({ userId: user.id, wait: err.retryAfterMs }, 'teams: dashboard not drawn yet (paced)');
+  }
 }

@@ -29,32 +29,5 @@ export const badActionAnswer = (message: string): InvokeAnswer => ({
   body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } },
 });
 
-/** A dialog: opened by `task/fetch`, or kept open after a `task/submit` (to show a problem in it). */
-export const dialogAnswer = (dialog: {
-  title: string;
-  card: Record<string, unknown>;
-  width?: 'small' | 'medium' | 'large' | number;
-  height?: 'small' | 'medium' | 'large' | number;
-}): InvokeAnswer => ({
-  status: 200,
-  body: {
-    task: {
-      type: 'continue',
-      value: {
-        title: dialog.title,
-        width: dialog.width ?? 'medium',
-        height: dialog.height ?? 'medium',
-        card: { contentType: CARD, content: dialog.card },
-      },
-    },
-  },
-});
-
-/** A message box in place of the dialog (a refusal before it opens, or what a submission did). */
-export const taskMessageAnswer = (text: string): InvokeAnswer => ({
-  status: 200,
-  body: { task: { type: 'message', value: text } },
-});
-
 /** Closes the dialog with nothing to say. */
 export const closeDialogAnswer = (): InvokeAnswer => ({ status: 200 });

@@ -43,9 +43,17 @@ export async function tellSender(deps: TeamsInboundDeps, a: InboundActivity, tex
 }
 
 async function sendPaced(deps: TeamsInboundDeps, chat: string, activity: OutboundActivity): Promise<void> {
+  await withShortWaits(() => deps.api.send(chat, activity));
+}
+
+/**
+ * Runs `work` that draws something the person is waiting for, waiting out Teams' pacing when the
+ * wait is short (a few tries); a longer wait is thrown to the caller.
+ */
+export async function withShortWaits(work: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await deps.api.send(chat, activity);
+      await work();
       return;
     } catch (err) {
       const wait = err instanceof SurfaceRetryLater ? err.retryAfterMs : null;
