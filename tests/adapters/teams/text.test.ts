@@ -77,14 +77,18 @@ describe('what an agent typed in Teams, as the customer reads it (R29)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (typed) => {
         const line = typed.replace(/[\r\n\uE000\uE001]/g, ' ');
-        const expected = line.replace(/[ \t\f]+/g, ' ').trim();
+        // No-break spaces are compared as spaces on both sides (the received text is read so too).
+        const expected = line
+          .replace(/[ \t\f]+/g, ' ')
+          .replace(/\u00a0/g, ' ')
+          .trim();
         expect(
           teamsHtmlToText(asTeamsHtml(line))
             .replace(/\u00a0/g, ' ')
             .trim(),
         ).toBe(expected);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: Number(process.env.TEXT_SEED ?? 1662281215) },
     );
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (junk) => {
