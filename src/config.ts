@@ -110,6 +110,21 @@ const envSchema = z.object({
   /** Optional user token of a workspace admin: lets Parley remove people's messages from a thread (R24, R31). */
   SLACK_USER_TOKEN: optionalSecret,
 
+  // The AI agent (README, "AI agent"): on for groups whose aiAgent is enabled, when OPENAI_API_KEY is set.
+  OPENAI_API_KEY: optionalSecret,
+  /** OpenAI by default; an Azure OpenAI resource's ".../openai/v1/", a compatible gateway or a local fake. */
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  /** The model a group uses unless its aiAgent names one. */
+  OPENAI_MODEL: z.string().trim().min(1).default('gpt-4.1-mini'),
+  /** One model call is abandoned (and retried) after this long. */
+  AI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Failed calls for one answer before the agent hands the conversation to a person. */
+  AI_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Customer messages this close together are answered once, after the last (R36). */
+  AI_BURST_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** The longest answer sent to a customer, in characters (the rest is cut at a word). */
+  AI_MAX_REPLY_CHARS: z.coerce.number().int().min(100).max(10_000).default(1_500),
+
   // Microsoft Teams (README, "Microsoft Teams"): a single-tenant bot, on when TEAMS_APP_ID,
   // TEAMS_APP_PASSWORD and TEAMS_TENANT_ID are set (one without the others is refused). The cloud picks every endpoint
   // (Entra login, Bot Framework token keys and issuer, Bot Connector); each can be overridden.

@@ -81,7 +81,10 @@ export async function createServices(
     opts.surfaceModules,
   );
   const surfaces = builtSurfaces.registry;
-  const dispatcher = createDispatcher(queues, { surfaces: surfaces.size > 0 });
+  const dispatcher = createDispatcher(queues, {
+    surfaces: surfaces.size > 0,
+    aiBurstWindowMs: config.AI_BURST_WINDOW_MS,
+  });
   // A failed wake-up is logged, not thrown: the change is committed and the reconciler will find it.
   const dispatch = async (events: DomainEvent[]) => {
     let timer: NodeJS.Timeout | undefined;

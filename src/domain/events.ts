@@ -21,7 +21,13 @@ export type DomainEvent =
       kind: MessageKind;
       /** Attachments the provider still holds (fetched by the fetch-media job). */
       pendingMedia?: boolean;
+      /** A customer message the AI agent should answer (R36). */
+      aiAnswers?: boolean;
+      /** A customer message in a group with an auto responder (R37). */
+      autoResponder?: boolean;
     }
+  /** The AI agent handed a conversation to a person (R36): the assignees or the group are told. */
+  | { type: 'ai.handed_off'; conversationId: string; groupId: string; turnId: string }
   | { type: 'message.media_stored'; conversationId: string; groupId: string; messageId: string }
   | {
       type: 'message.delivery_changed';
@@ -39,7 +45,8 @@ export type DomainEvent =
   /** A chat identity is no longer linked (R35): the person is told and their App Home cleared. */
   | { type: 'chat_identity.unlinked'; noticeId: string };
 
-export type MessageKind = 'inbound' | 'reply' | 'note' | 'ai' | 'auto_response' | 'system';
+/** `ai_draft`: the AI agent's proposed answer in draft mode, seen only by the team (R36). */
+export type MessageKind = 'inbound' | 'reply' | 'note' | 'ai' | 'auto_response' | 'system' | 'ai_draft';
 
 export type ConversationChange =
   | 'assigned'

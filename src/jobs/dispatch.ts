@@ -14,6 +14,8 @@ export const HOME_DEBOUNCE_MS = 2_000;
 export interface DispatchOptions {
   /** Whether any chat surface (Slack, Teams) is configured; without one, mirror jobs are skipped. */
   surfaces: boolean;
+  /** R36: customer messages this close together are answered once, after the last (AI_BURST_WINDOW_MS). */
+  aiBurstWindowMs?: number;
   now?: () => number;
 }
 
@@ -51,6 +53,17 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
       }
       if (e.type === 'message.created' && e.pendingMedia) {
         jobs.push(enqueue(queues, 'fetchMedia', { messageId: e.messageId }));
+      }
+      if (e.type === 'message.created' && e.aiAnswers) {
+        const { conversationId, messageId } = e;
+        const delayMs = opts.aiBurstWindowMs ?? 0;
+        jobs.push(enqueue(queues, 'aiReply', { conversationId, messageId, attempt: 0 }, { delayMs }));
+      }
+      if (e.type === 'message.created' && e.autoResponder) {
+        jobs.push(enqueue(queues, 'autoRespond', { conversationId: e.conversationId, messageId: e.messageId }));
+      }
+      if (e.type === 'ai.handed_off' && opts.surfaces) {
+        jobs.push(enqueue(queues, 'aiHandoffNotice', { turnId: e.turnId }));
       }
       if (!opts.surfaces) continue;
       if (e.type === 'user.access_changed') jobs.push(enqueue(queues, 'userHome', { userId: e.userId }));

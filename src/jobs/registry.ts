@@ -121,6 +121,38 @@ export const jobDefinitions = {
     attempts: 3,
     backoffMs: 60_000,
   }),
+  /**
+   * The AI agent answers a customer (R36): `messageId` is the customer message that woke it; the
+   * worker answers the conversation's latest waiting message once the burst window has passed.
+   * `attempt` makes a retry after a failed model call its own job.
+   */
+  aiReply: define({
+    queue: 'ai-reply',
+    payload: z.object({
+      conversationId: id,
+      messageId: id,
+      attempt: z.number().int().min(0).default(0),
+    }),
+    jobId: (p) => `ai_${p.messageId}_${p.attempt}`,
+    attempts: 3,
+    backoffMs: 2_000,
+  }),
+  /** Tell the assignees (or the group) that the AI agent handed a conversation over (R36); from an AiTurn row. */
+  aiHandoffNotice: define({
+    queue: 'ai-handoff-notice',
+    payload: z.object({ turnId: id }),
+    jobId: (p) => `ai_handoff_${p.turnId}`,
+    attempts: 5,
+    backoffMs: 5_000,
+  }),
+  /** The auto responder looks at a conversation's new customer messages (R37). */
+  autoRespond: define({
+    queue: 'auto-respond',
+    payload: z.object({ conversationId: id, messageId: id }),
+    jobId: (p) => `auto_${p.messageId}`,
+    attempts: 5,
+    backoffMs: 2_000,
+  }),
 } as const;
 
 export type JobKind = keyof typeof jobDefinitions;

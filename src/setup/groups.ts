@@ -62,6 +62,7 @@ export function createGroup(
           teamsTeamId: data.teamsTeamId ?? null,
           teamsChannelId: data.teamsChannelId ?? null,
           aiAgent: data.aiAgent ?? null,
+          autoResponder: data.autoResponder ?? null,
           digestCron: data.digestCron ?? null,
         });
         checkGroupLinks(group);

@@ -10,7 +10,7 @@ import type {
   Group,
   User,
 } from '../db/entities/index.ts';
-import { aiAgentSchema, portalProfileSchema } from './schemas.ts';
+import { aiAgentSchema, autoResponderSchema, portalProfileSchema } from './schemas.ts';
 
 /** What the admin API returns for each record (and what its OpenAPI document describes). */
 
@@ -25,6 +25,7 @@ export const groupView = z.object({
   teamsTeamId: z.string().nullable(),
   teamsChannelId: z.string().nullable(),
   aiAgent: aiAgentSchema.nullable(),
+  autoResponder: autoResponderSchema.nullable(),
   digestCron: z.string().nullable(),
   createdAt: timestamp,
 });
@@ -85,6 +86,7 @@ export const toGroupView = (g: Group): GroupView => ({
   teamsTeamId: g.teamsTeamId ?? null,
   teamsChannelId: g.teamsChannelId ?? null,
   aiAgent: g.aiAgent ?? null,
+  autoResponder: g.autoResponder ?? null,
   digestCron: g.digestCron ?? null,
   createdAt: iso(g.createdAt),
 });

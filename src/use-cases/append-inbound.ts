@@ -37,6 +37,7 @@ export async function appendToOpenConversation(
     group_id: string;
     status: 'open';
     ai_state: 'off' | 'active' | 'handed_off';
+    auto_on: boolean;
   }[];
   try {
     rows = await em.getConnection().execute(
@@ -68,7 +69,9 @@ export async function appendToOpenConversation(
            ?, ?::jsonb, ? from upd
          returning conversation_id
        )
-       select ins.conversation_id, upd.group_id, upd.status, upd.ai_state from ins join upd on upd.id = ins.conversation_id`,
+       select ins.conversation_id, upd.group_id, upd.status, upd.ai_state,
+         coalesce((select (g.auto_responder->>'enabled')::boolean from groups g where g.id = upd.group_id), false) as auto_on
+       from ins join upd on upd.id = ins.conversation_id`,
       [
         m.channel,
         m.endpointAddress,
@@ -107,6 +110,7 @@ export async function appendToOpenConversation(
   const row = rows[0];
   if (!row) return null;
   const pendingMedia = (m.attachments ?? []).some((a) => a.status === 'pending');
+  const aiAnswers = m.awaitsReply && shouldAiAnswer({ status: row.status, aiState: row.ai_state });
   const events: DomainEvent[] = [
     {
       type: 'message.created',
@@ -115,12 +119,9 @@ export async function appendToOpenConversation(
       messageId,
       kind: 'inbound',
       ...(pendingMedia ? { pendingMedia: true } : {}),
+      ...(aiAnswers ? { aiAnswers: true } : {}),
+      ...(m.awaitsReply && row.auto_on ? { autoResponder: true } : {}),
     },
   ];
-  return {
-    conversationId: row.conversation_id,
-    messageId,
-    aiAnswers: shouldAiAnswer({ status: row.status, aiState: row.ai_state }),
-    events,
-  };
+  return { conversationId: row.conversation_id, messageId, aiAnswers, events };
 }

@@ -163,14 +163,13 @@ export async function receiveInbound(
       conv.lastMessageAt = previousLastMessageAt;
     if (openedConversation)
       record({ type: 'conversation.opened', conversationId: conv.id, groupId: group.id });
-    record(messageCreated(conv, message));
-    return {
-      conversationId: conv.id,
-      messageId: message.id,
-      duplicate: false,
-      openedConversation,
-      aiAnswers: shouldAiAnswer(conv),
-    };
+    const aiAnswers = awaitsReply && shouldAiAnswer(conv);
+    record({
+      ...messageCreated(conv, message),
+      ...(aiAnswers ? { aiAnswers: true } : {}),
+      ...(awaitsReply && group.autoResponder?.enabled ? { autoResponder: true } : {}),
+    });
+    return { conversationId: conv.id, messageId: message.id, duplicate: false, openedConversation, aiAnswers };
   });
 }
 

@@ -24,6 +24,8 @@ const ConversationSchema = defineEntity({
     visibleToIds: p.array().nullable(),
     aiState: p.enum(['off', 'active', 'handed_off'] as const).default('off'),
     aiHandoffAt: p.datetime().nullable(),
+    /** R37: the auto responder has looked at the customer's messages up to this time. */
+    autoCheckedAt: p.datetime().nullable(),
     /** Channel and endpoint replies go out on (R3: the customer's latest inbound message). */
     channel: p.string(),
     endpoint: () => p.manyToOne(ChannelEndpoint).nullable(),

@@ -6,7 +6,37 @@ export interface AiAgentSettings {
   enabled: boolean;
   name?: string;
   instructions?: string;
+  /** Overrides OPENAI_MODEL for this group. */
   model?: string;
+  /** auto: the answer goes to the customer; draft: it waits in the thread for a person (R36). */
+  mode?: 'auto' | 'draft';
+  /** Answers per conversation before the agent hands off (R36). */
+  maxTurns?: number;
+  /** Model tokens per group per UTC day before the agent hands off; unset: no cap. */
+  dailyTokenBudget?: number;
+}
+
+/** One day's opening hours, local time "HH:MM"; `to` may be "24:00". */
+export interface OpeningHours {
+  from: string;
+  to: string;
+}
+
+/** R37: business hours and the messages sent outside them (and to a first-time contact). */
+export interface AutoResponderSettings {
+  enabled: boolean;
+  /** IANA time zone, e.g. "Europe/Berlin". */
+  timeZone: string;
+  /** Weekday (mon..sun) -> opening hours; a missing day is closed all day. */
+  hours: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', OpeningHours[]>>;
+  /** Local dates "YYYY-MM-DD" closed all day. */
+  holidays?: string[];
+  /** Sent when a customer writes outside business hours; unset: none. */
+  awayMessage?: string;
+  /** Sent in a contact's first conversation; unset: none. */
+  greeting?: string;
+  /** At most one automatic message per conversation in this many minutes. */
+  intervalMinutes?: number;
 }
 
 /** A team inside an account: it owns channel endpoints and users and has one Team inbox. */
@@ -21,6 +51,7 @@ const GroupSchema = defineEntity({
     teamsTeamId: p.string().nullable(),
     teamsChannelId: p.string().nullable(),
     aiAgent: p.json<AiAgentSettings>().nullable(),
+    autoResponder: p.json<AutoResponderSettings>().nullable(),
     /** Cron expression (UTC) for the dashboard digest (R27); null means no digest. */
     digestCron: p.string().nullable(),
     createdAt: createdAt(),

@@ -1,4 +1,5 @@
 import { Account } from './account.entity.ts';
+import { AiTurn } from './ai-turn.entity.ts';
 import { AuditEvent } from './audit-event.entity.ts';
 import { Broadcast } from './broadcast.entity.ts';
 import { BroadcastRecipient } from './broadcast-recipient.entity.ts';
@@ -23,11 +24,12 @@ import { User } from './user.entity.ts';
 import { WebchatSession, WebchatUpload } from './webchat-session.entity.ts';
 
 export type { PortalProfile } from './contact.entity.ts';
-export type { AiAgentSettings } from './group.entity.ts';
+export type { AiAgentSettings, AutoResponderSettings, OpeningHours } from './group.entity.ts';
 export type { LineItem } from './invoice.entity.ts';
 export type { Attachment, TemplateRef } from './message.entity.ts';
 export {
   Account,
+  AiTurn,
   AuditEvent,
   Broadcast,
   BroadcastRecipient,
@@ -56,6 +58,7 @@ export {
 /** Every entity, listed explicitly for the ORM config (no folder discovery). */
 export const entities = [
   Account,
+  AiTurn,
   Group,
   User,
   Contact,

@@ -41,7 +41,9 @@ const MessageSchema = defineEntity({
     account: () => p.manyToOne(Account),
     conversation: () => p.manyToOne(Conversation).deleteRule('cascade'),
     seq: p.integer(),
-    kind: p.enum(['inbound', 'reply', 'note', 'ai', 'auto_response', 'system'] as const),
+    kind: p.enum(['inbound', 'reply', 'note', 'ai', 'auto_response', 'system', 'ai_draft'] as const),
+    /** An AI draft (R36): waiting for a person, sent by one (as their reply), discarded, or dropped. */
+    draftState: p.enum(['pending', 'sent', 'discarded', 'dropped'] as const).nullable(),
     text: p.text().nullable(),
     attachments: p.json<Attachment[]>().default('[]'),
     template: p.json<TemplateRef>().nullable(),

@@ -44,6 +44,7 @@ export async function exportWorkspace(
         teamsTeamId: g.teamsTeamId,
         teamsChannelId: g.teamsChannelId,
         aiAgent: g.aiAgent,
+        autoResponder: g.autoResponder,
         digestCron: g.digestCron,
       }),
     ),
