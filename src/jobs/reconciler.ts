@@ -76,12 +76,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
        limit ?`,
       [new Date(now.getTime() - 24 * 3600_000), batch],
     );
-    // Posts that show an older delivery state than their message's (a lost wake-up after a status).
+    // Posts that show an older delivery (or AI draft) state than their message's (a lost wake-up after a status).
     const redraw = await conn.execute<{ id: string; last_seq: number }[]>(
       `select distinct t.conversation_id as id, 0 as last_seq from message m
          join surface_post p on p.message_id = m.id
          join surface_thread t on t.id = p.thread_id and t.state = 'active'
-       where m.delivery_updated_at > ? and p.shown_state is distinct from m.delivery_state
+       where m.delivery_updated_at > ? and p.shown_state is distinct from coalesce(m.delivery_state, m.draft_state)
          and p.updated_at < ?
        limit ?`,
       [new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() - 10_000), batch],

@@ -32,7 +32,23 @@ export interface MirrorItem {
   createdAt: Date;
   /** Where the item was written, when a user wrote it on a chat surface (an agent's message in a thread). */
   origin: ItemOrigin | null;
+  /**
+   * An AI draft (kind `ai_draft`, R36): pending drafts show Send, Edit and Discard; a decided one
+   * says who sent (edited or not) or discarded it. Null for every other kind.
+   */
+  draft: AiDraftView | null;
 }
+
+export interface AiDraftView {
+  state: 'pending' | 'sent' | 'discarded' | 'dropped';
+  /** Who sent or discarded it. */
+  by: string | null;
+  /** Sent after an edit. */
+  edited: boolean;
+}
+
+/** What a post shows of an item that may change after posting: its delivery state or its draft state. */
+export const shownStateOf = (item: MirrorItem): string | null => item.deliveryState ?? item.draft?.state ?? null;
 
 /** The platform message an item came from: the surface does not post it again where it already is. */
 export interface ItemOrigin {

@@ -6,6 +6,7 @@ import {
   type MirrorPlace,
   type SurfaceRegistry,
   SurfaceRetryLater,
+  shownStateOf,
   type ThreadHeader,
 } from '../ports/agent-surface.ts';
 import { toViewer } from './load.ts';
@@ -237,7 +238,7 @@ async function postPending(
       throw new SurfaceRetryLater('a customer file is being fetched', 2_000);
     if (items.length === 0) return;
     const seqOf = new Map(items.map((i) => [i.messageId, i.seq]));
-    const stateOf = new Map(items.map((i) => [i.messageId, i.deliveryState]));
+    const stateOf = new Map(items.map((i) => [i.messageId, shownStateOf(i)]));
     for await (const step of surface.postItems(thread.ref, items)) {
       thread.ref = step.thread;
       if (step.kind === 'posted') {
@@ -263,7 +264,8 @@ const MEDIA_WAIT_MS = 60_000;
 
 /**
  * Redraws posts whose message changed after posting (R29: a reply's delivery state — sent,
- * delivered, read, failed with its reason — shows on it; an edit before delivery).
+ * delivered, read, failed with its reason — shows on it; an edit before delivery; R36: an AI
+ * draft sent or discarded).
  */
 async function redrawChanged(
   em: EntityManager,
@@ -276,7 +278,7 @@ async function redrawChanged(
     .select('p.*')
     .join('p.message', 'm')
     .where({ thread })
-    .andWhere('p.shown_state is distinct from m.delivery_state')
+    .andWhere('p.shown_state is distinct from coalesce(m.delivery_state, m.draft_state)')
     .orderBy({ 'm.seq': 'asc' })
     .limit(BATCH)
     .getResultList();
@@ -291,7 +293,7 @@ async function redrawChanged(
     const item = byId.get(post.message.id);
     if (!item) continue;
     await surface.updateItem(thread.ref, post.ref, item);
-    post.shownState = item.deliveryState;
+    post.shownState = shownStateOf(item);
     await em.flush();
   }
 }

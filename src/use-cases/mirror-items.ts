@@ -78,6 +78,7 @@ async function authorNames(em: EntityManager, conv: Conversation): Promise<(m: M
       case 'inbound':
         return customer;
       case 'ai':
+      case 'ai_draft':
         return aiName;
       case 'auto_response':
         return 'Auto-response';
@@ -100,6 +101,14 @@ const toItem = (m: Message, authorName: string): MirrorItem => ({
   deliveryReason: m.deliveryReason ?? null,
   createdAt: m.createdAt,
   origin: originOf(m),
+  draft:
+    m.kind === 'ai_draft'
+      ? {
+          state: m.draftState ?? 'pending',
+          by: typeof m.meta.decidedBy === 'string' ? m.meta.decidedBy : null,
+          edited: m.meta.edited === true,
+        }
+      : null,
 });
 
 function originOf(m: Message): ItemOrigin | null {

@@ -115,6 +115,7 @@ const item = (over: Partial<MirrorItem> = {}): MirrorItem => {
     deliveryReason: null,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
     origin: null,
+    draft: null,
     ...over,
   };
 };

@@ -77,6 +77,7 @@ export function slackSurfaceHarness() {
     deliveryReason: null,
     createdAt: new Date(),
     origin: null,
+    draft: null,
     ...over,
   });
   const newChannel = () => `C${randomBytes(5).toString('hex').toUpperCase()}`;

@@ -38,6 +38,7 @@ const item = (over: Partial<MirrorItem> = {}): MirrorItem => ({
   deliveryReason: null,
   createdAt: new Date('2026-03-01T09:05:00Z'),
   origin: null,
+  draft: null,
   ...over,
 });
 const mediaLink = (a: Attachment) => `https://parley.test/media/${a.storageKey}?exp=1&sig=s`;

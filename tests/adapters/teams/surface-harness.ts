@@ -98,6 +98,7 @@ export async function teamsSurfaceHarness() {
     deliveryReason: null,
     createdAt: new Date(),
     origin: null,
+    draft: null,
     ...over,
   });
   const newChannel = () => `19:${randomBytes(8).toString('hex')}@thread.tacv2`;
