@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { createStorage } from '../adapters/storage/index.ts';
 import { buildChannels, channelModules } from './adapters.ts';
+import { buildAiModel } from './ai-models.ts';
 import { migrateDatabase } from './cli/migrations.ts';
 import type { Config } from './config.ts';
 import { createOrm, type Orm } from './db/orm.ts';
@@ -12,6 +13,7 @@ import { createQueues, type Queues } from './jobs/queues.ts';
 import type { Logger } from './logger.ts';
 import type { ChannelAdapterModule, SurfaceAdapterModule } from './ports/adapter-module.ts';
 import type { SurfaceRegistry } from './ports/agent-surface.ts';
+import type { AiModel } from './ports/ai-model.ts';
 import type { ChannelRegistry } from './ports/customer-channel.ts';
 import type { Storage } from './ports/storage.ts';
 import { buildSurfaces } from './surfaces.ts';
@@ -31,6 +33,8 @@ export interface Services {
   /** Mounts the configured channels' routes (webhooks, webchat) and surfaces' routes (Slack events) on an app. */
   mountChannelRoutes: (app: App) => void;
   surfaces: SurfaceRegistry;
+  /** The AI agent's model (R36); null when OPENAI_API_KEY is unset (an enabled agent then hands off). */
+  aiModel: AiModel | null;
   /** The surfaces' periodic work (missed Slack replies), run by the reconciler loop. */
   sweeps: (() => Promise<void>)[];
   dispatch: (events: DomainEvent[]) => Promise<void>;
@@ -81,6 +85,7 @@ export async function createServices(
     opts.surfaceModules,
   );
   const surfaces = builtSurfaces.registry;
+  const aiModel = await buildAiModel(config);
   const dispatcher = createDispatcher(queues, {
     surfaces: surfaces.size > 0,
     aiBurstWindowMs: config.AI_BURST_WINDOW_MS,
@@ -115,6 +120,7 @@ export async function createServices(
       for (const b of builtSurfaces.built) if (b.routes) app.route('/', b.routes());
     },
     surfaces,
+    aiModel,
     sweeps: builtSurfaces.built.flatMap((b) => (b.sweep ? [b.sweep.bind(b)] : [])),
     dispatch,
     context,

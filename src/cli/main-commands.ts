@@ -1,5 +1,8 @@
 import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
+import { aiHandoffNoticeProcessor } from '../../workers/ai-handoff-notice.worker.ts';
+import { aiReplyProcessor } from '../../workers/ai-reply.worker.ts';
+import { autoRespondProcessor } from '../../workers/auto-respond.worker.ts';
 import { deliverProcessor } from '../../workers/deliver.worker.ts';
 import { digestProcessor } from '../../workers/digest.worker.ts';
 import { fetchMediaProcessor } from '../../workers/fetch-media.worker.ts';
@@ -70,7 +73,14 @@ export function startWorker(s: Services): Stop {
         sendRate: redisSendRateLimiter(s.redis, s.config.REDIS_PREFIX),
       }),
       fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
+      autoRespond: autoRespondProcessor({ dispatch: s.dispatch, logger: s.logger }),
       purgeFiles: purgeFilesProcessor({ storage: s.storage }),
+      aiReply: aiReplyProcessor({
+        model: s.aiModel,
+        queues: s.queues,
+        config: s.config,
+        dispatch: s.dispatch,
+      }),
       webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
       ...(s.surfaces.has('teams') ? { teamsCleanup: teamsCleanupProcessor() } : {}),
       ...(s.surfaces.size > 0
@@ -83,6 +93,7 @@ export function startWorker(s: Services): Stop {
             home: homeProcessor({ surfaces: s.surfaces }),
             userHome: userHomeProcessor({ surfaces: s.surfaces }),
             unlinkNotice: unlinkNoticeProcessor({ surfaces: s.surfaces }),
+            aiHandoffNotice: aiHandoffNoticeProcessor({ surfaces: s.surfaces }),
             digest: digestProcessor({ surfaces: s.surfaces, queues: s.queues, logger: s.logger }),
           }
         : {}),
@@ -98,8 +109,17 @@ export function startWorker(s: Services): Stop {
         channels: s.channels,
         surfaces: s.surfaces.size > 0,
         dispatch: s.dispatch,
+        aiBurstWindowMs: s.config.AI_BURST_WINDOW_MS,
       });
-      if (report.deliveries + report.interrupted + report.mirrors + report.media > 0)
+      if (
+        report.deliveries +
+          report.interrupted +
+          report.mirrors +
+          report.media +
+          report.ai +
+          report.autoResponses >
+        0
+      )
         s.logger.info(report, 'reconciled due work');
       if (s.surfaces.size > 0) await syncDigestSchedules(em, s.queues);
       await syncCleanupSchedule(s.queues, s.config.WEBCHAT_CLEANUP_INTERVAL_MINUTES * 60_000).catch((err) =>

@@ -1,4 +1,5 @@
 import { listNames } from '../domain/assignment.ts';
+import { aiStatusText } from '../queries/ai-status.ts';
 import { assignConversation, assignToMe, unassign } from '../use-cases/assign-conversation.ts';
 import { closeConversation } from '../use-cases/close-conversation.ts';
 import { deleteConversation } from '../use-cases/delete-conversation.ts';
@@ -130,9 +131,10 @@ export async function runUnread(env: CommandEnv, cmd: Of<'unread'>): Promise<Com
   return message(`#${conv.number} is marked unread.`);
 }
 
-/** R14: hand the conversation to the AI agent (`on`) or take it over from it (`off`). */
+/** R14, R36: hand the conversation to the AI agent (`on`), take it over (`off`), or see its state. */
 export async function runAi(env: CommandEnv, cmd: Of<'ai'>): Promise<CommandResult> {
   const conv = await targetConversation(env, cmd.conversationNumber, '/parley ai #1042 off');
+  if (cmd.on === undefined) return message(await aiStatusText(env.lookup, conv));
   const result = await setAiMode(env.ctx, env.actor, {
     conversationId: conv.id,
     mode: cmd.on ? 'ai' : 'human',

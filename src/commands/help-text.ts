@@ -62,7 +62,10 @@ const usages: Record<CommandName, { usage: string; does: string }> = {
   dashboard: { usage: '/parley dashboard', does: 'show the dashboard figures' },
   read: { usage: '/parley read [#1042]', does: 'mark the conversation read' },
   unread: { usage: '/parley unread [#1042]', does: 'mark its latest message unread again' },
-  ai: { usage: '/parley ai [#1042] on|off', does: 'hand the conversation to the AI agent, or take it back' },
+  ai: {
+    usage: '/parley ai [#1042] [on|off]',
+    does: "show the AI agent's state in the conversation; on hands it to the AI agent, off takes it back",
+  },
   link: {
     usage: '/parley link [@user their@email]',
     does: 'link a chat user to their Parley user (admins); alone: how to get linked',

@@ -119,9 +119,9 @@ const parsers: Record<CommandName, (src: Source) => ParsedCommand | ParseError> 
       : { kind: 'dashboard' },
   ai: (src) =>
     withArgs(src, ['on', 'off'], (a) => {
-      if (a.words.length !== 1 || a.mentions.length > 0)
+      if (a.words.length > 1 || a.mentions.length > 0)
         return fail('ai', 'Say `on` to hand the conversation to the AI agent, `off` to take it back.');
-      return { kind: 'ai', on: a.words[0] === 'on' };
+      return a.words.length === 0 ? { kind: 'ai' } : { kind: 'ai', on: a.words[0] === 'on' };
     }),
   link: parseLink,
   help: (src) => {

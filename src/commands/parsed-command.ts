@@ -45,7 +45,8 @@ export type ParsedCommand =
   | { kind: 'search'; words: string }
   | { kind: 'inbox'; view: 'mine' | 'team' | 'closed' }
   | { kind: 'dashboard' }
-  | { kind: 'ai'; conversationNumber?: number; on: boolean }
+  /** `on`/`off` hands over or takes back; neither shows the AI agent's state (R36). */
+  | { kind: 'ai'; conversationNumber?: number; on?: boolean }
   | { kind: 'link'; target?: { userId: string; email: string } }
   | { kind: 'help'; topic?: CommandName };
 

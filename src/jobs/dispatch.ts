@@ -60,7 +60,9 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
         jobs.push(enqueue(queues, 'aiReply', { conversationId, messageId, attempt: 0 }, { delayMs }));
       }
       if (e.type === 'message.created' && e.autoResponder) {
-        jobs.push(enqueue(queues, 'autoRespond', { conversationId: e.conversationId, messageId: e.messageId }));
+        jobs.push(
+          enqueue(queues, 'autoRespond', { conversationId: e.conversationId, messageId: e.messageId }),
+        );
       }
       if (e.type === 'ai.handed_off' && opts.surfaces) {
         jobs.push(enqueue(queues, 'aiHandoffNotice', { turnId: e.turnId }));

@@ -3,6 +3,8 @@ import type { DomainEvent } from '../domain/events.ts';
 import type { ChannelRegistry } from '../ports/customer-channel.ts';
 import { resolveInterruptedSend } from '../use-cases/resolve-interrupted-send.ts';
 import { enqueue, type Queues } from './queues.ts';
+import { reconcileAi } from './reconcile-ai.ts';
+import { reconcileAutoResponder } from './reconcile-auto-responder.ts';
 
 /**
  * Finds work that is due in PostgreSQL and wakes a worker for it, so losing Redis (or a job) costs
@@ -18,6 +20,8 @@ export interface ReconcileDeps {
   dispatch: (events: DomainEvent[]) => Promise<void>;
   now?: () => Date;
   batch?: number;
+  /** R36: the AI agent answers a burst after this quiet time (AI_BURST_WINDOW_MS); 2 s if unset. */
+  aiBurstWindowMs?: number;
 }
 
 export interface ReconcileReport {
@@ -25,6 +29,10 @@ export interface ReconcileReport {
   interrupted: number;
   mirrors: number;
   media: number;
+  /** AI answers and handoff notices woken (R36). */
+  ai: number;
+  /** Auto responder looks woken (R37). */
+  autoResponses: number;
 }
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
@@ -62,6 +70,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   );
   await Promise.all(media.map((m) => enqueue(deps.queues, 'fetchMedia', { messageId: m.id })));
 
+  // R37: customer messages the auto responder has not looked at (its wake-up was lost).
+  const autoResponses = await reconcileAutoResponder({ em: deps.em, queues: deps.queues, now, batch });
+
   let mirrors = 0;
   if (deps.surfaces) {
     // Threads behind their conversation, and recently active conversations of linked groups with no thread yet.
@@ -93,7 +104,22 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     mirrors = toMirror.length;
     await wakeAccessChanges(deps, now, batch);
   }
-  return { deliveries: due.length, interrupted: interrupted.length, mirrors, media: media.length };
+  const ai = await reconcileAi({
+    em: deps.em,
+    queues: deps.queues,
+    surfaces: deps.surfaces,
+    burstWindowMs: deps.aiBurstWindowMs ?? 2_000,
+    now,
+    batch,
+  });
+  return {
+    deliveries: due.length,
+    interrupted: interrupted.length,
+    mirrors,
+    media: media.length,
+    ai,
+    autoResponses,
+  };
 }
 
 /**

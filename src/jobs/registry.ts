@@ -132,8 +132,10 @@ export const jobDefinitions = {
       conversationId: id,
       messageId: id,
       attempt: z.number().int().min(0).default(0),
+      /** Set when the job asks to run again later (a burst, a retry): distinct from the job running now. */
+      wake: z.number().int().optional(),
     }),
-    jobId: (p) => `ai_${p.messageId}_${p.attempt}`,
+    jobId: (p) => `ai_${p.messageId}_${p.attempt}${p.wake ? `_w${p.wake}` : ''}`,
     attempts: 3,
     backoffMs: 2_000,
   }),

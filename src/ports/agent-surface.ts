@@ -48,7 +48,8 @@ export interface AiDraftView {
 }
 
 /** What a post shows of an item that may change after posting: its delivery state or its draft state. */
-export const shownStateOf = (item: MirrorItem): string | null => item.deliveryState ?? item.draft?.state ?? null;
+export const shownStateOf = (item: MirrorItem): string | null =>
+  item.deliveryState ?? item.draft?.state ?? null;
 
 /** The platform message an item came from: the surface does not post it again where it already is. */
 export interface ItemOrigin {
@@ -140,6 +141,12 @@ export interface AgentSurface {
   postDigest(groupId: string): Promise<void>;
   /** Tell one user something privately (a refusal, a failed delivery). */
   notify(userId: string, text: string): Promise<void>;
+  /**
+   * A short top-level notice in a group's linked channel (`channelId`, as `channelOf` gives it),
+   * e.g. an AI handoff with nobody assigned (R36). With `thread` (a SurfaceThread.ref), it links
+   * to that conversation's thread when the thread is in that same channel.
+   */
+  notifyChannel(channelId: string, text: string, thread: ThreadRef | null): Promise<void>;
   /**
    * R35: a chat identity is no longer linked to a Parley user: tell them privately and clear what
    * the app showed them (App Home), so nothing of that user's stays in front of them.

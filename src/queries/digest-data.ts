@@ -37,6 +37,15 @@ export interface DigestData {
   figures: DigestFigures;
   /** The conversations waiting longest for a reply, oldest first. */
   oldestUnreplied: DigestItem[];
+  /** R36: the AI agent's last 24 hours in the group's shared conversations; null without an AI agent. */
+  ai?: DigestAi | null;
+}
+
+export interface DigestAi {
+  answers: number;
+  handoffs: number;
+  /** Model tokens, in and out. */
+  tokens: number;
 }
 
 export const DIGEST_OLDEST_LIMIT = 5;
@@ -85,9 +94,21 @@ export async function loadDigestData(em: EntityManager, groupId: string): Promis
     group.slackChannelId,
     oldest.map((r) => r.conversationId),
   );
+  const ai = group.aiAgent?.enabled
+    ? await one<DigestAi>(
+        em,
+        sql`select count(*) filter (where t.status in ('answered', 'drafted'))::int as "answers",
+            count(*) filter (where t.status = 'handed_off')::int as "handoffs",
+            coalesce(sum(t.input_tokens + t.output_tokens), 0)::int as "tokens"
+          from ai_turn t join conversation c on c.id = t.conversation_id
+          where t.group_id = ${group.id} and t.created_at > now() - interval '24 hours'
+            and c.visible_to_ids is null and c.status <> 'deleted'`,
+      )
+    : null;
   return {
     groupId: group.id,
     groupName: group.name,
+    ai: ai ?? null,
     slackChannelId: group.slackChannelId ?? null,
     figures: {
       unassigned: figures?.unassigned ?? 0,

@@ -44,25 +44,48 @@ const isTimeZone = (tz: string) => {
     return false;
   }
 };
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time "HH:MM" (00:00 to 24:00)');
+const clock = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time "HH:MM" (00:00 to 24:00)');
 const openingHoursSchema = z
   .object({ from: clock, to: clock })
   .refine((h) => h.from < h.to, 'must end after it starts ("from" before "to")');
 const dayHours = z.array(openingHoursSchema).max(10).optional();
-const isRealDate = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+const isRealDate = (d: string) =>
+  !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
 
 /** R37: business hours (local to `timeZone`) and the automatic messages. */
 export const autoResponderSchema = z.object({
   enabled: z.boolean(),
   timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. "Europe/Berlin"'),
-  hours: z.object({ mon: dayHours, tue: dayHours, wed: dayHours, thu: dayHours, fri: dayHours, sat: dayHours, sun: dayHours }).strict(),
+  hours: z
+    .object({
+      mon: dayHours,
+      tue: dayHours,
+      wed: dayHours,
+      thu: dayHours,
+      fri: dayHours,
+      sat: dayHours,
+      sun: dayHours,
+    })
+    .strict(),
   holidays: z
-    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date "YYYY-MM-DD"').refine(isRealDate, 'is not a real date'))
+    .array(
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date "YYYY-MM-DD"')
+        .refine(isRealDate, 'is not a real date'),
+    )
     .max(366)
     .optional(),
   awayMessage: text(1_600).optional(),
   greeting: text(1_600).optional(),
-  intervalMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  intervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
 });
 
 export const accountPatchSchema = z.object({ name: text(200) });

@@ -1,10 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Attachment, Message } from '../db/entities/index.ts';
+import type { AiContextEntry } from '../ports/ai-model.ts';
 
-export interface AiContextEntry {
-  role: 'customer' | 'agent' | 'ai';
-  text: string;
-}
+export type { AiContextEntry };
 
 /** Only what the customer and the team said to each other. Notes and system lines are never loaded (R5). */
 const roleOf = { inbound: 'customer', reply: 'agent', auto_response: 'agent', ai: 'ai' } as const;

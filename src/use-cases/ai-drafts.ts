@@ -38,7 +38,8 @@ export async function sendAiDraft(
   return inTransaction(ctx, async (tx, record, now) => {
     const { user, draft, conv } = await loadPendingDraft(tx, actor, input.draftId);
     const text = input.text ?? draft.text ?? '';
-    if (!hasText(text)) throw new AppError('validation_failed', 'The answer is empty. Write something before sending.');
+    if (!hasText(text))
+      throw new AppError('validation_failed', 'The answer is empty. Write something before sending.');
     const group = await tx.findOneOrFail(Group, { id: conv.group.id });
     const contact = await tx.findOneOrFail(Contact, { id: conv.contact.id });
     const endpoint = conv.endpoint ? await tx.findOne(ChannelEndpoint, { id: conv.endpoint.id }) : null;
@@ -55,13 +56,16 @@ export async function sendAiDraft(
       source: null,
       now,
     });
-    decide(draft, 'sent', user, { replyId: sent.message.id, edited: text.trim() !== (draft.text ?? '').trim() });
+    decide(draft, 'sent', user, {
+      replyId: sent.message.id,
+      edited: text.trim() !== (draft.text ?? '').trim(),
+    });
     await markReadWithin(tx, user, conv, now);
-    record(
-      messageCreated(conv, sent.message),
-      draftChanged(draft, conv.group.id),
-      { type: 'conversation.read', conversationId: conv.id, userId: user.id },
-    );
+    record(messageCreated(conv, sent.message), draftChanged(draft, conv.group.id), {
+      type: 'conversation.read',
+      conversationId: conv.id,
+      userId: user.id,
+    });
     return { conversationId: conv.id, conversationNumber: conv.number, messageId: sent.message.id };
   });
 }

@@ -85,7 +85,8 @@ async function authorNames(em: EntityManager, conv: Conversation): Promise<(m: M
       case 'system':
         return 'Parley';
       default:
-        return m.author?.name ?? 'Parley';
+        // A note without an author is the AI agent's handoff summary (R36).
+        return m.author?.name ?? (m.meta?.ai ? aiName : 'Parley');
     }
   };
 }

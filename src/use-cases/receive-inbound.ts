@@ -169,7 +169,13 @@ export async function receiveInbound(
       ...(aiAnswers ? { aiAnswers: true } : {}),
       ...(awaitsReply && group.autoResponder?.enabled ? { autoResponder: true } : {}),
     });
-    return { conversationId: conv.id, messageId: message.id, duplicate: false, openedConversation, aiAnswers };
+    return {
+      conversationId: conv.id,
+      messageId: message.id,
+      duplicate: false,
+      openedConversation,
+      aiAnswers,
+    };
   });
 }
 

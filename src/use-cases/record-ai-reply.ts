@@ -1,8 +1,11 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Contact, type Message } from '../db/entities/index.ts';
+import { Contact, type Conversation, Message } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
 import { shouldAiAnswer } from '../domain/ai.ts';
 import { AppError } from '../domain/errors.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import { draftChanged } from './ai-drafts.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
 import { loadConversationLocked } from './load.ts';
@@ -17,6 +20,10 @@ export const recordAiReplySchema = z
     /** The AI hands the conversation to a human with this message (R14). */
     handoff: z.boolean().default(false),
     handoffReason: z.string().optional(),
+    /** R36: what the model tells the person taking over, kept as a private note. */
+    handoffSummary: z.string().max(4_000).optional(),
+    /** R36 draft mode: the answer waits in the thread for a person instead of going out. */
+    draft: z.boolean().default(false),
   })
   .refine(
     (r) => hasText(r.text) || (r.attachments?.length ?? 0) > 0 || r.handoff,
@@ -24,18 +31,20 @@ export const recordAiReplySchema = z
   );
 
 export type RecordAiReplyInput = z.input<typeof recordAiReplySchema>;
+type Parsed = z.infer<typeof recordAiReplySchema>;
 
 export interface RecordAiReplyResult {
   conversationId: string;
-  /** The AI message queued for delivery; null for a silent handoff. */
+  /** The AI message queued for delivery (or the draft); null for a silent handoff. */
   messageId: string | null;
   handedOff: boolean;
 }
 
 /**
- * R11, R14: the AI agent answers the customer. Its message is marked as AI and queued for delivery;
- * it counts as a reply unless it hands the conversation to a human, after which the AI stays
- * silent in the conversation (further replies are refused) and waiting messages wait for a human.
+ * R11, R14, R36: the AI agent answers the customer. Its message is marked as AI and queued for
+ * delivery (or, in draft mode, waits in the thread for a person); it counts as a reply unless it
+ * hands the conversation to a human, after which the AI stays silent in the conversation (further
+ * replies are refused) and waiting messages wait for a human.
  */
 export async function recordAiReply(
   ctx: UseCaseContext,
@@ -46,20 +55,45 @@ export async function recordAiReply(
   const input = parseInput(recordAiReplySchema, raw);
   return inTransaction(ctx, async (tx, record, now) => {
     const conv = await loadConversationLocked(tx, input.conversationId);
-    if (!shouldAiAnswer(conv)) {
-      const why =
-        conv.status !== 'open'
-          ? `conversation #${conv.number} is ${conv.status}`
-          : conv.aiState === 'handed_off'
-            ? `conversation #${conv.number} was handed to a human; the AI agent stays silent until it is closed`
-            : `the AI agent is not on for conversation #${conv.number}`;
-      throw new AppError('conflict', `The AI agent cannot answer: ${why}.`, {
-        rule: 'R14',
-        aiState: conv.aiState,
+    const { message } = await applyAiReply(tx, record, now, conv, actor, input);
+    return { conversationId: conv.id, messageId: message?.id ?? null, handedOff: input.handoff };
+  });
+}
+
+/** recordAiReply's work inside a caller's transaction, with the conversation locked (the ai-reply job's). */
+export async function applyAiReply(
+  tx: EntityManager,
+  record: (...events: DomainEvent[]) => void,
+  now: Date,
+  conv: Conversation,
+  actor: Actor,
+  input: Parsed,
+): Promise<{ message: Message | null; note: Message | null }> {
+  if (!shouldAiAnswer(conv)) {
+    const why =
+      conv.status !== 'open'
+        ? `conversation #${conv.number} is ${conv.status}`
+        : conv.aiState === 'handed_off'
+          ? `conversation #${conv.number} was handed to a human; the AI agent stays silent until it is closed`
+          : `the AI agent is not on for conversation #${conv.number}`;
+    throw new AppError('conflict', `The AI agent cannot answer: ${why}.`, {
+      rule: 'R14',
+      aiState: conv.aiState,
+    });
+  }
+  let message: Message | null = null;
+  if (hasText(input.text) || (input.attachments?.length ?? 0) > 0) {
+    if (input.draft) {
+      await dropPendingDrafts(tx, record, conv);
+      message = await appendMessage(tx, conv, {
+        kind: 'ai_draft',
+        text: input.text ?? null,
+        attachments: input.attachments ?? [],
+        meta: { ai: true, ...(input.handoff ? { withHandoff: true } : {}) },
+        now,
       });
-    }
-    let message: Message | null = null;
-    if (hasText(input.text) || (input.attachments?.length ?? 0) > 0) {
+      message.draftState = 'pending';
+    } else {
       const contact = await tx.findOneOrFail(Contact, { id: conv.contact.id });
       await assertChannelAllows(tx, {
         contact,
@@ -81,28 +115,49 @@ export async function recordAiReply(
         meta: { ai: true },
         now,
       });
-      record(messageCreated(conv, message));
     }
-    if (input.handoff) {
-      conv.aiState = 'handed_off';
-      conv.aiHandoffAt = now;
-      const reason = input.handoffReason?.trim();
-      const line = await appendSystemLine(
-        tx,
-        conv,
-        actor,
-        'ai.handoff',
-        `The AI agent handed this conversation to a human${reason ? `: ${reason}` : '.'}`,
-        now,
-        reason ? { reason } : {},
-      );
-      record(messageCreated(conv, line), {
-        type: 'conversation.updated',
-        conversationId: conv.id,
-        groupId: conv.group.id,
-        change: 'ai',
-      });
+    record(messageCreated(conv, message));
+  }
+  let note: Message | null = null;
+  if (input.handoff) {
+    conv.aiState = 'handed_off';
+    conv.aiHandoffAt = now;
+    const reason = input.handoffReason?.trim();
+    const line = await appendSystemLine(
+      tx,
+      conv,
+      actor,
+      'ai.handoff',
+      `The AI agent handed this conversation to a human${reason ? `: ${reason}` : '.'}`,
+      now,
+      reason ? { reason } : {},
+    );
+    record(messageCreated(conv, line), {
+      type: 'conversation.updated',
+      conversationId: conv.id,
+      groupId: conv.group.id,
+      change: 'ai',
+    });
+    const summary = input.handoffSummary?.trim();
+    if (summary) {
+      // R5: a private note for the person taking over; it never reaches the customer.
+      note = await appendMessage(tx, conv, { kind: 'note', text: summary, meta: { ai: true }, now });
+      record(messageCreated(conv, note));
     }
-    return { conversationId: conv.id, messageId: message?.id ?? null, handedOff: input.handoff };
-  });
+  }
+  return { message, note };
+}
+
+/** A newer draft replaces the ones still waiting: only the latest answer is worth sending. */
+async function dropPendingDrafts(
+  tx: EntityManager,
+  record: (...events: DomainEvent[]) => void,
+  conv: Conversation,
+): Promise<void> {
+  const pending = await tx.find(Message, { conversation: conv, kind: 'ai_draft', draftState: 'pending' });
+  for (const d of pending) {
+    d.draftState = 'dropped';
+    d.deliveryUpdatedAt = new Date();
+    record(draftChanged(d, conv.group.id));
+  }
 }

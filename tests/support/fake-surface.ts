@@ -23,6 +23,7 @@ export function recordingSurface(name = 'slack') {
   const threads: FakeThread[] = [];
   const homes: { userId: string; force: boolean }[] = [];
   const unlinkNotices: { platformUserId: string; text: string }[] = [];
+  const channelNotices: { channelId: string; text: string; thread: ThreadRef | null }[] = [];
   let failNextPost: number | null = null;
   let slowPost: Promise<void> | null = null;
   const find = (ref: ThreadRef) => {
@@ -73,6 +74,9 @@ export function recordingSurface(name = 'slack') {
     },
     postDigest: async () => {},
     notify: async () => {},
+    notifyChannel: async (channelId, text, thread) => {
+      channelNotices.push({ channelId, text, thread });
+    },
     tellUnlinked: async (platformUserId, text) => {
       unlinkNotices.push({ platformUserId, text });
     },
@@ -84,6 +88,8 @@ export function recordingSurface(name = 'slack') {
     homes,
     /** R35 notices to chat identities that were unlinked. */
     unlinkNotices,
+    /** Top-level notices in groups' channels (an AI handoff with nobody assigned, R36), in order. */
+    channelNotices,
     /** Everything any user can read on the platform right now. */
     visibleText: () =>
       threads

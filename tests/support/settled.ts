@@ -68,6 +68,7 @@ export async function settled(services: Services, timeoutMs = 15_000): Promise<v
         channels: services.channels,
         surfaces: services.surfaces.size > 0,
         dispatch: services.dispatch,
+        aiBurstWindowMs: services.config.AI_BURST_WINDOW_MS,
       });
       for (const sweep of services.sweeps) await sweep();
     },

@@ -6,7 +6,9 @@ import type { MirrorItem } from '../../../src/ports/agent-surface.ts';
  * author and kind go out as one post, so when messages arrive faster than a place takes posts the
  * thread's lag stays bounded instead of growing. Order is kept: a group is a run of neighbours,
  * never items pulled from further on. An item an agent wrote in this very thread (`isOwnHere`) is
- * already there: it stands alone and is adopted, not posted.
+ * already there: it stands alone and is adopted, not posted. A post with buttons (an AI draft's
+ * Send, Edit and Discard, R36) stands alone too, whatever the surface lets combine: its buttons act
+ * on that one item, and its post is redrawn from it alone when it is decided.
  */
 
 /** How much one combined post may carry; each surface sets its own (its post size, its rates). */
@@ -30,6 +32,9 @@ export const COMBINABLE_KINDS: ReadonlySet<MessageKind> = new Set<MessageKind>([
   'auto_response',
 ]);
 
+/** An item drawn with buttons of its own (an AI draft): never combined with another. */
+export const standsAlone = (item: MirrorItem): boolean => item.kind === 'ai_draft' || Boolean(item.draft);
+
 /** One post to make (`items`, in order), or an agent's own message to adopt (`item`). */
 export type ItemGroup = { own: true; item: MirrorItem } | { own: false; items: MirrorItem[] };
 
@@ -46,7 +51,8 @@ export interface GroupOptions {
  */
 export function groupItems(items: MirrorItem[], opts: GroupOptions): ItemGroup[] {
   const { maxItems, maxChars, kinds = COMBINABLE_KINDS } = opts.limits;
-  const plain = (i: MirrorItem) => kinds.has(i.kind) && i.attachments.length === 0 && i.text !== null;
+  const plain = (i: MirrorItem) =>
+    kinds.has(i.kind) && !standsAlone(i) && i.attachments.length === 0 && i.text !== null;
   const combinable = (a: MirrorItem, b: MirrorItem) =>
     plain(a) && plain(b) && a.kind === b.kind && a.authorName === b.authorName;
 

@@ -1,5 +1,6 @@
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../../src/logger.ts';
+import { registerAiDraftActions } from './ai-draft-actions.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { registerHeaderActions } from './header-actions.ts';
 import { registerHomeActions } from './home-actions.ts';
@@ -9,7 +10,7 @@ import { registerSlashCommand } from './slash-command.ts';
 /**
  * Bolt, hosted inside our Hono app: no receiver of its own (events.route.ts verifies, parses and
  * calls `processEvent`), one bot token, listeners for messages, `/parley`, buttons, modals and
- * App Home. Its identity comes from `auth.test`, asked once and cached.
+ * App Home (and the AI drafts' Send, Edit… and Discard). Its identity comes from `auth.test`, asked once and cached.
  */
 export function createBoltApp(
   deps: SlackHandlerDeps & {
@@ -26,6 +27,7 @@ export function createBoltApp(
   registerMessageEvents(app, deps);
   registerSlashCommand(app, deps);
   registerHeaderActions(app, deps);
+  registerAiDraftActions(app, deps);
   registerHomeActions(app, deps);
   // Errors reach events.route.ts, which answers 500 so Slack retries the event.
   app.error(async (err) => {

@@ -24,7 +24,7 @@ import {
 import { HEADER_ACTIONS } from './thread-blocks.ts';
 import { tellPrivately } from './thread-messages.ts';
 
-type ButtonBody = BlockAction<ButtonAction>;
+export type ButtonBody = BlockAction<ButtonAction>;
 
 /**
  * The buttons on a conversation's header message (R30), in the shared thread or in a user's DM
@@ -80,8 +80,11 @@ export function registerHeaderActions(app: BoltApp, deps: SlackHandlerDeps): voi
   registerModalSubmissions(app, deps);
 }
 
-/** A private line (mrkdwn, already escaped) to the user who pressed the button, in the thread of the header they pressed. */
-async function tellActor(deps: SlackHandlerDeps, body: ButtonBody, text: string): Promise<void> {
+/**
+ * A private line (mrkdwn, already escaped) to the user who pressed a button, in the thread of the
+ * post they pressed (a header, an AI draft).
+ */
+export async function tellActor(deps: SlackHandlerDeps, body: ButtonBody, text: string): Promise<void> {
   if (body.channel && body.message) {
     const threadTs = (body.message.thread_ts as string | undefined) ?? body.message.ts;
     return tellPrivately(deps, { channel: body.channel.id, user: body.user.id, threadTs }, text);
@@ -95,11 +98,11 @@ async function tellActor(deps: SlackHandlerDeps, body: ButtonBody, text: string)
   });
 }
 
-async function openModal(deps: SlackHandlerDeps, body: ButtonBody, view: object): Promise<void> {
+export async function openModal(deps: SlackHandlerDeps, body: ButtonBody, view: object): Promise<void> {
   await deps.api.call('views.open', { trigger_id: body.trigger_id, view });
 }
 
-async function modalSubject(
+export async function modalSubject(
   deps: SlackHandlerDeps,
   user: User,
   conversationId: string,

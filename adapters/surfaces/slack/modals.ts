@@ -126,6 +126,39 @@ export const noteModal = (s: ModalSubject) =>
     },
   ]);
 
+/** The longest text Slack's plain_text_input takes (its max_length may not be set higher). */
+export const SLACK_INPUT_MAX = 3000;
+export const AI_DRAFT_EDIT_CALLBACK = 'parley_ai_draft_edit';
+
+/**
+ * Edit… on an AI draft (R36): its text, to change before it is sent as the user's reply. The
+ * modal's private_metadata is the draft's message id; ai-draft-actions.ts handles the submission.
+ */
+export const aiDraftModal = (s: ModalSubject, draftId: string, text: string) => ({
+  type: 'modal',
+  callback_id: AI_DRAFT_EDIT_CALLBACK,
+  private_metadata: draftId,
+  title: title(`AI draft on #${s.number}`),
+  submit: plain('Send'),
+  close: plain('Cancel'),
+  blocks: [
+    aboutBlock(s),
+    {
+      type: 'input',
+      block_id: 'draft',
+      label: plain('Answer to the customer'),
+      hint: plain('Send delivers it to the customer as your reply.'),
+      element: {
+        type: 'plain_text_input',
+        action_id: 'text',
+        multiline: true,
+        max_length: SLACK_INPUT_MAX,
+        ...(text ? { initial_value: text } : {}),
+      },
+    },
+  ],
+});
+
 type Values = Record<string, Record<string, ViewStateValue>>;
 type FieldErrors = Record<string, string>;
 /** What a submission handler decides: nothing to say (the modal closes) or errors on fields. */

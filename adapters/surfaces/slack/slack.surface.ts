@@ -3,6 +3,7 @@ import type { Logger } from '../../../src/logger.ts';
 import type { AgentSurface, MirrorPlace, ThreadHeader, ThreadRef } from '../../../src/ports/agent-surface.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import { escapeText } from './escape.ts';
+import { threadUrl } from './home-view.ts';
 import { notLinkedHome } from './not-linked-home.ts';
 import { postItems } from './post-items.ts';
 import type { SlackApi } from './slack-api.ts';
@@ -110,6 +111,24 @@ export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
         'chat.postMessage',
         { channel: slackUserId, text: escapeText(text), ...NO_UNFURL },
         { channel: slackUserId },
+      );
+    },
+
+    async notifyChannel(channelId, text, thread) {
+      // A link only to a thread in this very channel: a restricted conversation's thread in
+      // someone's direct messages is nothing the channel may point at (R31).
+      const t = thread && typeof thread.channel === 'string' && typeof thread.ts === 'string' ? thread : null;
+      const url = t?.channel === channelId ? threadUrl(await api.teamUrl().catch(() => null), slackThread(t)) : null;
+      // Escaped: the notice may quote a customer's or a user's name.
+      const body = escapeText(text);
+      await api.call(
+        'chat.postMessage',
+        {
+          channel: channelId,
+          text: url ? `${body}\n<${url}|Open the conversation>` : body,
+          ...NO_UNFURL,
+        },
+        { channel: channelId },
       );
     },
 

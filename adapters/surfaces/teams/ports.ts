@@ -120,7 +120,8 @@ export interface InboundActivity {
 
 /**
  * The verbs of the conversation card's Action.Execute buttons (cards/ → inbound/). Each carries
- * `{ conversationId }` in its data; dialog submits carry the dialog's inputs too.
+ * `{ conversationId }` in its data (an AI draft's, `draftId` too); dialog submits carry the
+ * dialog's inputs too.
  */
 export const CARD_VERBS = {
   assignMe: 'parley.assign_me',
@@ -133,6 +134,13 @@ export const CARD_VERBS = {
   reply: 'parley.reply',
   /** The dashboard's filters and refresh (cards/dashboard-card.ts). */
   dashboard: 'parley.dashboard',
+  /**
+   * An AI draft's buttons (R36, cards/item-message.ts): Send and Discard act at once
+   * (Action.Execute, data `{ draftId, conversationId }`); Edit… opens a dialog with its text.
+   */
+  aiDraftSend: 'parley.ai_draft_send',
+  aiDraftDiscard: 'parley.ai_draft_discard',
+  aiDraftEdit: 'parley.ai_draft_edit',
 } as const;
 
 /**

@@ -1,8 +1,9 @@
-import { Container } from '@microsoft/teams.cards';
+import { AdaptiveCard, Container, ExecuteAction, ShowCardAction, SubmitAction } from '@microsoft/teams.cards';
 import type { MirrorItem } from '../../../../src/ports/agent-surface.ts';
-import type { OutboundActivity } from '../ports.ts';
+import { CARD_VERBS, type OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
+  type CardActions,
   type CardBody,
   cardActivity,
   fitted,
@@ -12,7 +13,13 @@ import {
   plural,
   run,
 } from './card-kit.ts';
-import { attachmentPart, deliveryBlock, type MediaLink, textBlocks } from './item-parts.ts';
+import {
+  attachmentPart,
+  deliveryBlock,
+  draftDecisionBlock,
+  type MediaLink,
+  textBlocks,
+} from './item-parts.ts';
 
 /**
  * One post for one timeline item, or for several consecutive items of one author combined (R28,
@@ -21,6 +28,10 @@ import { attachmentPart, deliveryBlock, type MediaLink, textBlocks } from './ite
  * items each one's delivery state. The surface redraws the whole post (updateItem) with the same
  * call when a state changes, so a combined post shows every item's current state.
  * A private note sits in a warning-coloured box headed "Private note … not sent to the customer".
+ * An AI draft (R36) sits in an accent box headed "AI draft · only the team sees this · not sent
+ * yet", with Send (Action.Execute), Edit… (a dialog) and Discard… (which asks first, in a card
+ * shown under it) while it waits; once decided it is redrawn without buttons, saying who sent or
+ * discarded it. It is never combined with other items (shared/combine-items.ts).
  * In a personal chat there are no threads, so every post starts with the conversation's number.
  * The card's `id` is the hidden mark `parley-items:<message ids>` (card-kit.ts: readItemMarker).
  */
@@ -29,6 +40,8 @@ export interface ItemMessageOpts {
   place: 'channel' | 'personal';
   conversationNumber: number;
   mediaLink: MediaLink;
+  /** The Parley conversation: an AI draft's Edit… dialog names it (inbound/dialogs.ts). */
+  conversationId?: string;
 }
 
 /** Characters of text for the whole post before it is cut to fit the message size limit. */
@@ -41,20 +54,45 @@ const ROLE: Record<string, string> = {
   reply: 'reply to the customer',
   ai: 'AI reply',
   auto_response: 'automatic reply',
+  ai_draft: 'AI draft',
 };
 
 export function itemMessage(items: MirrorItem[], opts: ItemMessageOpts): OutboundActivity {
   const first = items[0];
   if (!first) throw new Error('itemMessage needs at least one item.');
   const id = itemMarker(items.map((i) => i.messageId));
+  const actions = items.length === 1 ? draftActions(first, opts) : [];
   return fitted(
     (budget) =>
       cardActivity(
-        adaptiveCard(body(items, opts, Math.floor(budget / items.length)), [], { id, fullWidth: true }),
+        adaptiveCard(body(items, opts, Math.floor(budget / items.length)), actions, { id, fullWidth: true }),
         summary(items, opts),
       ),
     TEXT_BUDGET,
   );
+}
+
+/**
+ * A waiting AI draft's buttons: Send and Discard act at once (inbound/card-actions.ts), Edit…
+ * opens a dialog with its text (Action.Submit `task/fetch`, inbound/dialogs.ts). Discard… first
+ * shows a card under the draft asking to confirm. Data: `{ draftId, conversationId }`.
+ */
+function draftActions(item: MirrorItem, opts: ItemMessageOpts): CardActions {
+  if (item.kind !== 'ai_draft' || (item.draft?.state ?? 'pending') !== 'pending') return [];
+  const data = { draftId: item.messageId, conversationId: opts.conversationId ?? '' };
+  const confirm = new AdaptiveCard(
+    line(run('Discard this AI draft? Nothing is sent to the customer.', { bold: true })),
+  ).withActions(
+    new ExecuteAction({ title: 'Discard', verb: CARD_VERBS.aiDraftDiscard, data }).withStyle('destructive'),
+  );
+  return [
+    new ExecuteAction({ title: 'Send', verb: CARD_VERBS.aiDraftSend, data }).withStyle('positive'),
+    new SubmitAction({
+      title: 'Edit…',
+      data: { msteams: { type: 'task/fetch' }, verb: CARD_VERBS.aiDraftEdit, ...data },
+    }),
+    new ShowCardAction({ title: 'Discard…', card: confirm }),
+  ];
 }
 
 function body(items: MirrorItem[], opts: ItemMessageOpts, textBudget: number): CardBody {
@@ -79,6 +117,21 @@ function body(items: MirrorItem[], opts: ItemMessageOpts, textBudget: number): C
     parts.push(...text, ...files, ...(state ? [state] : []));
   }
   if (filesLeft < 0) parts.push(line(run(`${plural(-filesLeft, 'more file')} in Parley`, { italic: true })));
+  if (first.kind === 'ai_draft') {
+    const waiting = (first.draft?.state ?? 'pending') === 'pending';
+    const head = line(
+      number,
+      run('🤖 AI draft', { bold: true }),
+      ' by ',
+      run(name, { bold: true }),
+      run(waiting ? ' · only the team sees this · not sent yet' : ' · only the team saw this', {
+        italic: true,
+      }),
+    );
+    const decision = draftDecisionBlock(first);
+    const box = new Container(head, ...parts, ...(decision ? [decision] : []));
+    return [waiting ? box.withStyle('accent') : box];
+  }
   if (first.kind === 'note') {
     const head = line(
       number,
@@ -103,7 +156,9 @@ function summary(items: MirrorItem[], opts: ItemMessageOpts): string {
   const who =
     first.kind === 'note'
       ? `Private note by ${oneLine(first.authorName, 60)}`
-      : first.kind === 'system'
+      : first.kind === 'ai_draft'
+        ? `AI draft (${first.draft?.state === 'pending' || !first.draft ? 'not sent yet' : first.draft.state})`
+        : first.kind === 'system'
         ? 'Parley'
         : oneLine(first.authorName, 60);
   return `${prefix}${who}: ${what}`;
@@ -112,21 +167,25 @@ function summary(items: MirrorItem[], opts: ItemMessageOpts): string {
 /**
  * The delivery state of a person's own message (an agent's reply typed in the thread), which the
  * app cannot redraw: a small card of the app's own right under it, updated as the state moves.
+ * The same for an AI draft's decision where its post cannot be redrawn.
  * Its `id` is `parley-state:<message id>`.
  */
 export function deliveryCard(item: MirrorItem, opts: Omit<ItemMessageOpts, 'mediaLink'>): OutboundActivity {
   const number = opts.place === 'personal' ? run(`#${opts.conversationNumber} · `, { bold: true }) : '';
   const quote = oneLine(item.text ?? '', 80);
-  const state = deliveryBlock(item) ?? line(run('Not sent to the customer', { subtle: true }));
+  // An AI draft whose post cannot be redrawn (its send got no answer): what became of it, here.
+  const state =
+    (item.draft ? draftDecisionBlock(item) : deliveryBlock(item)) ??
+    line(run(item.draft ? 'Not sent yet' : 'Not sent to the customer', { subtle: true }));
   const about = line(
     number,
-    run('Reply by ', { subtle: true }),
+    run(item.draft ? 'AI draft by ' : 'Reply by ', { subtle: true }),
     run(oneLine(item.authorName, 60), { subtle: true }),
     quote ? run(` “${quote}”`, { subtle: true }) : '',
   );
   const card = adaptiveCard([about, state], [], { id: `parley-state:${item.messageId}` });
   return cardActivity(
     card,
-    `${opts.place === 'personal' ? `#${opts.conversationNumber} · ` : ''}Delivery: ${item.deliveryState ?? 'not sent'}`,
+    `${opts.place === 'personal' ? `#${opts.conversationNumber} · ` : ''}${item.draft ? `AI draft: ${item.draft.state}` : `Delivery: ${item.deliveryState ?? 'not sent'}`}`,
   );
 }

@@ -44,6 +44,24 @@ export function deliveryBlock(
   return line(run(STATES[item.deliveryState] ?? oneLine(item.deliveryState, 40), { subtle: true }));
 }
 
+/**
+ * What became of a decided AI draft (R36) as one line: sent by whom (after an edit or not),
+ * discarded by whom, or out of date. Null while it waits, and for every other item.
+ */
+export function draftDecisionBlock(item: Pick<MirrorItem, 'draft'>): RichTextBlock | null {
+  const draft = item.draft;
+  if (!draft || draft.state === 'pending') return null;
+  const by = draft.by ? ` by ${oneLine(draft.by, 60)}` : '';
+  switch (draft.state) {
+    case 'sent':
+      return line(run(`📤 Sent${by}${draft.edited ? ' after editing' : ''}`, { bold: true }));
+    case 'discarded':
+      return line(run(`🗑️ Discarded${by}`, { bold: true, subtle: true }));
+    default:
+      return line(run('⌛ Out of date · not sent', { bold: true, subtle: true }));
+  }
+}
+
 /** A signed link to a stored attachment (Parley's media links), or null when it cannot be served. */
 export type MediaLink = (attachment: Attachment) => string | null;
 

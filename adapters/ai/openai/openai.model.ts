@@ -1,0 +1,43 @@
+import OpenAI from 'openai';
+import type { AiAnswer, AiModel, AiRequest } from '../../../src/ports/ai-model.ts';
+import { answerFrom } from './answer.ts';
+import { toAiModelError } from './errors.ts';
+import { responsesBody } from './request-body.ts';
+
+export interface OpenAiModelOptions {
+  apiKey: string;
+  /** OpenAI (`https://api.openai.com/v1`), an Azure OpenAI resource's `.../openai/v1`, a gateway or a fake. */
+  baseURL: string;
+  /** Tests and proxies may pass their own. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The AI agent's model on the Responses API (R36). The SDK makes one attempt per call: Parley's
+ * ai-reply job retries with backoff itself (honouring Retry-After), and owns the attempt count.
+ */
+export function createOpenAiModel(options: OpenAiModelOptions): AiModel {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    // Nothing from the environment (OPENAI_ORG_ID, OPENAI_PROJECT_ID…) joins the request unseen.
+    organization: null,
+    project: null,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  return {
+    name: 'openai',
+    async respond(request: AiRequest): Promise<AiAnswer> {
+      try {
+        const response = await client.responses.create(responsesBody(request), {
+          timeout: request.timeoutMs,
+          maxRetries: 0,
+        });
+        return answerFrom(response);
+      } catch (err) {
+        throw toAiModelError(err, options.apiKey, request.timeoutMs);
+      }
+    },
+  };
+}
