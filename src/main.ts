@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAiCommands } from './cli/ai-commands.ts';
 import { runProcess } from './cli/main-commands.ts';
 import { createMigration, migrateDatabase, pendingSchemaChanges } from './cli/migrations.ts';
 import { registerSetupCommands } from './cli/setup-commands.ts';
@@ -68,12 +69,14 @@ db.command('migration-check')
     process.stdout.write('entities and migrations agree\n');
   });
 
-registerSetupCommands(program, async () => {
+const openDatabase = async () => {
   const c = config();
   await migrateDatabase(c.DATABASE_URL);
   const orm = await createOrm({ databaseUrl: c.DATABASE_URL, poolMax: 2 });
   return { orm, close: () => orm.close(true) };
-});
+};
+registerSetupCommands(program, openDatabase);
+registerAiCommands(program, openDatabase, config);
 
 registerTeamsCommands(program, config);
 

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import type { AutoResponderSettings, Group } from '../db/entities/index.ts';
-import { isOpenAt, localTimeIn, type OpeningWindow, type Weekday, weekdays } from '../domain/business-hours.ts';
+import {
+  isOpenAt,
+  localTimeIn,
+  type OpeningWindow,
+  type Weekday,
+  weekdays,
+} from '../domain/business-hours.ts';
 import { AppError } from '../domain/errors.ts';
 import { cliActor } from '../setup/actor.ts';
 import { findGroupByName, updateGroup } from '../setup/groups.ts';
@@ -38,13 +44,21 @@ export function registerAutoResponderCommands(program: Command, open: OpenDataba
       collect,
       [],
     )
-    .option('--holiday <date>', 'a local date closed all day, YYYY-MM-DD (repeat for several; added)', collect, [])
+    .option(
+      '--holiday <date>',
+      'a local date closed all day, YYYY-MM-DD (repeat for several; added)',
+      collect,
+      [],
+    )
     .option('--clear-holidays', 'forget the holidays set before (then add those given with --holiday)')
     .option('--away <text>', 'sent when a customer writes outside business hours')
     .option('--no-away', 'send no away message')
     .option('--greeting <text>', "sent in a contact's first conversation")
     .option('--no-greeting', 'send no greeting')
-    .option('--interval-minutes <n>', `at most one automatic message per conversation in this time (default ${DEFAULT_AUTO_INTERVAL_MINUTES})`)
+    .option(
+      '--interval-minutes <n>',
+      `at most one automatic message per conversation in this time (default ${DEFAULT_AUTO_INTERVAL_MINUTES})`,
+    )
     .option('--on', 'turn the auto responder on (the default when it is set up the first time)')
     .option('--off', 'turn the auto responder off (the settings are kept)')
     .action((o: SetOptions) =>
@@ -69,7 +83,9 @@ export function registerAutoResponderCommands(program: Command, open: OpenDataba
           return;
         }
         await updateGroup(em, group.id, { autoResponder: { ...current, enabled: false } }, cliActor);
-        io.out(`The auto responder of ${group.name} is off. Turn it back on with: parley hours set --group "${group.name}" --on`);
+        io.out(
+          `The auto responder of ${group.name} is off. Turn it back on with: parley hours set --group "${group.name}" --on`,
+        );
       }),
     );
 }
@@ -95,9 +111,13 @@ export function applySetOptions(current: AutoResponderSettings | null, o: SetOpt
   if (o.on && o.off) throw bad('Give --on or --off, not both.');
   const timeZone = o.timeZone?.trim() ?? current?.timeZone;
   if (!timeZone)
-    throw bad(`The auto responder of ${o.group} is not set up yet: give its --time-zone (e.g. Europe/Berlin).`);
+    throw bad(
+      `The auto responder of ${o.group} is not set up yet: give its --time-zone (e.g. Europe/Berlin).`,
+    );
   if (!isTimeZone(timeZone))
-    throw bad(`--time-zone "${timeZone}" is not an IANA time zone; write it like Europe/Berlin or America/New_York.`);
+    throw bad(
+      `--time-zone "${timeZone}" is not an IANA time zone; write it like Europe/Berlin or America/New_York.`,
+    );
 
   const hours: AutoResponderSettings['hours'] = { ...(current?.hours ?? {}) };
   for (const spec of o.day) {
@@ -121,7 +141,8 @@ export function applySetOptions(current: AutoResponderSettings | null, o: SetOpt
   if (away !== undefined) next.awayMessage = away;
   const greeting = o.greeting === undefined ? current?.greeting : o.greeting || undefined;
   if (greeting !== undefined) next.greeting = greeting;
-  const interval = o.intervalMinutes === undefined ? current?.intervalMinutes : parseInterval(o.intervalMinutes);
+  const interval =
+    o.intervalMinutes === undefined ? current?.intervalMinutes : parseInterval(o.intervalMinutes);
   if (interval !== undefined) next.intervalMinutes = interval;
   return next;
 }
@@ -150,7 +171,8 @@ export function parseDaySpec(spec: string): { days: Weekday[]; windows: OpeningW
   const days: Weekday[] = [];
   for (const piece of daysPart.toLowerCase().split(',')) {
     const [from, to, extra] = piece.split('-');
-    if (extra !== undefined || !from) throw bad(`${where}: "${piece}" is not a day or a range of days like mon-fri.`);
+    if (extra !== undefined || !from)
+      throw bad(`${where}: "${piece}" is not a day or a range of days like mon-fri.`);
     const start = dayIndex(from, where);
     const end = to === undefined ? start : dayIndex(to, where);
     for (let i = start; ; i = (i + 1) % 7) {
@@ -191,14 +213,19 @@ function parseWindow(text: string, where: string): OpeningWindow {
   const from = clock(m[1]!, m[2]!);
   const to = clock(m[3]!, m[4]!);
   if (from === '24:00') throw bad(`${where}: "${text}" starts at 24:00; a day ends there.`);
-  if (to <= from) throw bad(`${where}: "${text}" ends before it starts (a window cannot pass midnight; split it over two days).`);
+  if (to <= from)
+    throw bad(
+      `${where}: "${text}" ends before it starts (a window cannot pass midnight; split it over two days).`,
+    );
   return { from, to };
 }
 
 function parseHoliday(date: string): string {
   const d = date.trim();
   const real =
-    /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+    /^\d{4}-\d{2}-\d{2}$/.test(d) &&
+    !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+    new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
   if (!real) throw bad(`--holiday "${date}" is not a date; write it as YYYY-MM-DD, e.g. 2026-12-25.`);
   return d;
 }
@@ -206,7 +233,9 @@ function parseHoliday(date: string): string {
 function parseInterval(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < 1 || n > 7 * 24 * 60)
-    throw bad(`--interval-minutes "${text}" must be a whole number of minutes from 1 to ${7 * 24 * 60} (a week).`);
+    throw bad(
+      `--interval-minutes "${text}" must be a whole number of minutes from 1 to ${7 * 24 * 60} (a week).`,
+    );
   return n;
 }
 

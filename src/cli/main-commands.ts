@@ -93,7 +93,7 @@ export function startWorker(s: Services): Stop {
             home: homeProcessor({ surfaces: s.surfaces }),
             userHome: userHomeProcessor({ surfaces: s.surfaces }),
             unlinkNotice: unlinkNoticeProcessor({ surfaces: s.surfaces }),
-            aiHandoffNotice: aiHandoffNoticeProcessor({ surfaces: s.surfaces }),
+            aiHandoffNotice: aiHandoffNoticeProcessor({ surfaces: s.surfaces, queues: s.queues }),
             digest: digestProcessor({ surfaces: s.surfaces, queues: s.queues, logger: s.logger }),
           }
         : {}),

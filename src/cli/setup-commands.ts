@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAutoResponderCommands } from './auto-responder-commands.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerEndpointCommands } from './endpoint-commands.ts';
 import { type CliIo, type OpenDatabase, processIo } from './io.ts';
@@ -14,5 +15,6 @@ export type { CliIo, OpenDatabase } from './io.ts';
 export function registerSetupCommands(program: Command, open: OpenDatabase, io: CliIo = processIo): void {
   registerWorkspaceCommands(program, open, io);
   registerDirectoryCommands(program, open, io);
+  registerAutoResponderCommands(program, open, io);
   registerEndpointCommands(program, open, io);
 }

@@ -27,7 +27,13 @@ export type DomainEvent =
       autoResponder?: boolean;
     }
   /** An AI draft was sent, discarded or dropped (R36): its post in the thread is redrawn. */
-  | { type: 'message.draft_changed'; conversationId: string; groupId: string; messageId: string; state: string }
+  | {
+      type: 'message.draft_changed';
+      conversationId: string;
+      groupId: string;
+      messageId: string;
+      state: string;
+    }
   /** The AI agent handed a conversation to a person (R36): the assignees or the group are told. */
   | { type: 'ai.handed_off'; conversationId: string; groupId: string; turnId: string }
   | { type: 'message.media_stored'; conversationId: string; groupId: string; messageId: string }

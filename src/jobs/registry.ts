@@ -142,8 +142,13 @@ export const jobDefinitions = {
   /** Tell the assignees (or the group) that the AI agent handed a conversation over (R36); from an AiTurn row. */
   aiHandoffNotice: define({
     queue: 'ai-handoff-notice',
-    payload: z.object({ turnId: id }),
-    jobId: (p) => `ai_handoff_${p.turnId}`,
+    payload: z.object({
+      turnId: id,
+      /** Surfaces already told, when one had to wait (paced): they are not told twice. */
+      done: z.array(z.string().min(1).max(40)).max(10).default([]),
+      wake: z.number().int().optional(),
+    }),
+    jobId: (p) => `ai_handoff_${p.turnId}${p.wake ? `_w${p.wake}` : ''}`,
     attempts: 5,
     backoffMs: 5_000,
   }),

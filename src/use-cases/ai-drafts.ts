@@ -36,7 +36,7 @@ export async function sendAiDraft(
 ): Promise<WithEvents<AiDraftResult>> {
   const input = parseInput(sendAiDraftSchema, raw);
   return inTransaction(ctx, async (tx, record, now) => {
-    const { user, draft, conv } = await loadPendingDraft(tx, actor, input.draftId);
+    const { user, draft, conv } = await loadPendingDraft(tx, actor, input.draftId, { toSend: true });
     const text = input.text ?? draft.text ?? '';
     if (!hasText(text))
       throw new AppError('validation_failed', 'The answer is empty. Write something before sending.');
@@ -77,7 +77,8 @@ export async function discardAiDraft(
 ): Promise<WithEvents<AiDraftResult>> {
   const input = parseInput(discardAiDraftSchema, raw);
   return inTransaction(ctx, async (tx, record) => {
-    const { user, draft, conv } = await loadPendingDraft(tx, actor, input.draftId);
+    // A closed conversation's draft can still be discarded: nothing is sent, and its buttons go.
+    const { user, draft, conv } = await loadPendingDraft(tx, actor, input.draftId, { toSend: false });
     decide(draft, 'discarded', user, {});
     record(draftChanged(draft, conv.group.id));
     return { conversationId: conv.id, conversationNumber: conv.number, messageId: null };
@@ -85,7 +86,7 @@ export async function discardAiDraft(
 }
 
 /** The draft, for a user who may see its conversation (R17), still waiting for a decision. */
-async function loadPendingDraft(tx: EntityManager, actor: Actor, draftId: string) {
+async function loadPendingDraft(tx: EntityManager, actor: Actor, draftId: string, opts: { toSend: boolean }) {
   const user = await loadActingUser(tx, actor);
   const found = await tx.findOne(Message, { id: draftId, kind: 'ai_draft' });
   if (!found) throw new AppError('not_found', 'That AI draft does not exist.');
@@ -99,7 +100,7 @@ async function loadPendingDraft(tx: EntityManager, actor: Actor, draftId: string
     ];
     throw new AppError('conflict', `This AI draft in #${conv.number} was ${what}; nothing was sent.`);
   }
-  if (conv.status !== 'open') {
+  if (opts.toSend && conv.status !== 'open') {
     throw new AppError(
       'conflict',
       `Conversation #${conv.number} is ${conv.status}, so the AI draft was not sent. Reopen it or write a new reply.`,

@@ -20,6 +20,8 @@ export type AutoSkipReason =
   | 'off'
   /** No customer message waits for a reply since the last look. */
   | 'nothing_waiting'
+  /** The customer's message is a channel keyword (SMS STOP, START, HELP): a setting, not a question. */
+  | 'keyword'
   /** The group's AI agent answers this conversation itself (R14). */
   | 'ai_answers'
   /** Inside business hours and no greeting due (or no text configured for what is due). */
@@ -67,7 +69,7 @@ export async function autoRespond(
       { id: conversationId },
       { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['group'] },
     );
-    if (!conv || conv.status !== 'open')
+    if (conv?.status !== 'open')
       return { conversationId, sent: false, messageId: null, reason: 'not_open' as const };
     const markChecked = () => {
       // Never moves back (a job on another machine with a slower clock).
@@ -82,6 +84,8 @@ export async function autoRespond(
     if (!settings?.enabled) return skip('off');
     const latest = await latestWaiting(tx, conv, opts.messageId);
     if (!latest) return skip('nothing_waiting');
+    // Answering STOP would write to someone leaving (its opt-out is recorded just after the message).
+    if (latest.meta?.optKeyword) return skip('keyword');
     const ai = conv.group.aiAgent;
     if (ai?.enabled && conv.aiState === 'active' && ai.mode !== 'draft') return skip('ai_answers');
 

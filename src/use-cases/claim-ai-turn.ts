@@ -81,11 +81,11 @@ export async function claimAiTurn(
       const done = await tx.count(AiTurn, { trigger: latest });
       if (done > 0) return { step: 'skip', reason: 'this message was answered' };
     } else if (turn.status === 'thinking' && turn.claimedUntil && turn.claimedUntil > now) {
-      const delayMs = turn.claimedUntil.getTime() - now.getTime();
-      return { step: 'wait', delayMs, messageId: latest.id, attempt: turn.attempts };
+      // Another worker is asking the model; if it dies, the reconciler wakes the turn after its claim.
+      return { step: 'skip', reason: 'the answer is being written' };
     } else if (turn.status === 'waiting' && turn.dueAt && turn.dueAt > now) {
-      const delayMs = turn.dueAt.getTime() - now.getTime();
-      return { step: 'wait', delayMs, messageId: latest.id, attempt: turn.attempts };
+      // Its retry is a delayed job already (and the reconciler's, should Redis lose it).
+      return { step: 'skip', reason: 'the next attempt is due later' };
     }
     turn ??= tx.create(AiTurn, {
       account: conv.account,
@@ -143,7 +143,7 @@ async function capReached(
   if (!opts.modelConfigured)
     return 'AI agent unavailable: no model is configured (OPENAI_API_KEY is not set)';
   if (settings.maxTurns && (await answersGiven(tx, conv)) >= settings.maxTurns)
-    return `the AI agent gave the ${settings.maxTurns} answers it may give in one conversation`;
+    return `the AI agent reached its limit of ${settings.maxTurns} ${settings.maxTurns === 1 ? 'answer' : 'answers'} in this conversation`;
   if (settings.dailyTokenBudget) {
     const spent = await tokensSpent(tx, conv.group.id, utcDayStart(now));
     if (spent >= settings.dailyTokenBudget)

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AiTurn, Conversation, SurfaceThread, User } from '../db/entities/index.ts';
 import { mayView } from '../domain/visibility.ts';
-import type { SurfaceRegistry } from '../ports/agent-surface.ts';
+import { type SurfaceRegistry, SurfaceRetryLater } from '../ports/agent-surface.ts';
 import { toViewer } from './load.ts';
 import { contactDisplayName } from './mirror-items.ts';
 
@@ -11,13 +11,19 @@ import { contactDisplayName } from './mirror-items.ts';
  * conversation is never announced in the channel (R17, R31): its unassigned notice goes privately
  * to those who may see it. The turn row records that the notice went (the reconciler retries it).
  */
+export type HandoffNoticeOutcome =
+  | { outcome: 'told' | 'nothing to tell' }
+  /** A surface must wait (paced): come back then for the surfaces not in `done`. */
+  | { outcome: 'later'; retryAfterMs: number; done: string[] };
+
 export async function notifyAiHandoff(
   deps: { em: EntityManager; surfaces: SurfaceRegistry },
   turnId: string,
-): Promise<'told' | 'nothing to tell'> {
+  alreadyDone: readonly string[] = [],
+): Promise<HandoffNoticeOutcome> {
   const { em, surfaces } = deps;
   const turn = await em.findOne(AiTurn, { id: turnId });
-  if (turn?.status !== 'handed_off' || turn.notifiedAt) return 'nothing to tell';
+  if (turn?.status !== 'handed_off' || turn.notifiedAt) return { outcome: 'nothing to tell' };
   const conv = await em.findOneOrFail(
     Conversation,
     { id: turn.conversation.id },
@@ -31,25 +37,34 @@ export async function notifyAiHandoff(
       conv.assigneeIds.length > 0 || restricted
         ? (await recipients(em, conv)).filter((u) => mayView({ ...toViewer(u), active: u.active }, facts))
         : [];
+    const done = [...alreadyDone];
     for (const surface of surfaces.values()) {
-      if (conv.assigneeIds.length > 0 || restricted) {
-        for (const u of people) if (surface.userIdOf(u)) await surface.notify(u.id, text);
-        continue;
+      if (done.includes(surface.name)) continue;
+      try {
+        if (conv.assigneeIds.length > 0 || restricted) {
+          for (const u of people) if (surface.userIdOf(u)) await surface.notify(u.id, text);
+        } else {
+          const channelId = surface.channelOf(conv.group);
+          const thread =
+            channelId &&
+            (await em.findOne(SurfaceThread, {
+              conversation: conv,
+              surface: surface.name,
+              place: `channel:${channelId}`,
+              state: 'active',
+            }));
+          if (channelId) await surface.notifyChannel(channelId, text, thread ? thread.ref : null);
+        }
+      } catch (err) {
+        if (err instanceof SurfaceRetryLater) return { outcome: 'later', retryAfterMs: err.retryAfterMs, done };
+        throw err;
       }
-      const channelId = surface.channelOf(conv.group);
-      if (!channelId) continue;
-      const thread = await em.findOne(SurfaceThread, {
-        conversation: conv,
-        surface: surface.name,
-        place: `channel:${channelId}`,
-        state: 'active',
-      });
-      await surface.notifyChannel(channelId, text, thread?.ref ?? null);
+      done.push(surface.name);
     }
   }
   turn.notifiedAt = new Date();
   await em.flush();
-  return 'told';
+  return { outcome: 'told' };
 }
 
 /** The assignees; for a restricted conversation nobody is assigned to, its list (or the group's admins). */

@@ -45,7 +45,10 @@ describe('business hours (R37)', () => {
     // An empty list is closed too.
     expect(isOpenAt({ ...s, hours: { ...s.hours, sat: [] } }, utc('2026-03-07T11:00:00'))).toBe(false);
     // Saturday morning hours open Saturday morning only.
-    const withSaturday: BusinessHours = { ...s, hours: { ...s.hours, sat: [{ from: '10:00', to: '14:00' }] } };
+    const withSaturday: BusinessHours = {
+      ...s,
+      hours: { ...s.hours, sat: [{ from: '10:00', to: '14:00' }] },
+    };
     expect(isOpenAt(withSaturday, utc('2026-03-07T09:00:00'))).toBe(true); // 10:00
     expect(isOpenAt(withSaturday, utc('2026-03-07T13:00:00'))).toBe(false); // 14:00
   });
@@ -78,10 +81,16 @@ describe('business hours (R37)', () => {
 
   it('R37: on the spring-forward day the skipped local hour is never open', () => {
     // Sunday 29 March 2026: at 01:00 UTC Berlin's clocks jump from 02:00 to 03:00.
-    const skipped: BusinessHours = { timeZone: 'Europe/Berlin', hours: { sun: [{ from: '02:00', to: '03:00' }] } };
+    const skipped: BusinessHours = {
+      timeZone: 'Europe/Berlin',
+      hours: { sun: [{ from: '02:00', to: '03:00' }] },
+    };
     expect(isOpenAt(skipped, utc('2026-03-29T00:59:59'))).toBe(false); // 01:59:59 CET
     expect(isOpenAt(skipped, utc('2026-03-29T01:00:00'))).toBe(false); // 03:00 CEST
-    const after: BusinessHours = { timeZone: 'Europe/Berlin', hours: { sun: [{ from: '03:00', to: '04:00' }] } };
+    const after: BusinessHours = {
+      timeZone: 'Europe/Berlin',
+      hours: { sun: [{ from: '03:00', to: '04:00' }] },
+    };
     expect(isOpenAt(after, utc('2026-03-29T00:59:59'))).toBe(false); // 01:59:59 CET
     expect(isOpenAt(after, utc('2026-03-29T01:00:00'))).toBe(true); // 03:00 CEST, one second later
     expect(isOpenAt(after, utc('2026-03-29T01:59:00'))).toBe(true); // 03:59 CEST
@@ -112,7 +121,10 @@ describe('business hours (R37)', () => {
   });
 
   it('R37: the weekday is the local one, and "24:00" keeps a day open to its last minute', () => {
-    const saturday: BusinessHours = { timeZone: 'Asia/Kolkata', hours: { sat: [{ from: '00:00', to: '24:00' }] } };
+    const saturday: BusinessHours = {
+      timeZone: 'Asia/Kolkata',
+      hours: { sat: [{ from: '00:00', to: '24:00' }] },
+    };
     // Friday 6 March 2026 18:29 UTC is Friday 23:59 in Kolkata; 18:30 UTC is Saturday 00:00.
     expect(isOpenAt(saturday, utc('2026-03-06T18:29:00'))).toBe(false);
     expect(isOpenAt(saturday, utc('2026-03-06T18:30:00'))).toBe(true);
@@ -144,10 +156,17 @@ describe('business hours (R37)', () => {
     const zones = ['Europe/Berlin', 'Asia/Kolkata', 'America/New_York', 'Pacific/Chatham', 'UTC'];
     fc.assert(
       fc.property(
-        fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('2000-01-01T00:00:00Z'),
+          max: new Date('2040-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
         fc.constantFrom(...zones),
         (at, timeZone) => {
-          const always: BusinessHours = { timeZone, hours: Object.fromEntries(weekdays.map((d) => [d, [allDay]])) };
+          const always: BusinessHours = {
+            timeZone,
+            hours: Object.fromEntries(weekdays.map((d) => [d, [allDay]])),
+          };
           expect(isOpenAt(always, at)).toBe(true);
           expect(isOpenAt({ timeZone, hours: {} }, at)).toBe(false);
         },
@@ -156,6 +175,8 @@ describe('business hours (R37)', () => {
   });
 
   it('R37: an unknown time zone is an error, not "closed"', () => {
-    expect(() => isOpenAt({ timeZone: 'Mars/Olympus', hours: {} }, utc('2026-03-02T08:00:00'))).toThrow(RangeError);
+    expect(() => isOpenAt({ timeZone: 'Mars/Olympus', hours: {} }, utc('2026-03-02T08:00:00'))).toThrow(
+      RangeError,
+    );
   });
 });

@@ -15,6 +15,7 @@ import {
 import { fakeTeams } from './fake-teams.ts';
 import { fakeTeamsAuth, TEAMS_APP_ID, TEAMS_ENV, TEAMS_TENANT_ID } from './fake-teams-auth.ts';
 import { GRAPH_TOKEN, GRAPH_URL, graphFake } from './fakes/graph.ts';
+import { OPENAI_KEY, OPENAI_URL, openAiFake } from './fakes/openai.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_URL, twilioFake, twilioWebhook } from './fakes/twilio.ts';
 import { useMsw } from './msw.ts';
 import { runningParley } from './running-parley.ts';
@@ -40,6 +41,8 @@ export function slackHarness(
     teams?: boolean;
     /** false: Slack off (a Teams-only deployment). */
     slack?: boolean;
+    /** The AI agent's model on (issue 11): OpenAI's Responses API fake. */
+    openai?: boolean;
   } = {},
 ) {
   // Slack stamps messages a minute in the past: settled for the sweep (30 s), yet inside the
@@ -53,7 +56,9 @@ export function slackHarness(
   const twilio = twilioFake();
   const teams = fakeTeams({ appId: TEAMS_APP_ID, tenantId: TEAMS_TENANT_ID });
   const teamsAuth = fakeTeamsAuth();
+  const openai = openAiFake();
   const server = useMsw(
+    ...(opts.openai ? openai.handlers : []),
     ...(opts.slack === false ? [] : slack.handlers),
     ...graph.handlers,
     ...(opts.sms ? twilio.handlers : []),
@@ -73,6 +78,7 @@ export function slackHarness(
         : {}),
       ...(opts.slack === false ? {} : SLACK_ENV),
       ...(opts.teams ? TEAMS_ENV : {}),
+      ...(opts.openai ? { OPENAI_BASE_URL: OPENAI_URL, OPENAI_API_KEY: OPENAI_KEY } : {}),
       ...opts.env,
     },
     channelModules,
@@ -95,6 +101,8 @@ export function slackHarness(
     /** The Teams fakes (their handlers are on only with `teams: true`). */
     teams,
     teamsAuth,
+    /** The OpenAI fake (its handlers are on only with `openai: true`). */
+    openai,
     server,
     get services() {
       return h.services;

@@ -3,7 +3,8 @@ import { AiModelError } from '../../../src/ports/ai-model.ts';
 import { retryAfterMs } from '../../vendor-http.ts';
 
 /** Statuses worth another try: busy, overloaded, timed out or in a conflicting state for a moment. */
-const retryableStatus = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
+const retryableStatus = (status: number) =>
+  status === 408 || status === 409 || status === 429 || status >= 500;
 
 /** How long the API asked us to wait: `retry-after-ms` (OpenAI's own), else `Retry-After` (seconds or a date). */
 function waitAsked(headers: Headers | undefined): number | null {

@@ -24,7 +24,9 @@ export function createOpenAiModel(options: OpenAiModelOptions): AiModel {
     // Nothing from the environment (OPENAI_ORG_ID, OPENAI_PROJECT_ID…) joins the request unseen.
     organization: null,
     project: null,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    // The SDK keeps the fetch it is given; this one looks up the global at each call, so a fetch
+    // patched after start-up (instrumentation, msw in tests) is the one used.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
   });
   return {
     name: 'openai',

@@ -1,5 +1,5 @@
-import type { App as BoltApp, ViewSubmitAction } from '@slack/bolt';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { App as BoltApp, ViewSubmitAction } from '@slack/bolt';
 import { Message, type User } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
 import { AppError, isAppError } from '../../../src/domain/errors.ts';
@@ -23,7 +23,10 @@ import { AI_DRAFT_ACTIONS } from './thread-blocks.ts';
  * sent or discarded it, no buttons) and the reply appears in the thread from the change itself.
  */
 export function registerAiDraftActions(app: BoltApp, deps: SlackHandlerDeps): void {
-  const button = (actionId: string, run: (user: User, draftId: string, body: ButtonBody) => Promise<unknown>) =>
+  const button = (
+    actionId: string,
+    run: (user: User, draftId: string, body: ButtonBody) => Promise<unknown>,
+  ) =>
     app.action<ButtonBody>(actionId, async ({ ack, body, action }) => {
       await ack();
       const user = await linkedUser(deps.em(), body.user.id, (id) => lookupEmail(deps, id));
@@ -37,7 +40,9 @@ export function registerAiDraftActions(app: BoltApp, deps: SlackHandlerDeps): vo
       }
     });
 
-  button(AI_DRAFT_ACTIONS.send, (user, draftId) => sendAiDraft(deps.context(), userActor(user.id), { draftId }));
+  button(AI_DRAFT_ACTIONS.send, (user, draftId) =>
+    sendAiDraft(deps.context(), userActor(user.id), { draftId }),
+  );
   button(AI_DRAFT_ACTIONS.discard, (user, draftId) =>
     discardAiDraft(deps.context(), userActor(user.id), { draftId }),
   );

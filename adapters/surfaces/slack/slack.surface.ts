@@ -118,7 +118,8 @@ export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
       // A link only to a thread in this very channel: a restricted conversation's thread in
       // someone's direct messages is nothing the channel may point at (R31).
       const t = thread && typeof thread.channel === 'string' && typeof thread.ts === 'string' ? thread : null;
-      const url = t?.channel === channelId ? threadUrl(await api.teamUrl().catch(() => null), slackThread(t)) : null;
+      const url =
+        t?.channel === channelId ? threadUrl(await api.teamUrl().catch(() => null), slackThread(t)) : null;
       // Escaped: the notice may quote a customer's or a user's name.
       const body = escapeText(text);
       await api.call(

@@ -203,9 +203,15 @@ function draftVoice(item: MirrorItem): { lead: string; tail?: string } {
         tail: `:outbox_tray: Sent${by}${draft.edited ? ' after editing' : ''}`,
       };
     case 'discarded':
-      return { lead: ':robot_face: *AI draft* · only the team saw this', tail: `:wastebasket: Discarded${by}` };
+      return {
+        lead: ':robot_face: *AI draft* · only the team saw this',
+        tail: `:wastebasket: Discarded${by}`,
+      };
     default:
-      return { lead: ':robot_face: *AI draft* · only the team saw this', tail: ':hourglass: Out of date · not sent' };
+      return {
+        lead: ':robot_face: *AI draft* · only the team saw this',
+        tail: ':hourglass: Out of date · not sent',
+      };
   }
 }
 

@@ -18,17 +18,34 @@ export interface TeamsCloud {
   environment: CloudEnvironment;
   /** The Bot Connector base URL for proactive messages (no trailing slash). */
   serviceUrl: string;
+  /** The Teams web client, for deep links into a channel post (no trailing slash). */
+  webUrl: string;
 }
 
 /**
  * The clouds' well-known Bot Connector URLs for proactive messages. Replies to an activity go to
  * the activity's own `serviceUrl`. China has no published one: TEAMS_SERVICE_URL is required there.
  */
-const PRESETS: Record<Config['TEAMS_CLOUD'], { environment: CloudEnvironment; serviceUrl: string | null }> = {
-  public: { environment: PUBLIC, serviceUrl: 'https://smba.trafficmanager.net/teams' },
-  usgov: { environment: US_GOV, serviceUrl: 'https://smba.infra.gov.teams.microsoft.us/teams' },
-  usgovdod: { environment: US_GOV_DOD, serviceUrl: 'https://smba.infra.dod.teams.microsoft.us/teams' },
-  china: { environment: CHINA, serviceUrl: null },
+const PRESETS: Record<
+  Config['TEAMS_CLOUD'],
+  { environment: CloudEnvironment; serviceUrl: string | null; webUrl: string }
+> = {
+  public: {
+    environment: PUBLIC,
+    serviceUrl: 'https://smba.trafficmanager.net/teams',
+    webUrl: 'https://teams.microsoft.com',
+  },
+  usgov: {
+    environment: US_GOV,
+    serviceUrl: 'https://smba.infra.gov.teams.microsoft.us/teams',
+    webUrl: 'https://gov.teams.microsoft.us',
+  },
+  usgovdod: {
+    environment: US_GOV_DOD,
+    serviceUrl: 'https://smba.infra.dod.teams.microsoft.us/teams',
+    webUrl: 'https://dod.teams.microsoft.us',
+  },
+  china: { environment: CHINA, serviceUrl: null, webUrl: 'https://teams.microsoftonline.cn' },
 };
 
 export function teamsCloud(config: Config): TeamsCloud {
@@ -42,5 +59,5 @@ export function teamsCloud(config: Config): TeamsCloud {
   const serviceUrl = config.TEAMS_SERVICE_URL ?? preset.serviceUrl;
   // loadConfig refuses China without TEAMS_SERVICE_URL; this only guards a hand-built Config.
   if (!serviceUrl) throw new Error('TEAMS_SERVICE_URL is required for this cloud.');
-  return { environment, serviceUrl };
+  return { environment, serviceUrl, webUrl: preset.webUrl };
 }

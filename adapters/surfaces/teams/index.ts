@@ -47,6 +47,7 @@ export const teamsSurfaceModule: SurfaceAdapterModule = {
       ? { url: config.TEAMS_GRAPH_URL, scope: `${new URL(config.TEAMS_GRAPH_URL).origin}/.default` }
       : graphEndpoint(config.TEAMS_CLOUD);
     const mediaSecret = teamsMediaSecret(password);
+    const mediaLink = teamsMediaLink({ secret: mediaSecret, publicUrl: config.publicUrl });
     // The surface tells admins through itself (their chat with the app): bound once it exists.
     let notify: (userId: string, text: string) => Promise<void> = async () => {};
     const onSetupError = tellAdminsOfSetup({
@@ -63,8 +64,10 @@ export const teamsSurfaceModule: SurfaceAdapterModule = {
       redis: deps.redis,
       prefix: deps.prefix,
       logger: deps.logger,
-      mediaLink: teamsMediaLink({ secret: mediaSecret, publicUrl: config.publicUrl }),
+      mediaLink,
       graph: { url: graph.url, token: () => tokens.token(graph.scope), appId },
+      webUrl: cloud.webUrl,
+      tenantId,
     });
     notify = (userId, text) => surface.notify(userId, text);
     const inbound = createTeamsInbound({
@@ -78,6 +81,7 @@ export const teamsSurfaceModule: SurfaceAdapterModule = {
       redis: deps.redis,
       prefix: deps.prefix,
       botToken,
+      mediaLink,
     });
     const host = createTeamsHost({
       appId,

@@ -84,6 +84,7 @@ function teamsPoster(deps: TeamsPostDeps): ThreadPoster<TeamsThread, TeamsPendin
         place: t.kind,
         conversationNumber: t.number ?? 0,
         mediaLink: deps.mediaLink,
+        conversationId: t.conversation_id,
       });
       const { activityId } = await deps.api.send(t.conversation, activity, { slotTaken: true });
       await record(deps, t, activityId);

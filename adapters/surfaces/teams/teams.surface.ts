@@ -12,6 +12,7 @@ import {
 } from '../../../src/ports/agent-surface.ts';
 import type { SetupErrorSink, SetupSubject } from './admin-notices.ts';
 import type { MediaLink } from './cards/item-parts.ts';
+import { channelNoticeCard, channelPostLink } from './cards/notice-card.ts';
 import { headerActivity, openChannelPost } from './channel-post.ts';
 import { channelFix, postTeamsDigest } from './digest.ts';
 import { clearDashboard, publishDashboard } from './home.ts';
@@ -22,7 +23,7 @@ import { TeamsApiError } from './teams-api-errors.ts';
 import type { TeamsGraph } from './teams-lookup.ts';
 import { escapeTeamsText } from './teams-text.ts';
 import type { TeamsThread } from './teams-thread.ts';
-import { teamsThread } from './teams-thread.ts';
+import { channelOfThread, teamsThread } from './teams-thread.ts';
 import { removeTeamsThread, updateItemState } from './thread-edits.ts';
 
 /**
@@ -44,6 +45,9 @@ export interface TeamsSurfaceDeps {
   graph?: TeamsGraph;
   /** Told when Teams refuses for a reason an admin must fix (what, and what to do); logged otherwise. */
   onSetupError?: SetupErrorSink;
+  /** The Teams web client (cloud.ts) and the tenant, for links to a channel post; no links without. */
+  webUrl?: string;
+  tenantId?: string;
   now?: () => number;
 }
 
@@ -223,6 +227,28 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): AgentSurface {
     async notify(userId, text) {
       const user = await deps.em().findOne(User, userId, { fields: ['teamsUserId'] });
       if (user?.teamsUserId) await tellPrivately(user.teamsUserId, text);
+    },
+
+    async notifyChannel(channelId, text, thread) {
+      // A link only to a post in this very channel: a restricted conversation's personal chats
+      // are nothing the channel may point at (R31).
+      const t = thread && thread.kind === 'channel' ? teamsThread(thread) : null;
+      const link =
+        t && deps.webUrl && (t.channel ?? channelOfThread(t.conversation)) === channelId
+          ? channelPostLink(deps.webUrl, {
+              channel: channelId,
+              root: t.root,
+              tenantId: deps.tenantId,
+              team: t.team,
+            })
+          : null;
+      try {
+        await api.createChannelPost(channelId, channelNoticeCard(text, link));
+      } catch (err) {
+        if (err instanceof TeamsApiError && (err.code === 'app_not_installed' || err.code === 'not_found'))
+          await setupError(`a notice in ${channelId}`, channelFix(channelId), { channelId });
+        throw err;
+      }
     },
 
     async tellUnlinked(teamsUserId, text) {

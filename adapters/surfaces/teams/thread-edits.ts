@@ -34,8 +34,8 @@ async function tolerant(p: Promise<unknown>): Promise<void> {
 }
 
 /**
- * R29: a reply's delivery state shows on its post. A post the app made for the item alone is
- * redrawn whole. A person's own message cannot be edited by the app, and a post Teams may have
+ * R29: a reply's delivery state shows on its post (R36: an AI draft's decision, likewise). A post
+ * the app made for the item alone is redrawn whole. A person's own message cannot be edited by the app, and a post Teams may have
  * without Parley knowing its id cannot be found, so there the state is a small card of the app's
  * own in the thread, posted once and then updated in place.
  */
@@ -53,7 +53,7 @@ export async function updateItemState(
       deps.api.update(
         t.conversation,
         p.activityId,
-        itemMessage([item], { ...opts, mediaLink: deps.mediaLink }),
+        itemMessage([item], { ...opts, mediaLink: deps.mediaLink, conversationId: t.conversation_id }),
       ),
     );
     return;

@@ -46,7 +46,11 @@ const listed = (values: string[]) =>
         .map((v) => `'${v}'`)
         .join(', ')} and '${values.at(-1)}'`;
 const badValue = (param: string, value: unknown, supported: string[]) =>
-  invalid(`Invalid value: '${String(value)}'. Supported values are: ${listed(supported)}.`, param, 'invalid_value');
+  invalid(
+    `Invalid value: '${String(value)}'. Supported values are: ${listed(supported)}.`,
+    param,
+    'invalid_value',
+  );
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -86,7 +90,8 @@ function inputProblem(input: unknown): OpenAiError | null {
     const at = `input[${i}]`;
     if (!isObject(item)) return wrongType(at, 'an object', item);
     // Parley sends messages only; other item kinds are a gap of this fake, refused as unknown.
-    if (item.type !== undefined && item.type !== 'message') return badValue(`${at}.type`, item.type, ['message']);
+    if (item.type !== undefined && item.type !== 'message')
+      return badValue(`${at}.type`, item.type, ['message']);
     if (item.role === undefined) return missing(`${at}.role`);
     if (!ROLES.includes(String(item.role))) return badValue(`${at}.role`, item.role, ROLES);
     if (item.content === undefined) return missing(`${at}.content`);
@@ -97,10 +102,21 @@ function inputProblem(input: unknown): OpenAiError | null {
 }
 
 /** A strict function's schema: every object closed (`additionalProperties: false`) and every property required. */
-function strictSchemaProblem(name: string, schema: Record<string, unknown>, param: string): OpenAiError | null {
+function strictSchemaProblem(
+  name: string,
+  schema: Record<string, unknown>,
+  param: string,
+): OpenAiError | null {
   const refuse = (why: string) =>
-    invalid(`Invalid schema for function '${name}': In context=(), ${why}`, param, 'invalid_function_parameters');
-  if (schema.type !== 'object') return refuse("schema must be a JSON Schema of 'type: \"object\"', got 'type: \"" + String(schema.type) + "\"'.");
+    invalid(
+      `Invalid schema for function '${name}': In context=(), ${why}`,
+      param,
+      'invalid_function_parameters',
+    );
+  if (schema.type !== 'object')
+    return refuse(
+      'schema must be a JSON Schema of \'type: "object"\', got \'type: "' + String(schema.type) + '"\'.',
+    );
   if (schema.additionalProperties !== false)
     return refuse("'additionalProperties' is required to be supplied and to be false.");
   const keys = Object.keys(isObject(schema.properties) ? schema.properties : {});

@@ -13,7 +13,8 @@ import { type OpenAiError, responsesRequestProblem } from './openai-rules.ts';
  * It refuses what OpenAI refuses: a missing or wrong key (401, invalid_api_key), a body the API
  * would not take (400 invalid_request_error: see openai-rules.ts), a path it does not serve
  * (404). Such requests fail the test (harness-guard.ts) unless it declares the refusal with
- * `expectRefusal('invalid_api_key')` (the error's code, or its param when it has no code).
+ * `expectRefusal('invalid_api_key')`: the error's code, else its param, else its type; no key at all
+ * is `missing_api_key` (OpenAI's body has no code for it).
  */
 export const OPENAI_URL = 'https://openai.test/v1';
 export const OPENAI_KEY = 'sk-proj-parleytest0123456789abcdefWXYZ';
@@ -40,19 +41,37 @@ export type FakeAnswer =
 const ERRORS: Record<number, Omit<OpenAiError, 'param'>> = {
   400: { message: 'Invalid request.', type: 'invalid_request_error', code: null },
   401: {
-    message: 'Incorrect API key provided: sk-proj-****WXYZ. You can find your API key at https://platform.openai.com/account/api-keys.',
+    message:
+      'Incorrect API key provided: sk-proj-****WXYZ. You can find your API key at https://platform.openai.com/account/api-keys.',
     type: 'invalid_request_error',
     code: 'invalid_api_key',
   },
-  403: { message: 'You are not allowed to sample from this model', type: 'invalid_request_error', code: null },
-  404: { message: 'The model `gpt-x` does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' },
+  403: {
+    message: 'You are not allowed to sample from this model',
+    type: 'invalid_request_error',
+    code: null,
+  },
+  404: {
+    message: 'The model `gpt-x` does not exist or you do not have access to it.',
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+  },
   429: {
-    message: 'Rate limit reached for gpt-4.1-mini in organization org-parley on tokens per min (TPM): Limit 200000, Used 199800, Requested 900. Please try again in 210ms. Visit https://platform.openai.com/account/rate-limits to learn more.',
+    message:
+      'Rate limit reached for gpt-4.1-mini in organization org-parley on tokens per min (TPM): Limit 200000, Used 199800, Requested 900. Please try again in 210ms. Visit https://platform.openai.com/account/rate-limits to learn more.',
     type: 'tokens',
     code: 'rate_limit_exceeded',
   },
-  500: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', code: null },
-  503: { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', code: null },
+  500: {
+    message: 'The server had an error while processing your request. Sorry about that!',
+    type: 'server_error',
+    code: null,
+  },
+  503: {
+    message: 'The engine is currently overloaded, please try again later.',
+    type: 'server_error',
+    code: null,
+  },
 };
 const errorFor = (status: number, message?: string): OpenAiError => {
   const known = ERRORS[status] ?? ERRORS[status >= 500 ? 500 : 400]!;
@@ -76,7 +95,10 @@ const messageItem = (text: string, status = 'completed') => ({
 });
 
 /** A `response` object as the API returns it, echoing the request's settings. */
-function responseObject(body: ResponsesBody, answer: Extract<FakeAnswer, { usage?: FakeUsage }>) {
+function responseObject(
+  body: ResponsesBody,
+  answer: Extract<FakeAnswer, { kind: 'text' | 'call' | 'incomplete' | 'refusal' }>,
+) {
   const output: unknown[] = [];
   let said = '';
   if (answer.kind === 'refusal') {
@@ -95,7 +117,8 @@ function responseObject(body: ResponsesBody, answer: Extract<FakeAnswer, { usage
     });
   } else {
     said = answer.text;
-    if (answer.text) output.push(messageItem(answer.text, answer.kind === 'incomplete' ? 'incomplete' : 'completed'));
+    if (answer.text)
+      output.push(messageItem(answer.text, answer.kind === 'incomplete' ? 'incomplete' : 'completed'));
   }
   const input_tokens = answer.usage?.inputTokens ?? tokens(inputText(body));
   const output_tokens = answer.usage?.outputTokens ?? tokens(said);
@@ -161,15 +184,16 @@ export function openAiFake(baseUrl = OPENAI_URL, apiKey = OPENAI_KEY) {
   const errorResponse = (status: number, error: OpenAiError, extra: Record<string, string> = {}) =>
     HttpResponse.json({ error }, { status, headers: { ...headers(), ...extra } });
   /** OpenAI refuses a request Parley should not have sent: recorded (fails the test unless expected), answered. */
-  const refuse = (request: Request, status: number, error: OpenAiError) => {
+  const refuse = (request: Request, status: number, error: OpenAiError, label?: string) => {
     recordVendorProblem({
       vendor: 'OpenAI',
-      refusal: error.code ?? error.param ?? error.type,
+      refusal: label ?? error.code ?? error.param ?? error.type,
       what: `OpenAI refused ${request.method} ${request.url} with ${status} ${error.code ?? error.type}: ${error.message}`,
     });
     return errorResponse(status, error);
   };
-  const masked = (key: string) => `${key.slice(0, 8)}${'*'.repeat(Math.max(4, key.length - 12))}${key.slice(-4)}`;
+  const masked = (key: string) =>
+    `${key.slice(0, 8)}${'*'.repeat(Math.max(4, key.length - 12))}${key.slice(-4)}`;
 
   async function answer(request: Request, body: ResponsesBody, step: FakeAnswer): Promise<Response> {
     if (step.kind === 'slow') {
@@ -196,16 +220,24 @@ export function openAiFake(baseUrl = OPENAI_URL, apiKey = OPENAI_KEY) {
     http.post(`${baseUrl}/responses`, async ({ request }) => {
       const auth = request.headers.get('authorization');
       if (!auth?.startsWith('Bearer '))
-        return refuse(request, 401, {
-          message:
-            "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). You can obtain an API key from https://platform.openai.com/account/api-keys.",
-          type: 'invalid_request_error',
-          param: null,
-          code: 'missing_api_key',
-        });
+        return refuse(
+          request,
+          401,
+          {
+            message:
+              "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+            type: 'invalid_request_error',
+            param: null,
+            code: null,
+          },
+          'missing_api_key',
+        );
       const given = auth.slice('Bearer '.length);
       if (given !== apiKey)
-        return refuse(request, 401, { ...errorFor(401), message: errorFor(401).message.replace('sk-proj-****WXYZ', masked(given)) });
+        return refuse(request, 401, {
+          ...errorFor(401),
+          message: errorFor(401).message.replace('sk-proj-****WXYZ', masked(given)),
+        });
       let body: ResponsesBody;
       try {
         body = (await request.json()) as ResponsesBody;
@@ -222,7 +254,10 @@ export function openAiFake(baseUrl = OPENAI_URL, apiKey = OPENAI_KEY) {
       const problem = responsesRequestProblem(body);
       if (problem) return refuse(request, 400, problem);
       if (body.stream === true)
-        recordVendorProblem({ vendor: 'OpenAI', what: 'Parley asked for a stream, which the OpenAI fake does not implement' });
+        recordVendorProblem({
+          vendor: 'OpenAI',
+          what: 'Parley asked for a stream, which the OpenAI fake does not implement',
+        });
       return answer(request, body, script.shift() ?? toAnswer(fallback(body)));
     }),
     // Anything else under the API: an endpoint the fake (and so Parley's known use of OpenAI) does not have.
@@ -247,12 +282,21 @@ export function openAiFake(baseUrl = OPENAI_URL, apiKey = OPENAI_KEY) {
     replyWith: (text: string, usage?: FakeUsage) => script.push({ kind: 'text', text, usage }),
     /** The next request gets a call of hand_off_to_human, with `text` said beside it when given. */
     handOff: (reason: string, summary: string, text?: string, usage?: FakeUsage) =>
-      script.push({ kind: 'call', name: 'hand_off_to_human', arguments: JSON.stringify({ reason, summary }), text, usage }),
+      script.push({
+        kind: 'call',
+        name: 'hand_off_to_human',
+        arguments: JSON.stringify({ reason, summary }),
+        text,
+        usage,
+      }),
     /** The next request gets a call of `name` with these raw arguments (malformed ones included). */
-    callTool: (name: string, args: string, text?: string) => script.push({ kind: 'call', name, arguments: args, text }),
+    callTool: (name: string, args: string, text?: string) =>
+      script.push({ kind: 'call', name, arguments: args, text }),
     /** The next request fails with this status and OpenAI's error body; `retryAfter` in seconds (or an HTTP date). */
-    failWith: (status: number, o: { retryAfter?: number | string; retryAfterMs?: number; message?: string } = {}) =>
-      script.push({ kind: 'error', status, ...o }),
+    failWith: (
+      status: number,
+      o: { retryAfter?: number | string; retryAfterMs?: number; message?: string } = {},
+    ) => script.push({ kind: 'error', status, ...o }),
     /** The next request is answered after `ms` (or never, when the caller gives up first). */
     slow: (ms: number, then?: FakeAnswer) => script.push({ kind: 'slow', ms, then }),
     /** The next answer stops at max_output_tokens (`status: 'incomplete'`) after `text` ('' for none). */
@@ -277,7 +321,8 @@ export function openAiFake(baseUrl = OPENAI_URL, apiKey = OPENAI_KEY) {
   };
 }
 
-const toAnswer = (a: FakeAnswer | string): FakeAnswer => (typeof a === 'string' ? { kind: 'text', text: a } : a);
+const toAnswer = (a: FakeAnswer | string): FakeAnswer =>
+  typeof a === 'string' ? { kind: 'text', text: a } : a;
 const invalid404 = (method: string, path: string): OpenAiError => ({
   message: `Invalid URL (${method} ${path})`,
   type: 'invalid_request_error',

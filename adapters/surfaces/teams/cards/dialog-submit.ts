@@ -15,6 +15,7 @@ export const DIALOG_VERBS = [
   CARD_VERBS.visibility,
   CARD_VERBS.note,
   CARD_VERBS.reply,
+  CARD_VERBS.aiDraftEdit,
 ] as const;
 export type DialogVerb = (typeof DIALOG_VERBS)[number];
 
@@ -27,11 +28,16 @@ export type DialogSubmit =
   | { verb: typeof CARD_VERBS.assign; conversationId: string; assigneeIds: string[] }
   | { verb: typeof CARD_VERBS.visibility; conversationId: string; visibleToIds: string[] | null }
   | { verb: typeof CARD_VERBS.note; conversationId: string; text: string }
-  | { verb: typeof CARD_VERBS.reply; conversationId: string; text: string };
+  | { verb: typeof CARD_VERBS.reply; conversationId: string; text: string }
+  /** An AI draft's Edit… (R36): the text to send as the person's reply. */
+  | { verb: typeof CARD_VERBS.aiDraftEdit; conversationId: string; draftId: string; text: string };
 
 const stale =
   'This dialog no longer names a conversation. Close it and open it again from the conversation card.';
 const conversationId = z.uuid({ error: stale });
+const draftId = z.uuid({
+  error: 'This dialog no longer names an AI draft. Close it and open it again from the draft.',
+});
 
 /** A multi-select's value: `"id,id"`, empty for nobody. */
 const people = (max: number, what: string) =>
@@ -68,6 +74,7 @@ const schemas = {
   }),
   [CARD_VERBS.note]: z.object({ conversationId, [DIALOG_INPUTS.text]: text('note') }),
   [CARD_VERBS.reply]: z.object({ conversationId, [DIALOG_INPUTS.text]: text('reply') }),
+  [CARD_VERBS.aiDraftEdit]: z.object({ conversationId, draftId, [DIALOG_INPUTS.text]: text('answer') }),
 };
 
 const isDialogVerb = (verb: unknown): verb is DialogVerb => DIALOG_VERBS.includes(verb as DialogVerb);
@@ -89,8 +96,15 @@ function dataOf(value: unknown): Record<string, unknown> {
 const firstIssue = (error: z.ZodError) =>
   error.issues[0]?.message ?? 'The dialog sent something Parley cannot read.';
 
-/** Which dialog a button asks for (the `task/fetch` invoke's value). */
-export function parseDialogOpen(value: unknown): { verb: DialogVerb; conversationId: string } {
+/**
+ * Which dialog a button asks for (the `task/fetch` invoke's value); an AI draft's Edit… names
+ * the draft too.
+ */
+export function parseDialogOpen(value: unknown): {
+  verb: DialogVerb;
+  conversationId: string;
+  draftId?: string;
+} {
   const data = dataOf(value);
   if (!isDialogVerb(data.verb))
     throw new AppError(
@@ -99,7 +113,10 @@ export function parseDialogOpen(value: unknown): { verb: DialogVerb; conversatio
     );
   const id = conversationId.safeParse(data.conversationId);
   if (!id.success) throw new AppError('validation_failed', stale);
-  return { verb: data.verb, conversationId: id.data };
+  if (data.verb !== CARD_VERBS.aiDraftEdit) return { verb: data.verb, conversationId: id.data };
+  const draft = draftId.safeParse(data.draftId);
+  if (!draft.success) throw new AppError('validation_failed', firstIssue(draft.error));
+  return { verb: data.verb, conversationId: id.data, draftId: draft.data };
 }
 
 /**
@@ -137,6 +154,11 @@ export function parseDialogSubmit(verb: string, value: unknown): DialogSubmit {
       const r = schemas[verb].safeParse(data);
       if (!r.success) throw new AppError('validation_failed', firstIssue(r.error));
       return { verb, conversationId: r.data.conversationId, text: r.data.text };
+    }
+    case CARD_VERBS.aiDraftEdit: {
+      const r = schemas[verb].safeParse(data);
+      if (!r.success) throw new AppError('validation_failed', firstIssue(r.error));
+      return { verb, conversationId: r.data.conversationId, draftId: r.data.draftId, text: r.data.text };
     }
   }
 }

@@ -15,7 +15,7 @@ export {
 
 /**
  * The dialogs (task modules) behind the header card's Assign…, Visibility…, Add note… and, in a
- * personal chat, Reply… buttons (R30, R31). Teams asks for one with a `task/fetch` invoke and
+ * personal chat, Reply… buttons (R30, R31), and an AI draft's Edit… (R36). Teams asks for one with a `task/fetch` invoke and
  * shows the card of the answer (dialogResponse); its submit button sends `task/submit` with
  * `{ verb, conversationId }` and the inputs (parseDialogSubmit). A refused submission is answered
  * with the same dialog again, its `error` shown above the fields and what was typed kept.
@@ -129,6 +129,30 @@ export const noteDialog = (s: DialogSubject, opts: { text?: string; error?: stri
 /** Reply… (personal chat): sent to the customer on the conversation's channel. */
 export const replyDialog = (s: DialogSubject, opts: { text?: string; error?: string } = {}) =>
   textDialog(s, CARD_VERBS.reply, 'Reply to the customer', 'Send', opts);
+
+/**
+ * An AI draft's Edit… (R36): its text, to change before it goes to the customer as the person's
+ * reply. The submit button carries the draft's id beside the conversation's.
+ */
+export function aiDraftDialog(
+  s: DialogSubject,
+  opts: { draftId: string; text?: string; error?: string },
+): Record<string, unknown> {
+  const input = new TextInput({
+    id: DIALOG_INPUTS.text,
+    label: 'Answer to the customer (sent as your reply)',
+    isMultiline: true,
+    maxLength: DIALOG_TEXT_MAX,
+  });
+  input.withIsRequired(true).withErrorMessage('Write something first.');
+  if (opts.text) input.withValue(clipped(opts.text, DIALOG_TEXT_MAX));
+  const send = new SubmitAction({
+    title: 'Send',
+    style: 'positive',
+    data: { verb: CARD_VERBS.aiDraftEdit, conversationId: s.conversationId, draftId: opts.draftId },
+  });
+  return adaptiveCard([heading(s), ...errorLine(opts.error), input], [send]);
+}
 
 /** Teams caps a dialog's title; it is shown in the dialog's header bar. */
 const TITLE_MAX = 60;

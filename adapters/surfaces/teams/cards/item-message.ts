@@ -159,8 +159,8 @@ function summary(items: MirrorItem[], opts: ItemMessageOpts): string {
       : first.kind === 'ai_draft'
         ? `AI draft (${first.draft?.state === 'pending' || !first.draft ? 'not sent yet' : first.draft.state})`
         : first.kind === 'system'
-        ? 'Parley'
-        : oneLine(first.authorName, 60);
+          ? 'Parley'
+          : oneLine(first.authorName, 60);
   return `${prefix}${who}: ${what}`;
 }
 

@@ -11,6 +11,7 @@ import { cardOf } from '../cards/card-kit.ts';
 import { headerCard } from '../cards/header-card.ts';
 import { CARD_VERBS, type InboundActivity } from '../ports.ts';
 import { isPersonalChat } from './activity.ts';
+import { DRAFT_VERBS, onDraftAction } from './ai-drafts.ts';
 import { onDashboardAction } from './dashboard-actions.ts';
 import type { TeamsInboundDeps } from './deps.ts';
 import { badActionAnswer, cardAnswer, type InvokeAnswer, messageAnswer } from './invoke-answers.ts';
@@ -30,8 +31,8 @@ const DIRECT: Record<string, Direct> = {
 
 /**
  * An `adaptiveCard/action` invoke (Action.Execute). Assign to me, Close and Reopen run at once and
- * answer with the redrawn card (the mirror redraws it for everyone else); the dashboard's buttons
- * change the viewer's filters. A refusal is a line only the person who pressed sees, saying why
+ * answer with the redrawn card (the mirror redraws it for everyone else); an AI draft's Send and
+ * Discard likewise (ai-drafts.ts); the dashboard's buttons change the viewer's filters. A refusal is a line only the person who pressed sees, saying why
  * and what to do, naming nothing they may not see.
  */
 export async function onCardAction(deps: TeamsInboundDeps, a: InboundActivity): Promise<InvokeAnswer> {
@@ -45,6 +46,7 @@ export async function onCardAction(deps: TeamsInboundDeps, a: InboundActivity): 
   const { user } = acting;
   if (verb === CARD_VERBS.dashboard)
     return onDashboardAction(deps, user, data, value.trigger === 'automatic');
+  if (DRAFT_VERBS.has(verb)) return onDraftAction(deps, user, verb, data, isPersonalChat(a));
   const run = DIRECT[verb];
   if (!run)
     return badActionAnswer(`Parley does not know the action "${verb}". This card may be out of date.`);

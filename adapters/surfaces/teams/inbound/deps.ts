@@ -5,6 +5,7 @@ import type { AgentSurface } from '../../../../src/ports/agent-surface.ts';
 import type { Storage } from '../../../../src/ports/storage.ts';
 import type { UseCaseContext } from '../../../../src/use-cases/context.ts';
 import type { HostRule } from '../../../guarded-download.ts';
+import type { MediaLink } from '../cards/item-parts.ts';
 import type { TeamsApi } from '../ports.ts';
 
 /** What the Teams inbound handlers (messages, card actions, dialogs) work with. */
@@ -31,4 +32,6 @@ export interface TeamsInboundDeps {
   mediaHosts?: readonly HostRule[];
   /** Hosts of the pre-signed download links Teams gives for files in a personal chat (SharePoint/OneDrive). */
   fileHosts?: readonly HostRule[];
+  /** Signed links to stored attachments, for an item card drawn in an answer (an AI draft's). */
+  mediaLink?: MediaLink;
 }

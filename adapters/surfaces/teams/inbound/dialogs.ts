@@ -2,12 +2,14 @@ import { type Conversation, User } from '../../../../src/db/entities/index.ts';
 import { userActor } from '../../../../src/domain/actor.ts';
 import { isAppError } from '../../../../src/domain/errors.ts';
 import { addNote } from '../../../../src/use-cases/add-note.ts';
+import { sendAiDraft } from '../../../../src/use-cases/ai-drafts.ts';
 import { assignConversation } from '../../../../src/use-cases/assign-conversation.ts';
 import { loadConversationFor } from '../../../../src/use-cases/load.ts';
 import { contactDisplayName } from '../../../../src/use-cases/mirror-items.ts';
 import { restrictVisibility } from '../../../../src/use-cases/restrict-visibility.ts';
 import { sendReply } from '../../../../src/use-cases/send-reply.ts';
 import {
+  aiDraftDialog,
   assignDialog,
   type DialogSubject,
   type DialogSubmit,
@@ -21,12 +23,15 @@ import {
   visibilityDialog,
 } from '../cards/dialogs.ts';
 import { CARD_VERBS, type InboundActivity } from '../ports.ts';
+import { pendingDraftFor } from './ai-drafts.ts';
 import type { TeamsInboundDeps } from './deps.ts';
 import { closeDialogAnswer, type InvokeAnswer } from './invoke-answers.ts';
 import { actingUser } from './linked-user.ts';
 
 /**
- * The dialogs behind the header card's Assign…, Visibility…, Add note… and Reply… (R30, R31).
+ * The dialogs behind the header card's Assign…, Visibility…, Add note… and Reply… (R30, R31), and
+ * an AI draft's Edit… (R36: opens only while the draft waits; its submission sends the text as the
+ * person's reply, and a draft decided meanwhile replaces the dialog with who decided it).
  * `task/fetch` opens one for a conversation the person may see (its pickers offer the group's
  * active members); `task/submit` runs the use-case. A refusal keeps the dialog open with the
  * reason above what was entered; one about the conversation itself (gone, restricted meanwhile)
@@ -39,9 +44,9 @@ export async function onDialogFetch(deps: TeamsInboundDeps, a: InboundActivity):
   const acting = await actingUser(deps, a);
   if ('refusal' in acting) return answer(dialogMessage(acting.refusal));
   try {
-    const { verb, conversationId } = parseDialogOpen(a.value);
-    const { conv, subject } = await dialogSubject(deps, acting.user, conversationId);
-    return answer(await drawDialog(deps, conv, subject, { verb, conversationId }));
+    const opened = parseDialogOpen(a.value);
+    const { conv, subject } = await dialogSubject(deps, acting.user, opened.conversationId);
+    return answer(await drawDialog(deps, acting.user, conv, subject, opened));
   } catch (err) {
     if (!isAppError(err)) throw err;
     return answer(dialogMessage(err.message));
@@ -67,7 +72,7 @@ export async function onDialogSubmit(deps: TeamsInboundDeps, a: InboundActivity)
     // Drawn again only for a conversation the person may still see, with their entries kept.
     try {
       const { conv, subject } = await dialogSubject(deps, user, submitted.conversationId);
-      return answer(await drawDialog(deps, conv, subject, submitted, err.message));
+      return answer(await drawDialog(deps, user, conv, subject, submitted, err.message));
     } catch (again) {
       if (!isAppError(again)) throw again;
       return answer(dialogMessage(again.message));
@@ -97,14 +102,18 @@ async function run(deps: TeamsInboundDeps, user: User, s: DialogSubmit): Promise
     case CARD_VERBS.reply:
       return (await sendReply(deps.context(), actor, { conversationId: s.conversationId, text: s.text }))
         .notice;
+    case CARD_VERBS.aiDraftEdit:
+      await sendAiDraft(deps.context(), actor, { draftId: s.draftId, text: s.text });
+      return null;
   }
 }
 
 /** A dialog to draw: as opened (nothing entered yet), or as submitted (entries kept). */
-type DialogDraft = DialogSubmit | { verb: DialogVerb; conversationId: string };
+type DialogDraft = DialogSubmit | { verb: DialogVerb; conversationId: string; draftId?: string };
 
 async function drawDialog(
   deps: TeamsInboundDeps,
+  user: User,
   conv: Conversation,
   subject: DialogSubject,
   draft: DialogDraft,
@@ -132,6 +141,15 @@ async function drawDialog(
         replyDialog(subject, { ...('text' in draft ? { text: draft.text } : {}), ...e }),
         `Reply on #${subject.number}`,
       );
+    case CARD_VERBS.aiDraftEdit: {
+      // Drawn only while the draft waits: decided meanwhile, the refusal says by whom.
+      const message = await pendingDraftFor(deps.em(), user, draft.draftId ?? '', conv.id);
+      const text = 'text' in draft ? draft.text : (message.text ?? '');
+      return dialogResponse(
+        aiDraftDialog(subject, { draftId: message.id, text, ...e }),
+        `AI draft on #${subject.number}`,
+      );
+    }
   }
 }
 
