@@ -1,8 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { ChannelEndpoint, Contact, Group, Message, type User } from '../db/entities/index.ts';
+import {
+  ChannelEndpoint,
+  Contact,
+  type Conversation,
+  Group,
+  Message,
+  type User,
+} from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
+import type { DomainEvent } from '../domain/events.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
 import { hasText, parseInput } from './input.ts';
 import { loadActingUser, loadConversationFor } from './load.ts';
@@ -124,3 +132,20 @@ export const draftChanged = (draft: Message, groupId: string) =>
     messageId: draft.id,
     state: draft.draftState ?? 'dropped',
   }) as const;
+
+/**
+ * R36: a pending draft goes out of date when a newer one is written, a person replies, takes the
+ * conversation over from the AI agent or closes it: its buttons give way to "Out of date".
+ */
+export async function dropPendingDrafts(
+  tx: EntityManager,
+  record: (...events: DomainEvent[]) => void,
+  conv: Conversation,
+): Promise<void> {
+  const pending = await tx.find(Message, { conversation: conv, kind: 'ai_draft', draftState: 'pending' });
+  for (const d of pending) {
+    d.draftState = 'dropped';
+    d.deliveryUpdatedAt = new Date();
+    record(draftChanged(d, conv.group.id));
+  }
+}

@@ -7,6 +7,7 @@ import {
   assertNoUnpaidInvoices,
   closedLine,
 } from '../domain/lifecycle.ts';
+import { dropPendingDrafts } from './ai-drafts.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
 import { parseInput } from './input.ts';
 import { loadActingUser, loadConversationFor, toViewer } from './load.ts';
@@ -39,6 +40,7 @@ export async function closeConversation(
     // R14: closing ends an AI handoff; the AI answers again next time where the group has one.
     conv.aiState = aiStateAfterClose(group.aiAgent?.enabled === true);
     conv.aiHandoffAt = null;
+    await dropPendingDrafts(tx, record, conv);
 
     const text = closedLine(user.name);
     await recordUserChange(tx, record, {

@@ -56,7 +56,8 @@ export async function notifyAiHandoff(
           if (channelId) await surface.notifyChannel(channelId, text, thread ? thread.ref : null);
         }
       } catch (err) {
-        if (err instanceof SurfaceRetryLater) return { outcome: 'later', retryAfterMs: err.retryAfterMs, done };
+        if (err instanceof SurfaceRetryLater)
+          return { outcome: 'later', retryAfterMs: err.retryAfterMs, done };
         throw err;
       }
       done.push(surface.name);

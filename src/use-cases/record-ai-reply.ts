@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Contact, type Conversation, Message } from '../db/entities/index.ts';
+import { Contact, type Conversation, type Message } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
 import { shouldAiAnswer } from '../domain/ai.ts';
 import { AppError } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
-import { draftChanged } from './ai-drafts.ts';
+import { dropPendingDrafts } from './ai-drafts.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
 import { loadConversationLocked } from './load.ts';
@@ -146,18 +146,4 @@ export async function applyAiReply(
     }
   }
   return { message, note };
-}
-
-/** A newer draft replaces the ones still waiting: only the latest answer is worth sending. */
-async function dropPendingDrafts(
-  tx: EntityManager,
-  record: (...events: DomainEvent[]) => void,
-  conv: Conversation,
-): Promise<void> {
-  const pending = await tx.find(Message, { conversation: conv, kind: 'ai_draft', draftState: 'pending' });
-  for (const d of pending) {
-    d.draftState = 'dropped';
-    d.deliveryUpdatedAt = new Date();
-    record(draftChanged(d, conv.group.id));
-  }
 }

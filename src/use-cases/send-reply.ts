@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelEndpoint, Contact, type Conversation, Group } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
+import { dropPendingDrafts } from './ai-drafts.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
 import { attachmentSchema, hasText, parseInput, sourceSchema, templateSchema } from './input.ts';
@@ -80,6 +81,7 @@ export async function sendReply(
     });
     const target = sent.conversation;
     await markReadWithin(tx, user, target, now);
+    await dropPendingDrafts(tx, record, target);
 
     if (sent.opened) record({ type: 'conversation.opened', conversationId: target.id, groupId: group.id });
     record(messageCreated(target, sent.message), {

@@ -3,6 +3,7 @@ import { Group } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { AiState } from '../domain/ai.ts';
 import { AppError } from '../domain/errors.ts';
+import { dropPendingDrafts } from './ai-drafts.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
 import { parseInput } from './input.ts';
 import { loadActingUser, loadConversationFor } from './load.ts';
@@ -56,6 +57,7 @@ export async function setAiMode(
       if (conv.aiState !== 'active') return unchanged;
       conv.aiState = 'handed_off';
       conv.aiHandoffAt = now;
+      await dropPendingDrafts(tx, record, conv);
     }
 
     const text =

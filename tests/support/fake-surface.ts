@@ -24,6 +24,7 @@ export function recordingSurface(name = 'slack') {
   const homes: { userId: string; force: boolean }[] = [];
   const unlinkNotices: { platformUserId: string; text: string }[] = [];
   const channelNotices: { channelId: string; text: string; thread: ThreadRef | null }[] = [];
+  const userNotices: { userId: string; text: string }[] = [];
   let failNextPost: number | null = null;
   let slowPost: Promise<void> | null = null;
   const find = (ref: ThreadRef) => {
@@ -73,7 +74,9 @@ export function recordingSurface(name = 'slack') {
       homes.push({ userId, force: opts?.force ?? false });
     },
     postDigest: async () => {},
-    notify: async () => {},
+    notify: async (userId, text) => {
+      userNotices.push({ userId, text });
+    },
     notifyChannel: async (channelId, text, thread) => {
       channelNotices.push({ channelId, text, thread });
     },
@@ -90,6 +93,8 @@ export function recordingSurface(name = 'slack') {
     unlinkNotices,
     /** Top-level notices in groups' channels (an AI handoff with nobody assigned, R36), in order. */
     channelNotices,
+    /** Private notices to Parley users (notify), in order. */
+    userNotices,
     /** Everything any user can read on the platform right now. */
     visibleText: () =>
       threads
