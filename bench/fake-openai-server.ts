@@ -16,7 +16,7 @@ import { responsesRequestProblem } from '../tests/support/fakes/openai-rules.ts'
 export interface OpenAiRequestRecord {
   /** The token from the last user input (`tokenPattern`), or null when none matched. */
   token: string | null;
-  /** When the request's body had arrived (ms since the epoch, sub-millisecond). */
+  /** When the request's body had arrived (Date.now(): the clock the fake Graph API and the rows use). */
   arrivedAt: number;
   /** When the answer was written (after the think time). */
   answeredAt: number;
@@ -31,7 +31,6 @@ export interface FakeOpenAiOptions {
   tokenPattern: RegExp;
 }
 
-const nowMs = () => performance.timeOrigin + performance.now();
 const hex = (n: number) => randomBytes(n).toString('hex');
 const approxTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
@@ -124,13 +123,14 @@ function responseObject(body: Body, text: string) {
 }
 
 export async function startFakeOpenAi(opts: FakeOpenAiOptions) {
+  let thinkMs = opts.thinkMs;
   const requests: OpenAiRequestRecord[] = [];
   /** Requests refused (a wrong key, a body OpenAI would not take): each is a bug in the benchmark or Parley. */
   const refused: { status: number; message: string }[] = [];
 
   const server = createServer(async (req, res) => {
     const raw = await readBody(req);
-    const arrivedAt = nowMs();
+    const arrivedAt = Date.now();
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'POST' || path !== '/v1/responses') {
       refused.push({ status: 404, message: `${req.method} ${path}` });
@@ -160,7 +160,10 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions) {
     } catch {
       refused.push({ status: 400, message: 'unparsable JSON' });
       return json(res, 400, {
-        error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error' },
+        error: {
+          message: 'We could not parse the JSON body of your request.',
+          type: 'invalid_request_error',
+        },
       });
     }
     const problem = responsesRequestProblem(body);
@@ -169,9 +172,9 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions) {
       return json(res, 400, { error: problem });
     }
     const token = opts.tokenPattern.exec(lastUserText(body))?.[0] ?? null;
-    if (opts.thinkMs > 0) await new Promise((r) => setTimeout(r, opts.thinkMs));
+    if (thinkMs > 0) await new Promise((r) => setTimeout(r, thinkMs));
     const text = `Thanks for writing (${token ?? 'no token'}). How can I help you today?`;
-    const answeredAt = nowMs();
+    const answeredAt = Date.now();
     requests.push({ token, arrivedAt, answeredAt, status: 200 });
     json(res, 200, responseObject(body, text));
   });
@@ -182,6 +185,10 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions) {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     refused,
+    /** Changes the think time from now on (0: the loopback round trip alone). */
+    setThinkMs: (ms: number) => {
+      thinkMs = ms;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -19,10 +19,15 @@ export async function aiStatusText(em: EntityManager, conv: Conversation, now = 
     const last = await em.findOne(
       AiTurn,
       { conversation: conv, status: 'handed_off' },
-      { orderBy: { createdAt: 'desc' } },
+      { orderBy: { updatedAt: 'desc' } },
     );
-    const why = last?.reason ? `: ${last.reason}` : '';
-    return `${name} handed #${conv.number} to the team${why}. It stays silent here until the conversation is closed; \`/parley ai #${conv.number} on\` gives it back.`;
+    // The agent's own handoff is recorded with its turn; otherwise a person took the conversation over.
+    const byAgent =
+      last && conv.aiHandoffAt && Math.abs(last.updatedAt.getTime() - conv.aiHandoffAt.getTime()) < 5_000;
+    const silent = `It stays silent here until the conversation is closed; \`/parley ai #${conv.number} on\` gives it back.`;
+    return byAgent
+      ? `${name} handed #${conv.number} to the team${last.reason ? `: ${last.reason}` : ''}. ${silent}`
+      : `#${conv.number} was taken over from ${name} by the team. ${silent}`;
   }
   if (conv.aiState === 'off') {
     return `${name} is not answering in #${conv.number}; \`/parley ai #${conv.number} on\` hands it the conversation.`;

@@ -124,10 +124,13 @@ describe('parseCommand: conversation commands (R30)', () => {
     expect(refusal.message).toContain('`/parley delete #1042 confirm`');
   });
 
-  it('R14: ai on hands over to the AI agent, ai off takes it back', () => {
+  it('R14, R36: ai on hands over to the AI agent, ai off takes it back, ai alone shows its state', () => {
     expect(parsed('ai #5 on')).toEqual({ kind: 'ai', conversationNumber: 5, on: true });
     expect(parsed('ai off')).toEqual({ kind: 'ai', on: false });
-    expect(refused('ai').usage).toBe('`/parley ai [#1042] on|off`');
+    expect(parsed('ai #5')).toEqual({ kind: 'ai', conversationNumber: 5 });
+    expect(parsed('ai')).toEqual({ kind: 'ai' });
+    expect(refused('ai on off').usage).toBe('`/parley ai [#1042] [on|off]`');
+    expect(refused('ai maybe').message).toContain('`maybe` is not understood');
   });
 });
 

@@ -137,10 +137,17 @@ describe('runCommand: closing, deleting, AI and reading (R12, R14, R20, R24, R33
     try {
       expect(await say('alice', `ai #${conv.number} on`)).toBe(`#${conv.number} is now with the AI agent.`);
       expect((await reload(db, conv.id)).aiState).toBe('active');
+      // R36: `ai` alone says what the agent does here.
+      expect(await say('alice', `ai #${conv.number}`)).toBe(
+        `Parley AI is on in #${conv.number} (answering customers directly); 0 answers given here; the group used 0 tokens today. \`/parley ai #${conv.number} off\` takes it over.`,
+      );
       expect(await say('alice', `ai #${conv.number} off`)).toBe(
         `You took #${conv.number} over from the AI agent.`,
       );
       expect((await reload(db, conv.id)).aiState).toBe('handed_off');
+      expect(await say('alice', `ai #${conv.number}`)).toContain(
+        `#${conv.number} was taken over from Parley AI by the team.`,
+      );
     } finally {
       await db.em().nativeUpdate(Group, { id: ws.group.id }, { aiAgent: null });
     }

@@ -31,3 +31,10 @@ export function waiting(ms: number): string {
   const days = Math.floor(hours / 24);
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
+
+/** R36 in a digest: what the AI agent did in the last 24 hours, tokens included. */
+export function aiDigestLine(ai: { answers: number; handoffs: number; tokens: number }): string {
+  const n = (count: number, one: string, many = `${one}s`) =>
+    `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  return `AI agent, last 24 h: ${n(ai.answers, 'answer')} · ${n(ai.handoffs, 'handoff')} to the team · ${n(ai.tokens, 'token')}`;
+}

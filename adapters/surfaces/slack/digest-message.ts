@@ -1,5 +1,5 @@
 import type { DigestData, DigestItem } from '../../../src/queries/digest-data.ts';
-import { waiting } from '../shared/dashboard-text.ts';
+import { aiDigestLine, waiting } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 import {
   type Block,
@@ -40,6 +40,7 @@ export function digestMessage(data: DigestData, opts: { teamUrl: string | null; 
       ],
     },
   ];
+  if (data.ai) blocks.push({ type: 'context', elements: [mrkdwn(`:robot_face: ${aiDigestLine(data.ai)}`)] });
   if (data.oldestUnreplied.length === 0) {
     blocks.push(section('No customer is waiting for a reply. :tada:'));
   } else {

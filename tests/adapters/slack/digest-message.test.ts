@@ -33,6 +33,19 @@ const data = (over: Partial<DigestData> = {}): DigestData => ({
 type Block = Record<string, any>;
 
 describe('group digest message', () => {
+  it('R36: with an AI agent, its last 24 hours: answers, handoffs and tokens; without one, no AI line', () => {
+    const withAi = digestMessage(data({ ai: { answers: 12, handoffs: 1, tokens: 45_210 } }), {
+      teamUrl: null,
+      now: NOW,
+    });
+    expect(JSON.stringify(withAi.blocks)).toContain(
+      'AI agent, last 24 h: 12 answers · 1 handoff to the team · 45,210 tokens',
+    );
+    expect(JSON.stringify(digestMessage(data(), { teamUrl: null, now: NOW }).blocks)).not.toContain(
+      'AI agent',
+    );
+  });
+
   it('R27: the figures, unreplied first and most prominent, in the notification text too', () => {
     const msg = digestMessage(data(), { teamUrl: 'https://acme.slack.com/', now: NOW });
     expect(msg.text).toBe(

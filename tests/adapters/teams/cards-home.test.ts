@@ -210,6 +210,13 @@ describe('the Teams digest (R27)', () => {
     ...over,
   });
 
+  it('R36: the AI agent line (answers, handoffs, tokens) only where the group has one', () => {
+    const now = new Date('2026-03-01T09:05:00Z');
+    const withAi = shownTexts(digestCard(digest({ ai: { answers: 1, handoffs: 2, tokens: 900 } }), { now }));
+    expect(withAi.join('')).toContain('AI agent, last 24 h: 1 answer · 2 handoffs to the team · 900 tokens');
+    expect(shownTexts(digestCard(digest(), { now })).join('')).not.toContain('AI agent');
+  });
+
   it('R27: the figures, unreplied first, then who waits longest and for how long', () => {
     const a = digestCard(digest(), { now: new Date('2026-03-01T09:05:00Z') });
     const text = shownTexts(a).join('');

@@ -1,6 +1,6 @@
 import { Column, ColumnSet, OpenUrlAction, TextBlock } from '@microsoft/teams.cards';
 import type { DigestData, DigestItem } from '../../../../src/queries/digest-data.ts';
-import { waiting } from '../../shared/dashboard-text.ts';
+import { aiDigestLine, waiting } from '../../shared/dashboard-text.ts';
 import type { OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
@@ -40,6 +40,7 @@ export function digestCard(data: DigestData, opts: DigestOpts): OutboundActivity
     line(run('Digest · ', { bold: true, size: 'Large' }), run(group, { bold: true, size: 'Large' })),
     figures,
   ];
+  if (data.ai) body.push(line(run(`🤖 ${aiDigestLine(data.ai)}`, { subtle: true })));
   if (data.oldestUnreplied.length === 0) {
     body.push(line('No customer is waiting for a reply. 🎉'));
   } else {
