@@ -13,7 +13,9 @@ import { startParley, whatsappText } from './parley-processes.ts';
  * `parley worker` run as separate processes; the 50 seeded groups (Slack channels, WhatsApp
  * numbers) get `aiAgent: { enabled: true, name: 'Ava' }`. AI_BURST_WINDOW_MS=0: the burst window is
  * a deliberate wait for more customer lines, not overhead. `BENCH_AI_THINK_MS` (50) sets the fake
- * model's think time, `BENCH_AI_RATE` (50) and `BENCH_AI_SECONDS` (20) the load.
+ * model's think time, `BENCH_AI_RATE` (50) and `BENCH_AI_SECONDS` (20) the load. For finding where
+ * the time goes: `BENCH_AI_NODE_OPTIONS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is given to
+ * both Parley processes, and `BENCH_AI_LOG_STATEMENTS=1` logs every statement of the run's database.
  */
 const RATE = Number(process.env.BENCH_AI_RATE ?? 50);
 const DURATION_MS = Number(process.env.BENCH_AI_SECONDS ?? 20) * 1000;
@@ -78,6 +80,9 @@ async function enableAiAgents(databaseUrl: string) {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   await db.query(`update "groups" set ai_agent = $1`, [JSON.stringify({ enabled: true, name: 'Ava' })]);
+  // Counting statements (PostgreSQL's own log): only the processes started after this see it.
+  if (process.env.BENCH_AI_LOG_STATEMENTS)
+    await db.query(`alter database ${db.database} set log_statement = 'all'`);
   await db.end();
 }
 

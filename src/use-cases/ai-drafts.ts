@@ -103,10 +103,13 @@ async function loadPendingDraft(tx: EntityManager, actor: Actor, draftId: string
   const draft = await tx.findOneOrFail(Message, { id: draftId }, { refresh: true });
   if (draft.draftState !== 'pending') {
     const by = typeof draft.meta.decidedBy === 'string' ? ` by ${draft.meta.decidedBy}` : '';
-    const what = { sent: `already sent${by}`, discarded: `discarded${by}`, dropped: 'out of date' }[
-      draft.draftState ?? 'dropped'
-    ];
-    throw new AppError('conflict', `This AI draft in #${conv.number} was ${what}; nothing was sent.`);
+    const what = {
+      sent: `was already sent${by}`,
+      discarded: `was discarded${by}; nothing was sent`,
+      dropped:
+        'is out of date (a newer answer, a reply, a takeover or a close came after it); nothing was sent',
+    }[draft.draftState ?? 'dropped'];
+    throw new AppError('conflict', `This AI draft in #${conv.number} ${what}.`);
   }
   if (opts.toSend && conv.status !== 'open') {
     throw new AppError(

@@ -94,6 +94,36 @@ describe('groups', () => {
     });
   });
 
+  it('R36, R37: sets the AI agent (mode, caps) and the auto responder; refuses bad hours naming the field', async () => {
+    const group = await newGroup();
+    const autoResponder = {
+      enabled: true,
+      timeZone: 'Europe/Berlin',
+      hours: { mon: [{ from: '09:00', to: '17:00' }], fri: [{ from: '09:00', to: '24:00' }] },
+      holidays: ['2026-12-25'],
+      awayMessage: 'We are closed now.',
+      intervalMinutes: 120,
+    };
+    const aiAgent = { enabled: true, name: 'Ava', mode: 'draft', maxTurns: 5, dailyTokenBudget: 100_000 };
+    const updated = await ok(await call('PATCH', `/groups/${group.id}`, { aiAgent, autoResponder }));
+    expect(updated).toMatchObject({ aiAgent, autoResponder });
+    expect(await ok(await call('GET', `/groups/${group.id}`))).toMatchObject({ aiAgent, autoResponder });
+
+    for (const [bad, named] of [
+      [{ ...autoResponder, timeZone: 'Mars/Olympus' }, 'timeZone'],
+      [{ ...autoResponder, hours: { mon: [{ from: '17:00', to: '09:00' }] } }, 'mon'],
+      [{ ...autoResponder, holidays: ['2026-02-30'] }, 'holidays'],
+      [{ ...autoResponder, hours: { someday: [] } }, 'someday'],
+    ] as const) {
+      const res = await call('PATCH', `/groups/${group.id}`, { autoResponder: bad });
+      expect(res.status).toBe(422);
+      expect((await errorOf(res)).message).toContain(named);
+    }
+    const res = await call('PATCH', `/groups/${group.id}`, { aiAgent: { ...aiAgent, mode: 'yolo' } });
+    expect(res.status).toBe(422);
+    expect(await ok(await call('GET', `/groups/${group.id}`))).toMatchObject({ aiAgent, autoResponder });
+  });
+
   it('lists groups by name', async () => {
     await newGroup({ name: 'Zeta desk' });
     await newGroup({ name: 'Billing' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SurfaceThread } from '../../src/db/entities/index.ts';
+import { AiTurn, Group, Message, SurfaceThread } from '../../src/db/entities/index.ts';
 import { loadDigestData } from '../../src/queries/digest-data.ts';
 import { createTestDb } from '../support/test-db.ts';
 import { clock, seedConversation, workspace } from './support.ts';
@@ -77,5 +77,49 @@ describe('group digest data', () => {
 
   it('R27: no digest for a group that is gone', async () => {
     expect(await loadDigestData(db.em(), '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+});
+
+describe('the AI agent in the digest (R36)', () => {
+  it("counts the agent's answers, handoffs and tokens of the last 24 hours, never a restricted conversation's", async () => {
+    expect((await loadDigestData(db.em(), ws.group.id))?.ai).toBeNull();
+    const tx = db.em();
+    const group = await tx.findOneOrFail(Group, { id: ws.group.id });
+    group.aiAgent = { enabled: true, name: 'Ava' };
+    const turn = (
+      conversationId: string,
+      status: 'answered' | 'handed_off',
+      tokens: number,
+      ageHours = 1,
+    ) => {
+      const trigger = tx.create(Message, {
+        account: ws.account,
+        conversation: conversationId,
+        seq: 1000 + ++turns,
+        kind: 'inbound',
+        text: `t${turns}`,
+      });
+      tx.create(AiTurn, {
+        account: ws.account,
+        group: ws.group.id,
+        conversation: conversationId,
+        trigger,
+        status,
+        inputTokens: tokens,
+        outputTokens: 10,
+        createdAt: new Date(Date.now() - ageHours * 3_600_000),
+      });
+    };
+    let turns = 0;
+    turn(oldest.id, 'answered', 100);
+    turn(newer.id, 'handed_off', 200);
+    turn(secret.id, 'answered', 5_000);
+    turn(oldest.id, 'answered', 7_000, 30);
+    await tx.flush();
+    expect((await loadDigestData(db.em(), ws.group.id))?.ai).toEqual({
+      answers: 1,
+      handoffs: 1,
+      tokens: 320,
+    });
   });
 });

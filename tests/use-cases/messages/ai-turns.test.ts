@@ -75,7 +75,7 @@ describe('drafts go out of date (R36)', () => {
     expect(await draftState(replied.draftId)).toBe('dropped');
     await expect(
       sendAiDraft(ctxAt(db), userActor(ws.alice.id), { draftId: replied.draftId }),
-    ).rejects.toThrow(/out of date; nothing was sent/);
+    ).rejects.toThrow(/is out of date .*; nothing was sent/);
 
     const takenOver = await conversationWithDraft();
     await setAiMode(ctxAt(db), userActor(ws.alice.id), {
