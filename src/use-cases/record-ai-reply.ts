@@ -6,9 +6,7 @@ import { shouldAiAnswer } from '../domain/ai.ts';
 import { AppError } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import { dropPendingDrafts } from './ai-drafts.ts';
-import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
-import { attachmentSchema, hasText, parseInput } from './input.ts';
-import { loadConversationLocked } from './load.ts';
+import { attachmentSchema, hasText } from './input.ts';
 import { assertChannelAllows } from './send-to-contact.ts';
 import { appendMessage, appendSystemLine, messageCreated } from './timeline.ts';
 
@@ -33,34 +31,13 @@ export const recordAiReplySchema = z
 export type RecordAiReplyInput = z.input<typeof recordAiReplySchema>;
 type Parsed = z.infer<typeof recordAiReplySchema>;
 
-export interface RecordAiReplyResult {
-  conversationId: string;
-  /** The AI message queued for delivery (or the draft); null for a silent handoff. */
-  messageId: string | null;
-  handedOff: boolean;
-}
-
 /**
- * R11, R14, R36: the AI agent answers the customer. Its message is marked as AI and queued for
- * delivery (or, in draft mode, waits in the thread for a person); it counts as a reply unless it
- * hands the conversation to a human, after which the AI stays silent in the conversation (further
- * replies are refused) and waiting messages wait for a human.
+ * R11, R14, R36: the AI agent answers the customer, inside the ai-reply job's transaction with the
+ * conversation locked (finish-ai-turn.ts, claim-ai-turn.ts). Its message is marked as AI and
+ * queued for delivery (or, in draft mode, waits in the thread for a person); it counts as a reply
+ * unless it hands the conversation to a human, after which the AI stays silent in the conversation
+ * (further replies are refused) and waiting messages wait for a human.
  */
-export async function recordAiReply(
-  ctx: UseCaseContext,
-  actor: Actor,
-  raw: RecordAiReplyInput,
-): Promise<WithEvents<RecordAiReplyResult>> {
-  if (actor.kind !== 'ai') throw new AppError('forbidden', 'Only the AI agent can post AI replies.');
-  const input = parseInput(recordAiReplySchema, raw);
-  return inTransaction(ctx, async (tx, record, now) => {
-    const conv = await loadConversationLocked(tx, input.conversationId);
-    const { message } = await applyAiReply(tx, record, now, conv, actor, input);
-    return { conversationId: conv.id, messageId: message?.id ?? null, handedOff: input.handoff };
-  });
-}
-
-/** recordAiReply's work inside a caller's transaction, with the conversation locked (the ai-reply job's). */
 export async function applyAiReply(
   tx: EntityManager,
   record: (...events: DomainEvent[]) => void,
@@ -69,6 +46,7 @@ export async function applyAiReply(
   actor: Actor,
   input: Parsed,
 ): Promise<{ message: Message | null; note: Message | null }> {
+  if (actor.kind !== 'ai') throw new AppError('forbidden', 'Only the AI agent can post AI replies.');
   if (!shouldAiAnswer(conv)) {
     const why =
       conv.status !== 'open'

@@ -5,14 +5,13 @@ import { discardAiDraft, sendAiDraft } from '../../../src/use-cases/ai-drafts.ts
 import { claimAiTurn } from '../../../src/use-cases/claim-ai-turn.ts';
 import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
 import { notifyAiHandoff } from '../../../src/use-cases/notify-ai-handoff.ts';
-import { recordAiReply } from '../../../src/use-cases/record-ai-reply.ts';
 import { restrictVisibility } from '../../../src/use-cases/restrict-visibility.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { setAiMode } from '../../../src/use-cases/set-ai-mode.ts';
 import { recordingSurface } from '../../support/fake-surface.ts';
 import { seedContact, seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { ctxAt, customerWrites } from './support.ts';
+import { ctxAt, customerWrites, recordAiReply } from './support.ts';
 
 /** R36 at the use-case level: the claim's refusals, draft decisions, and who hears of a handoff. */
 const db = await createTestDb();

@@ -3,13 +3,19 @@ import { Group, Message } from '../../../src/db/entities/index.ts';
 import { aiActor, userActor } from '../../../src/domain/actor.ts';
 import { inTransaction } from '../../../src/use-cases/context.ts';
 import { loadConversationLocked } from '../../../src/use-cases/load.ts';
-import { recordAiReply } from '../../../src/use-cases/record-ai-reply.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { setAiMode } from '../../../src/use-cases/set-ai-mode.ts';
 import { appendMessage } from '../../../src/use-cases/timeline.ts';
 import { seedContact, seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { closeDirectly, ctxAt, customerWrites, loadConversation, messagesOf } from './support.ts';
+import {
+  closeDirectly,
+  ctxAt,
+  customerWrites,
+  loadConversation,
+  messagesOf,
+  recordAiReply,
+} from './support.ts';
 
 const db = await createTestDb();
 let ws: Workspace;

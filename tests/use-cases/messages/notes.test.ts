@@ -6,12 +6,11 @@ import { buildAiContext } from '../../../src/use-cases/ai-context.ts';
 import { inTransaction } from '../../../src/use-cases/context.ts';
 import { customerTranscript } from '../../../src/use-cases/customer-transcript.ts';
 import { loadConversationLocked } from '../../../src/use-cases/load.ts';
-import { recordAiReply } from '../../../src/use-cases/record-ai-reply.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { appendMessage, appendSystemLine } from '../../../src/use-cases/timeline.ts';
 import { seedContact, seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { ctxAt, customerWrites, loadConversation } from './support.ts';
+import { ctxAt, customerWrites, loadConversation, recordAiReply } from './support.ts';
 
 const db = await createTestDb();
 let ws: Workspace;

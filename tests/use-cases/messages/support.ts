@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Conversation, Message } from '../../../src/db/entities/index.ts';
 import type { Actor } from '../../../src/domain/actor.ts';
-import type { UseCaseContext } from '../../../src/use-cases/context.ts';
+import { inTransaction, type UseCaseContext } from '../../../src/use-cases/context.ts';
+import { parseInput } from '../../../src/use-cases/input.ts';
+import { loadConversationLocked } from '../../../src/use-cases/load.ts';
 import { type ReceiveInboundInput, receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
+import {
+  applyAiReply,
+  type RecordAiReplyInput,
+  recordAiReplySchema,
+} from '../../../src/use-cases/record-ai-reply.ts';
 import type { TestDb } from '../../support/test-db.ts';
 
 /** Shared by the message-flow tests: contexts on fresh forks, and a customer writing in. */
@@ -59,3 +66,16 @@ export async function closeDirectly(db: TestDb, id: string) {
 
 /** A phone number no other test in the file uses. */
 export const newPhone = () => `+1555${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+
+/**
+ * The AI agent records an answer as the ai-reply job does (applyAiReply under the conversation's
+ * lock), without a model: the message-flow rules (R11, R14) tested on their own.
+ */
+export async function recordAiReply(ctx: UseCaseContext, actor: Actor, raw: RecordAiReplyInput) {
+  const input = parseInput(recordAiReplySchema, raw);
+  return inTransaction(ctx, async (tx, record, now) => {
+    const conv = await loadConversationLocked(tx, input.conversationId);
+    const { message } = await applyAiReply(tx, record, now, conv, actor, input);
+    return { conversationId: conv.id, messageId: message?.id ?? null, handedOff: input.handoff };
+  });
+}
