@@ -100,6 +100,8 @@ export async function startParley(opts: {
   slackApiUrl: string;
   graphApiUrl: string;
   env?: Record<string, string>;
+  /** Settings for one process only (e.g. the worker's WORKER_CONCURRENCY), over `env`. */
+  roleEnv?: Partial<Record<'web' | 'worker', Record<string, string>>>;
 }): Promise<RunningParley> {
   const env = {
     DATABASE_URL: opts.databaseUrl,
@@ -114,15 +116,19 @@ export async function startParley(opts: {
     ...SECRETS,
     ...opts.env,
   };
-  return startWith(env, opts.port);
+  return startWith(env, opts.port, opts.roleEnv);
 }
 
 /** The environment `startParley` gives both processes (chaos restarts a role with it). */
 export type ParleyEnv = Record<string, string>;
 
-async function startWith(env: ParleyEnv, port: number): Promise<RunningParley> {
-  const web = startRole('web', env);
-  const worker = startRole('worker', env);
+async function startWith(
+  env: ParleyEnv,
+  port: number,
+  roleEnv: Partial<Record<'web' | 'worker', ParleyEnv>> = {},
+): Promise<RunningParley> {
+  const web = startRole('web', { ...env, ...roleEnv.web });
+  const worker = startRole('worker', { ...env, ...roleEnv.worker });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const ok = await fetch(`${url}/readyz`)
