@@ -122,6 +122,8 @@ const envSchema = z.object({
   AI_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Customer messages this close together are answered once, after the last (R36). */
   AI_BURST_WINDOW_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** AI answers one worker process writes at once (they mostly wait for the model). */
+  AI_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
   /** The longest answer sent to a customer, in characters (the rest is cut at a word). */
   AI_MAX_REPLY_CHARS: z.coerce.number().int().min(100).max(10_000).default(1_500),
 

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../src/config.ts';
 import type { DomainEvent } from '../src/domain/events.ts';
 import { enqueue, type Queues } from '../src/jobs/queues.ts';
@@ -20,6 +21,8 @@ export function aiReplyProcessor(deps: {
   queues: Queues;
   config: Config;
   dispatch: (events: DomainEvent[]) => Promise<void>;
+  /** Sends an answer at once (deliver.worker.ts's deliverNow); without it, the deliver job does. */
+  deliver?: (em: EntityManager, messageId: string) => Promise<unknown>;
 }): Processor<'aiReply'> {
   const { config, queues } = deps;
   const later = (conversationId: string, messageId: string, attempt: number, delayMs: number) =>
@@ -49,11 +52,15 @@ export function aiReplyProcessor(deps: {
         e instanceof AiModelError ? e : new AiModelError((e as Error).message, { retryable: true });
       outcome = { error };
     }
-    const done = await finishAiTurn({ em: em.fork(), dispatch: deps.dispatch }, claim.turnId, outcome, {
+    const claimed = { turnId: claim.turnId, conversationId };
+    const done = await finishAiTurn({ em: em.fork(), dispatch: deps.dispatch }, claimed, outcome, {
       maxAttempts: config.AI_MAX_ATTEMPTS,
       backoffMs: RETRY_BACKOFF_MS,
       shape: (text) => capReply(text, config.AI_MAX_REPLY_CHARS),
     });
+    // The answer goes out now, not one queue hop later (its deliver job then finds it claimed).
+    if (done.step === 'answered' && done.messageId && deps.deliver)
+      await deps.deliver(em.fork(), done.messageId);
     if (done.step === 'retry') await later(conversationId, done.messageId, done.attempt, done.delayMs);
     // The customer wrote while the model thought: the newer message's turn answers both now.
     if (done.step === 'dropped' && done.newerMessageId)

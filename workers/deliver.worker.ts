@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../src/domain/events.ts';
 import { enqueue, type Queues } from '../src/jobs/queues.ts';
 import type { SendRateLimiter } from '../src/jobs/send-rate.ts';
@@ -5,24 +6,33 @@ import type { Processor } from '../src/jobs/worker.ts';
 import type { ChannelRegistry } from '../src/ports/customer-channel.ts';
 import { deliverMessage } from '../src/use-cases/deliver-message.ts';
 
-/** deliver: one outbound message to its customer. A transient failure re-enqueues with a delay, never sleeps. */
-export function deliverProcessor(deps: {
+export interface DeliverWorkerDeps {
   channels: ChannelRegistry;
   queues: Queues;
   sendRate?: SendRateLimiter;
   dispatch: (events: DomainEvent[]) => Promise<void>;
-}): Processor<'deliver'> {
-  return async ({ messageId }, { em }) => {
-    const result = await deliverMessage({ em, channels: deps.channels }, messageId);
-    if (result.outcome === 'retry') {
-      await enqueue(
-        deps.queues,
-        'deliver',
-        { messageId, attempt: result.attempt },
-        { delayMs: result.delayMs },
-      );
-    }
-    await deps.dispatch(result.events);
-    return result.outcome;
-  };
+}
+
+/**
+ * One delivery attempt now: a transient failure re-enqueues with a delay, never sleeps. Also used
+ * by the ai-reply job, which sends its answer at once instead of waiting for a deliver job (the
+ * delivery claim makes the two meet once).
+ */
+export async function deliverNow(deps: DeliverWorkerDeps, em: EntityManager, messageId: string) {
+  const result = await deliverMessage({ em, channels: deps.channels }, messageId);
+  if (result.outcome === 'retry') {
+    await enqueue(
+      deps.queues,
+      'deliver',
+      { messageId, attempt: result.attempt },
+      { delayMs: result.delayMs },
+    );
+  }
+  await deps.dispatch(result.events);
+  return result.outcome;
+}
+
+/** deliver: one outbound message to its customer. */
+export function deliverProcessor(deps: DeliverWorkerDeps): Processor<'deliver'> {
+  return ({ messageId }, { em }) => deliverNow(deps, em, messageId);
 }

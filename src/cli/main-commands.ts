@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { aiHandoffNoticeProcessor } from '../../workers/ai-handoff-notice.worker.ts';
 import { aiReplyProcessor } from '../../workers/ai-reply.worker.ts';
 import { autoRespondProcessor } from '../../workers/auto-respond.worker.ts';
-import { deliverProcessor } from '../../workers/deliver.worker.ts';
+import { deliverNow, deliverProcessor } from '../../workers/deliver.worker.ts';
 import { digestProcessor } from '../../workers/digest.worker.ts';
 import { fetchMediaProcessor } from '../../workers/fetch-media.worker.ts';
 import { homeProcessor } from '../../workers/home.worker.ts';
@@ -58,20 +58,22 @@ export function startWorker(s: Services): Stop {
   // Workers block on Redis; they need their own connection that retries forever.
   const connection = new Redis(s.config.REDIS_URL, { maxRetriesPerRequest: null });
   connection.on('error', (err) => s.logger.warn({ err: err.message }, 'worker redis connection error'));
+  const deliverDeps = {
+    channels: s.channels,
+    queues: s.queues,
+    dispatch: s.dispatch,
+    sendRate: redisSendRateLimiter(s.redis, s.config.REDIS_PREFIX),
+  };
   const workers = startWorkers({
     connection,
     prefix: s.config.REDIS_PREFIX,
     orm: s.orm,
     concurrency: s.config.WORKER_CONCURRENCY,
     poolMax: s.config.DATABASE_POOL_MAX,
+    queueConcurrency: { 'ai-reply': s.config.AI_CONCURRENCY },
     logger: s.logger,
     processors: {
-      deliver: deliverProcessor({
-        channels: s.channels,
-        queues: s.queues,
-        dispatch: s.dispatch,
-        sendRate: redisSendRateLimiter(s.redis, s.config.REDIS_PREFIX),
-      }),
+      deliver: deliverProcessor(deliverDeps),
       fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
       autoRespond: autoRespondProcessor({ dispatch: s.dispatch, logger: s.logger }),
       purgeFiles: purgeFilesProcessor({ storage: s.storage }),
@@ -80,6 +82,7 @@ export function startWorker(s: Services): Stop {
         queues: s.queues,
         config: s.config,
         dispatch: s.dispatch,
+        deliver: (em, messageId) => deliverNow(deliverDeps, em, messageId),
       }),
       webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
       ...(s.surfaces.has('teams') ? { teamsCleanup: teamsCleanupProcessor() } : {}),

@@ -26,6 +26,8 @@ export function startWorkers(opts: {
   concurrency: number;
   /** The process's database pool size (DATABASE_POOL_MAX). */
   poolMax: number;
+  /** Queues that run more (or fewer) jobs at once than `concurrency`, e.g. ai-reply (AI_CONCURRENCY). */
+  queueConcurrency?: Partial<Record<string, number>>;
   logger: Logger;
 }): RunningWorkers {
   const queues = [
@@ -62,7 +64,13 @@ export function startWorkers(opts: {
  * every connection of the pool and wait on each other for ever. Keeping them at most the pool
  * size minus two (one for the reconciler's lock, one always free) guarantees progress.
  */
-export function concurrencyOf(queue: string, opts: { concurrency: number; poolMax: number }): number {
+export function concurrencyOf(
+  queue: string,
+  opts: { concurrency: number; poolMax: number; queueConcurrency?: Partial<Record<string, number>> },
+): number {
+  // ai-reply jobs mostly wait for the model, holding no connection meanwhile: they get their own figure.
+  const own = opts.queueConcurrency?.[queue];
+  if (own !== undefined) return own;
   const holds = Object.values(jobDefinitions).some(
     (d) => d.queue === queue && 'holdsConnection' in d && d.holdsConnection,
   );

@@ -32,20 +32,23 @@ export type FinishResult =
  */
 export async function finishAiTurn(
   ctx: UseCaseContext,
-  turnId: string,
+  claimed: { turnId: string; conversationId: string },
   outcome: { answer: AiAnswer } | { error: AiModelError },
   opts: FinishOptions,
 ): Promise<WithEvents<FinishResult>> {
   return inTransaction(ctx, async (tx, record, now): Promise<FinishResult> => {
-    const found = await tx.findOne(AiTurn, { id: turnId }, { populate: ['trigger'] });
-    if (!found) return { step: 'stale' };
-    const conv = await tx.findOneOrFail(
+    const conv = await tx.findOne(
       Conversation,
-      { id: found.conversation.id },
+      { id: claimed.conversationId },
       { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['group'] },
     );
-    const turn = await tx.findOneOrFail(AiTurn, { id: turnId }, { refresh: true, populate: ['trigger'] });
-    if (turn.status !== 'thinking') return { step: 'stale' };
+    // Read under the conversation's lock: a worker that took the turn over is seen here.
+    const turn = await tx.findOne(
+      AiTurn,
+      { id: claimed.turnId, conversation: claimed.conversationId },
+      { populate: ['trigger'] },
+    );
+    if (!conv || turn?.status !== 'thinking') return { step: 'stale' };
     const handOff = async (reason: string, summary?: string, text?: string | null) => {
       const draft = conv.group.aiAgent?.mode === 'draft';
       const { message } = await applyAiReply(tx, record, now, conv, aiActor, {
@@ -87,16 +90,19 @@ export async function finishAiTurn(
           ? `the conversation was ${conv.status}`
           : 'a person took the conversation over',
       );
-    const after = { conversation: conv, seq: { $gt: turn.trigger.seq } };
-    if ((await tx.count(Message, { ...after, kind: 'reply' })) > 0)
-      return drop(turn, 'a person replied meanwhile');
-    if (answer.kind === 'handoff') return handOff(answer.reason, answer.summary, answer.text);
-
-    const newer = await tx.findOne(
+    // What came after the message being answered: a person's reply, or the customer writing again.
+    const later = await tx.find(
       Message,
-      { ...after, kind: 'inbound', awaitingReply: true },
+      {
+        conversation: conv,
+        seq: { $gt: turn.trigger.seq },
+        $or: [{ kind: 'reply' }, { kind: 'inbound', awaitingReply: true }],
+      },
       { orderBy: { seq: 'desc' } },
     );
+    if (later.some((m) => m.kind === 'reply')) return drop(turn, 'a person replied meanwhile');
+    if (answer.kind === 'handoff') return handOff(answer.reason, answer.summary, answer.text);
+    const newer = later.find((m) => m.kind === 'inbound');
     if (newer) return { ...drop(turn, 'the customer wrote again'), newerMessageId: newer.id };
     const draft = conv.group.aiAgent?.mode === 'draft';
     let message: Message | null;

@@ -23,6 +23,10 @@ describe('workers and the database pool', () => {
   it('jobs that hold a lock connection run fewer at once than the pool has connections', () => {
     expect(concurrencyOf('mirror', { concurrency: 8, poolMax: 10 })).toBe(8);
     expect(concurrencyOf('mirror', { concurrency: 8, poolMax: 4 })).toBe(2);
+    // ai-reply waits for the model holding no connection: AI_CONCURRENCY sets it, pool or not.
+    expect(
+      concurrencyOf('ai-reply', { concurrency: 8, poolMax: 4, queueConcurrency: { 'ai-reply': 32 } }),
+    ).toBe(32);
     expect(concurrencyOf('mirror', { concurrency: 8, poolMax: 2 })).toBe(1);
     expect(concurrencyOf('deliver', { concurrency: 8, poolMax: 4 })).toBe(8);
   });
