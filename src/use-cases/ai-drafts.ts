@@ -101,13 +101,34 @@ async function loadPendingDraft(tx: EntityManager, actor: Actor, draftId: string
   const conv = await loadConversationFor(tx, user, found.conversation.id);
   // Read again under the conversation's lock: two people clicking at once decide once.
   const draft = await tx.findOneOrFail(Message, { id: draftId }, { refresh: true });
+  assertPending(draft, conv, opts);
+  return { user, draft, conv };
+}
+
+/**
+ * The draft an Edit… dialog or modal opens on (Slack, Teams): read only, with the same refusals
+ * as sending it would give, so a person is not handed a form for a draft that cannot go.
+ */
+export async function draftToEdit(
+  em: EntityManager,
+  user: User,
+  rawId: string,
+): Promise<{ draft: Message; conv: Conversation }> {
+  const { draftId } = parseInput(discardAiDraftSchema, { draftId: rawId });
+  const draft = await em.findOne(Message, { id: draftId, kind: 'ai_draft' });
+  if (!draft) throw new AppError('not_found', 'That AI draft does not exist.');
+  const conv = await loadConversationFor(em, user, draft.conversation.id, { lock: false });
+  assertPending(draft, conv, { toSend: true });
+  return { draft, conv };
+}
+
+function assertPending(draft: Message, conv: Conversation, opts: { toSend: boolean }): void {
   if (draft.draftState !== 'pending') {
     const by = typeof draft.meta.decidedBy === 'string' ? ` by ${draft.meta.decidedBy}` : '';
     const what = {
       sent: `was already sent${by}`,
       discarded: `was discarded${by}; nothing was sent`,
-      dropped:
-        'is out of date (a newer answer, a reply, a takeover or a close came after it); nothing was sent',
+      dropped: 'is out of date (a newer answer, a reply, a takeover or a close came after it); nothing was sent',
     }[draft.draftState ?? 'dropped'];
     throw new AppError('conflict', `This AI draft in #${conv.number} ${what}.`);
   }
@@ -117,7 +138,6 @@ async function loadPendingDraft(tx: EntityManager, actor: Actor, draftId: string
       `Conversation #${conv.number} is ${conv.status}, so the AI draft was not sent. Reopen it or write a new reply.`,
     );
   }
-  return { user, draft, conv };
 }
 
 function decide(draft: Message, state: 'sent' | 'discarded', user: User, extra: Record<string, unknown>) {

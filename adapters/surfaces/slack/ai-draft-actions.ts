@@ -1,11 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { App as BoltApp, ViewSubmitAction } from '@slack/bolt';
-import { Message, type User } from '../../../src/db/entities/index.ts';
+import type { User } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
 import { AppError, isAppError } from '../../../src/domain/errors.ts';
-import { discardAiDraft, discardAiDraftSchema, sendAiDraft } from '../../../src/use-cases/ai-drafts.ts';
-import { parseInput } from '../../../src/use-cases/input.ts';
-import { loadConversationFor } from '../../../src/use-cases/load.ts';
+import { discardAiDraft, draftToEdit, sendAiDraft } from '../../../src/use-cases/ai-drafts.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { type ButtonBody, modalSubject, openModal, tellActor } from './header-actions.ts';
@@ -48,7 +45,7 @@ export function registerAiDraftActions(app: BoltApp, deps: SlackHandlerDeps): vo
   );
   // The modal opens only for a draft still waiting, in a conversation the user may see (R17).
   button(AI_DRAFT_ACTIONS.edit, async (user, draftId, body) => {
-    const { draft, conv } = await pendingDraftFor(deps.em(), user, draftId);
+    const { draft, conv } = await draftToEdit(deps.em(), user, draftId);
     const text = draft.text ?? '';
     if (text.length > SLACK_INPUT_MAX) {
       throw new AppError(
@@ -81,29 +78,4 @@ async function submitEdited(deps: SlackHandlerDeps, body: ViewSubmitAction): Pro
     if (!isAppError(err)) throw err;
     return err.message;
   }
-}
-
-/**
- * The draft, for a user who may see its conversation, while it still waits for a decision: the
- * same refusals as the use-cases give when it is sent (src/use-cases/ai-drafts.ts).
- */
-async function pendingDraftFor(em: EntityManager, user: User, rawId: string) {
-  const { draftId } = parseInput(discardAiDraftSchema, { draftId: rawId });
-  const draft = await em.findOne(Message, { id: draftId, kind: 'ai_draft' });
-  if (!draft) throw new AppError('not_found', 'That AI draft does not exist.');
-  const conv = await loadConversationFor(em, user, draft.conversation.id, { lock: false });
-  if (draft.draftState && draft.draftState !== 'pending') {
-    const by = typeof draft.meta.decidedBy === 'string' ? ` by ${draft.meta.decidedBy}` : '';
-    const what = { sent: `already sent${by}`, discarded: `discarded${by}`, dropped: 'out of date' }[
-      draft.draftState
-    ];
-    throw new AppError('conflict', `This AI draft in #${conv.number} was ${what}; there is nothing to edit.`);
-  }
-  if (conv.status !== 'open') {
-    throw new AppError(
-      'conflict',
-      `Conversation #${conv.number} is ${conv.status}, so its AI draft cannot be sent. Reopen it or write a new reply.`,
-    );
-  }
-  return { draft, conv };
 }

@@ -1,10 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Conversation, Message, type User } from '../../../../src/db/entities/index.ts';
+import { Conversation, type User } from '../../../../src/db/entities/index.ts';
 import { userActor } from '../../../../src/domain/actor.ts';
-import { AppError, isAppError } from '../../../../src/domain/errors.ts';
-import { discardAiDraft, discardAiDraftSchema, sendAiDraft } from '../../../../src/use-cases/ai-drafts.ts';
-import { parseInput } from '../../../../src/use-cases/input.ts';
-import { loadConversationFor } from '../../../../src/use-cases/load.ts';
+import { isAppError } from '../../../../src/domain/errors.ts';
+import { discardAiDraft, sendAiDraft } from '../../../../src/use-cases/ai-drafts.ts';
 import { itemsByIds } from '../../../../src/use-cases/mirror-items.ts';
 import { cardOf } from '../cards/card-kit.ts';
 import { itemMessage } from '../cards/item-message.ts';
@@ -65,34 +62,4 @@ async function redrawnDraft(
     mediaLink: deps.mediaLink ?? (() => null),
   });
   return cardAnswer(cardOf(activity));
-}
-
-/**
- * The draft an Edit… dialog is for: one in this conversation, which the person may see (R17), still
- * waiting for a decision; otherwise the same refusals as the use-cases give when it is sent.
- */
-export async function pendingDraftFor(
-  em: EntityManager,
-  user: User,
-  rawId: string,
-  conversationId: string,
-): Promise<Message> {
-  const { draftId } = parseInput(discardAiDraftSchema, { draftId: rawId });
-  const conv = await loadConversationFor(em, user, conversationId, { lock: false });
-  const draft = await em.findOne(Message, { id: draftId, kind: 'ai_draft', conversation: conv });
-  if (!draft) throw new AppError('not_found', 'That AI draft does not exist.');
-  if (draft.draftState && draft.draftState !== 'pending') {
-    const by = typeof draft.meta.decidedBy === 'string' ? ` by ${draft.meta.decidedBy}` : '';
-    const what = { sent: `already sent${by}`, discarded: `discarded${by}`, dropped: 'out of date' }[
-      draft.draftState
-    ];
-    throw new AppError('conflict', `This AI draft in #${conv.number} was ${what}; there is nothing to edit.`);
-  }
-  if (conv.status !== 'open') {
-    throw new AppError(
-      'conflict',
-      `Conversation #${conv.number} is ${conv.status}, so its AI draft cannot be sent. Reopen it or write a new reply.`,
-    );
-  }
-  return draft;
 }

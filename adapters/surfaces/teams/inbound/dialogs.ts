@@ -1,8 +1,8 @@
 import { type Conversation, User } from '../../../../src/db/entities/index.ts';
 import { userActor } from '../../../../src/domain/actor.ts';
-import { isAppError } from '../../../../src/domain/errors.ts';
+import { AppError, isAppError } from '../../../../src/domain/errors.ts';
 import { addNote } from '../../../../src/use-cases/add-note.ts';
-import { sendAiDraft } from '../../../../src/use-cases/ai-drafts.ts';
+import { draftToEdit, sendAiDraft } from '../../../../src/use-cases/ai-drafts.ts';
 import { assignConversation } from '../../../../src/use-cases/assign-conversation.ts';
 import { loadConversationFor } from '../../../../src/use-cases/load.ts';
 import { contactDisplayName } from '../../../../src/use-cases/mirror-items.ts';
@@ -23,7 +23,6 @@ import {
   visibilityDialog,
 } from '../cards/dialogs.ts';
 import { CARD_VERBS, type InboundActivity } from '../ports.ts';
-import { pendingDraftFor } from './ai-drafts.ts';
 import type { TeamsInboundDeps } from './deps.ts';
 import { closeDialogAnswer, type InvokeAnswer } from './invoke-answers.ts';
 import { actingUser } from './linked-user.ts';
@@ -143,7 +142,8 @@ async function drawDialog(
       );
     case CARD_VERBS.aiDraftEdit: {
       // Drawn only while the draft waits: decided meanwhile, the refusal says by whom.
-      const message = await pendingDraftFor(deps.em(), user, draft.draftId ?? '', conv.id);
+      const { draft: message, conv: of } = await draftToEdit(deps.em(), user, draft.draftId ?? '');
+      if (of.id !== conv.id) throw new AppError('not_found', 'That AI draft does not exist.');
       const text = 'text' in draft ? draft.text : (message.text ?? '');
       return dialogResponse(
         aiDraftDialog(subject, { draftId: message.id, text, ...e }),
