@@ -3,12 +3,12 @@ import type { User } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
 import { AppError, isAppError } from '../../../src/domain/errors.ts';
 import { discardAiDraft, draftToEdit, sendAiDraft } from '../../../src/use-cases/ai-drafts.ts';
+import { AI_DRAFT_ACTIONS } from './ai-draft-blocks.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { type ButtonBody, modalSubject, openModal, tellActor } from './header-actions.ts';
 import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 import { AI_DRAFT_EDIT_CALLBACK, aiDraftModal, SLACK_INPUT_MAX } from './modals.ts';
-import { AI_DRAFT_ACTIONS } from './thread-blocks.ts';
 
 /**
  * The buttons on an AI draft's post (R36): Send sends it as it is, Edit… opens a modal with its
