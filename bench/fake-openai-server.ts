@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { responseObject } from '../tests/support/fakes/openai-response.ts';
 import { responsesRequestProblem } from '../tests/support/fakes/openai-rules.ts';
 
 /**
@@ -32,7 +33,6 @@ export interface FakeOpenAiOptions {
 }
 
 const hex = (n: number) => randomBytes(n).toString('hex');
-const approxTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -72,55 +72,6 @@ function lastUserText(body: Body): string {
 }
 
 /** A completed `response` object with one assistant message, echoing the request's settings. */
-function responseObject(body: Body, text: string) {
-  const input_tokens = approxTokens(`${body.instructions ?? ''}${JSON.stringify(body.input ?? '')}`);
-  const output_tokens = approxTokens(text);
-  return {
-    id: `resp_${hex(24)}`,
-    object: 'response',
-    created_at: Math.floor(Date.now() / 1000),
-    status: 'completed',
-    background: false,
-    error: null,
-    incomplete_details: null,
-    instructions: body.instructions ?? null,
-    max_output_tokens: body.max_output_tokens ?? null,
-    max_tool_calls: null,
-    model: body.model,
-    output: [
-      {
-        id: `msg_${hex(24)}`,
-        type: 'message',
-        status: 'completed',
-        role: 'assistant',
-        content: [{ type: 'output_text', annotations: [], logprobs: [], text }],
-      },
-    ],
-    parallel_tool_calls: body.parallel_tool_calls ?? true,
-    previous_response_id: null,
-    prompt_cache_key: null,
-    reasoning: { effort: null, summary: null },
-    safety_identifier: null,
-    service_tier: 'default',
-    store: body.store ?? true,
-    temperature: 1,
-    text: { format: { type: 'text' }, verbosity: 'medium' },
-    tool_choice: body.tool_choice ?? 'auto',
-    tools: body.tools ?? [],
-    top_logprobs: 0,
-    top_p: 1,
-    truncation: 'disabled',
-    usage: {
-      input_tokens,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens,
-      output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: input_tokens + output_tokens,
-    },
-    user: null,
-    metadata: {},
-  };
-}
 
 export async function startFakeOpenAi(opts: FakeOpenAiOptions) {
   let thinkMs = opts.thinkMs;
@@ -176,7 +127,7 @@ export async function startFakeOpenAi(opts: FakeOpenAiOptions) {
     const text = `Thanks for writing (${token ?? 'no token'}). How can I help you today?`;
     const answeredAt = Date.now();
     requests.push({ token, arrivedAt, answeredAt, status: 200 });
-    json(res, 200, responseObject(body, text));
+    json(res, 200, responseObject(body, { kind: 'text', text }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
