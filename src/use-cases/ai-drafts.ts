@@ -128,7 +128,8 @@ function assertPending(draft: Message, conv: Conversation, opts: { toSend: boole
     const what = {
       sent: `was already sent${by}`,
       discarded: `was discarded${by}; nothing was sent`,
-      dropped: 'is out of date (a newer answer, a reply, a takeover or a close came after it); nothing was sent',
+      dropped:
+        'is out of date (a newer answer, a reply, a takeover or a close came after it); nothing was sent',
     }[draft.draftState ?? 'dropped'];
     throw new AppError('conflict', `This AI draft in #${conv.number} ${what}.`);
   }
