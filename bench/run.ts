@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { benchAi } from './ai.bench.ts';
 import type { BenchContext } from './bench-context.ts';
+import { benchBroadcast } from './broadcast.bench.ts';
 import { benchE2e } from './e2e.bench.ts';
 import { startFakeGraph, startFakeSlack } from './fake-servers.ts';
 import { benchHotChannel } from './hot-channel.bench.ts';
@@ -11,12 +12,12 @@ import { flushRedisPrefix, freshDatabase, seedGroups } from './parley-processes.
 import { benchTeams } from './teams.bench.ts';
 
 /**
- * `npm run bench [-- ingest e2e hot memory dashboards teams ai]`: Parley's benchmarks (issue 5), each
+ * `npm run bench [-- ingest e2e hot memory dashboards teams ai broadcast]`: Parley's benchmarks (issue 5), each
  * figure beside a ceiling measured in the same run. Results go to bench/results/<name>.json;
  * bench/README.md explains them.
  */
 
-const all = ['ingest', 'e2e', 'hot', 'memory', 'dashboards', 'teams', 'ai'] as const;
+const all = ['ingest', 'e2e', 'hot', 'memory', 'dashboards', 'teams', 'ai', 'broadcast'] as const;
 const asked = process.argv.slice(2).filter((a) => (all as readonly string[]).includes(a));
 const which = asked.length ? asked : [...all];
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -83,7 +84,9 @@ for (const name of which) {
               ? await benchTeams(ctx)
               : name === 'ai'
                 ? await benchAi(ctx)
-                : await benchMemory(ctx);
+                : name === 'broadcast'
+                  ? await benchBroadcast(ctx)
+                  : await benchMemory(ctx);
     log(JSON.stringify(result, null, 2));
     await save(name, result);
   } finally {

@@ -127,6 +127,19 @@ const envSchema = z.object({
   /** The longest answer sent to a customer, in characters (the rest is cut at a word). */
   AI_MAX_REPLY_CHARS: z.coerce.number().int().min(100).max(10_000).default(1_500),
 
+  // Payments (README, "Invoices and checkouts"): pay links through Stripe when STRIPE_SECRET_KEY is set
+  // (with STRIPE_WEBHOOK_SECRET); without them an admin marks invoices paid by hand.
+  STRIPE_SECRET_KEY: optionalSecret,
+  /** The signing secret (`whsec_...`) of the webhook endpoint `<PUBLIC_URL>/webhooks/stripe`. */
+  STRIPE_WEBHOOK_SECRET: optionalSecret,
+  /** Stripe's API base for a proxy or a local fake (`http://127.0.0.1:12111`); Stripe's own when unset. */
+  STRIPE_API_BASE: unsetWhenEmpty(httpsOrLoopback),
+  /** How long a pay link stays valid, in hours (Stripe allows 0.5 to 24). */
+  PAYMENT_LINK_TTL_HOURS: z.coerce.number().min(0.5).max(24).default(24),
+  /** Where the customer lands after paying, and after giving up; Parley's own short pages by default. */
+  PAYMENT_SUCCESS_URL: unsetWhenEmpty(httpUrl),
+  PAYMENT_CANCEL_URL: unsetWhenEmpty(httpUrl),
+
   // Microsoft Teams (README, "Microsoft Teams"): a single-tenant bot, on when TEAMS_APP_ID,
   // TEAMS_APP_PASSWORD and TEAMS_TENANT_ID are set (one without the others is refused). The cloud picks every endpoint
   // (Entra login, Bot Framework token keys and issuer, Bot Connector); each can be overridden.
@@ -188,6 +201,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = result.data;
   const teamsProblems = teamsConfigProblems(c);
   if (teamsProblems.length) throw new ConfigError(teamsProblems);
+  // A provider without its webhook secret would issue links whose payments are never recorded.
+  if (Boolean(c.STRIPE_SECRET_KEY) !== Boolean(c.STRIPE_WEBHOOK_SECRET))
+    throw new ConfigError([
+      c.STRIPE_SECRET_KEY
+        ? 'STRIPE_WEBHOOK_SECRET: required with STRIPE_SECRET_KEY (the signing secret of <PUBLIC_URL>/webhooks/stripe)'
+        : 'STRIPE_SECRET_KEY: required with STRIPE_WEBHOOK_SECRET',
+    ]);
   return { ...c, publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
 }
 

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { registerAiCommands } from './cli/ai-commands.ts';
+import { registerBroadcastCommands } from './cli/broadcast-commands.ts';
+import { registerConversationCommands } from './cli/conversation-commands.ts';
 import { runProcess } from './cli/main-commands.ts';
 import { createMigration, migrateDatabase, pendingSchemaChanges } from './cli/migrations.ts';
 import { registerSetupCommands } from './cli/setup-commands.ts';
@@ -77,6 +79,8 @@ const openDatabase = async () => {
 };
 registerSetupCommands(program, openDatabase);
 registerAiCommands(program, openDatabase, config);
+registerConversationCommands(program, openDatabase);
+registerBroadcastCommands(program, openDatabase, config);
 
 registerTeamsCommands(program, config);
 

@@ -8,13 +8,16 @@ import type { Config } from './config.ts';
 import { createOrm, type Orm } from './db/orm.ts';
 import type { DomainEvent } from './domain/events.ts';
 import type { App } from './http/app.ts';
+import { paymentRoutes } from './http/webhooks/payments.ts';
 import { createDispatcher } from './jobs/dispatch.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import type { Logger } from './logger.ts';
+import { buildPaymentProvider } from './payments.ts';
 import type { ChannelAdapterModule, SurfaceAdapterModule } from './ports/adapter-module.ts';
 import type { SurfaceRegistry } from './ports/agent-surface.ts';
 import type { AiModel } from './ports/ai-model.ts';
 import type { ChannelRegistry } from './ports/customer-channel.ts';
+import type { PaymentProvider } from './ports/payments.ts';
 import type { Storage } from './ports/storage.ts';
 import { buildSurfaces } from './surfaces.ts';
 import type { UseCaseContext } from './use-cases/context.ts';
@@ -35,6 +38,8 @@ export interface Services {
   surfaces: SurfaceRegistry;
   /** The AI agent's model (R36); null when OPENAI_API_KEY is unset (an enabled agent then hands off). */
   aiModel: AiModel | null;
+  /** The payment provider issuing pay links (R38); null when STRIPE_SECRET_KEY is unset (admins mark invoices paid). */
+  payments: PaymentProvider | null;
   /** The surfaces' periodic work (missed Slack replies), run by the reconciler loop. */
   sweeps: (() => Promise<void>)[];
   dispatch: (events: DomainEvent[]) => Promise<void>;
@@ -86,6 +91,7 @@ export async function createServices(
   );
   const surfaces = builtSurfaces.registry;
   const aiModel = await buildAiModel(config);
+  const payments = await buildPaymentProvider(config);
   const dispatcher = createDispatcher(queues, {
     surfaces: surfaces.size > 0,
     aiBurstWindowMs: config.AI_BURST_WINDOW_MS,
@@ -106,7 +112,11 @@ export async function createServices(
       clearTimeout(timer);
     }
   };
-  const context = (em?: EntityManager) => ({ em: em ?? (orm.em.fork() as EntityManager), dispatch });
+  const context = (em?: EntityManager) => ({
+    em: em ?? (orm.em.fork() as EntityManager),
+    dispatch,
+    paymentProvider: payments?.name ?? null,
+  });
   return {
     config,
     logger,
@@ -118,9 +128,11 @@ export async function createServices(
     mountChannelRoutes: (app) => {
       built.mount(app, { context: () => context(), config, logger });
       for (const b of builtSurfaces.built) if (b.routes) app.route('/', b.routes());
+      if (payments) app.route('/', paymentRoutes(payments, { context: () => context(), logger }));
     },
     surfaces,
     aiModel,
+    payments,
     sweeps: builtSurfaces.built.flatMap((b) => (b.sweep ? [b.sweep.bind(b)] : [])),
     dispatch,
     context,

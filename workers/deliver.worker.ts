@@ -19,7 +19,13 @@ export interface DeliverWorkerDeps {
  * delivery claim makes the two meet once).
  */
 export async function deliverNow(deps: DeliverWorkerDeps, em: EntityManager, messageId: string) {
-  const result = await deliverMessage({ em, channels: deps.channels }, messageId);
+  // The endpoint's send rate (WhatsApp, Twilio per number) applies to every delivery, a
+  // broadcast's and a reply's alike; a throttled message waits in a delayed job, never a sleep.
+  const result = await deliverMessage({ em, channels: deps.channels, sendRate: deps.sendRate }, messageId);
+  if (result.outcome === 'throttled') {
+    const after = Date.now() + result.delayMs;
+    await enqueue(deps.queues, 'deliver', { messageId, attempt: 0, after }, { delayMs: result.delayMs });
+  }
   if (result.outcome === 'retry') {
     await enqueue(
       deps.queues,

@@ -3,11 +3,16 @@ import { Redis } from 'ioredis';
 import { aiHandoffNoticeProcessor } from '../../workers/ai-handoff-notice.worker.ts';
 import { aiReplyProcessor } from '../../workers/ai-reply.worker.ts';
 import { autoRespondProcessor } from '../../workers/auto-respond.worker.ts';
+import { broadcastProcessor, broadcastProgressProcessor } from '../../workers/broadcast.worker.ts';
 import { deliverNow, deliverProcessor } from '../../workers/deliver.worker.ts';
 import { digestProcessor } from '../../workers/digest.worker.ts';
+import { expirePayLinkProcessor } from '../../workers/expire-pay-link.worker.ts';
 import { fetchMediaProcessor } from '../../workers/fetch-media.worker.ts';
 import { homeProcessor } from '../../workers/home.worker.ts';
+import { internalPostProcessor } from '../../workers/internal-post.worker.ts';
 import { mirrorProcessor } from '../../workers/mirror.worker.ts';
+import { payLinkProcessor } from '../../workers/pay-link.worker.ts';
+import { paymentEventProcessor } from '../../workers/payment-event.worker.ts';
 import { purgeFilesProcessor } from '../../workers/purge-files.worker.ts';
 import { teamsCleanupProcessor } from '../../workers/teams-cleanup.worker.ts';
 import { unlinkNoticeProcessor } from '../../workers/unlink-notice.worker.ts';
@@ -33,6 +38,7 @@ export function startWeb(s: Services): Stop {
     redis: s.redis,
     logger: s.logger,
     dispatch: s.dispatch,
+    storage: s.storage,
     extraRoutes: s.mountChannelRoutes,
   });
   const server = serve({ fetch: app.fetch, port: s.config.PORT, hostname: s.config.HOST });
@@ -70,10 +76,13 @@ export function startWorker(s: Services): Stop {
     orm: s.orm,
     concurrency: s.config.WORKER_CONCURRENCY,
     poolMax: s.config.DATABASE_POOL_MAX,
-    queueConcurrency: { 'ai-reply': s.config.AI_CONCURRENCY },
+    // R8: broadcasts take one lane per process (each batch is short and re-enqueues the next), and
+    // their progress messages one more (a message is posted once, then edited).
+    queueConcurrency: { 'ai-reply': s.config.AI_CONCURRENCY, broadcast: 1, 'broadcast-progress': 1 },
     logger: s.logger,
     processors: {
       deliver: deliverProcessor(deliverDeps),
+      broadcast: broadcastProcessor({ queues: s.queues, dispatch: s.dispatch }),
       fetchMedia: fetchMediaProcessor({ channels: s.channels, storage: s.storage, dispatch: s.dispatch }),
       autoRespond: autoRespondProcessor({ dispatch: s.dispatch, logger: s.logger }),
       purgeFiles: purgeFilesProcessor({ storage: s.storage }),
@@ -85,6 +94,18 @@ export function startWorker(s: Services): Stop {
         deliver: (em, messageId) => deliverNow(deliverDeps, em, messageId),
       }),
       webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
+      // R38: events are applied even after the provider was unconfigured (they were verified when received).
+      paymentEvent: paymentEventProcessor({ dispatch: s.dispatch }),
+      ...(s.payments
+        ? {
+            payLink: payLinkProcessor({
+              provider: s.payments,
+              ttlMs: s.config.PAYMENT_LINK_TTL_HOURS * 3_600_000,
+              dispatch: s.dispatch,
+            }),
+            expirePayLink: expirePayLinkProcessor({ provider: s.payments }),
+          }
+        : {}),
       ...(s.surfaces.has('teams') ? { teamsCleanup: teamsCleanupProcessor() } : {}),
       ...(s.surfaces.size > 0
         ? {
@@ -97,6 +118,8 @@ export function startWorker(s: Services): Stop {
             userHome: userHomeProcessor({ surfaces: s.surfaces }),
             unlinkNotice: unlinkNoticeProcessor({ surfaces: s.surfaces }),
             aiHandoffNotice: aiHandoffNoticeProcessor({ surfaces: s.surfaces, queues: s.queues }),
+            broadcastProgress: broadcastProgressProcessor({ surfaces: s.surfaces, queues: s.queues }),
+            internalPost: internalPostProcessor({ surfaces: s.surfaces, queues: s.queues }),
             digest: digestProcessor({ surfaces: s.surfaces, queues: s.queues, logger: s.logger }),
           }
         : {}),
@@ -120,7 +143,9 @@ export function startWorker(s: Services): Stop {
           report.mirrors +
           report.media +
           report.ai +
-          report.autoResponses >
+          report.autoResponses +
+          (report.internalPosts ?? 0) +
+          (report.broadcasts ?? 0) >
         0
       )
         s.logger.info(report, 'reconciled due work');

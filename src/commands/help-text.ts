@@ -1,3 +1,5 @@
+import { type FormCommandName, formCommandUsages } from './form-command-help.ts';
+
 /**
  * R30: the usage line of every chat command, shown by `help` and in the answer to a command typed
  * wrong. Slack spells them `/parley …`; inside a conversation's thread the same commands work as
@@ -21,6 +23,14 @@ export const commandNames = [
   'unread',
   'ai',
   'link',
+  'dm',
+  // R4, R8, R38: commands that open a form, and an admin's manual invoice changes.
+  'invoice',
+  'checkout',
+  'paid',
+  'void',
+  'paylink',
+  'broadcast',
   'help',
 ] as const;
 
@@ -30,6 +40,7 @@ export const isCommandName = (name: string): name is CommandName =>
   (commandNames as readonly string[]).includes(name);
 
 const usages: Record<CommandName, { usage: string; does: string }> = {
+  ...(formCommandUsages satisfies Record<FormCommandName, unknown>),
   reply: {
     usage: '/parley reply [#1042] text',
     does: 'reply to the customer (on WhatsApp after 24 hours: `reply template:name[:lang] params…`)',
@@ -69,6 +80,10 @@ const usages: Record<CommandName, { usage: string; does: string }> = {
   link: {
     usage: '/parley link [@user their@email]',
     does: 'link a chat user to their Parley user (admins); alone: how to get linked',
+  },
+  dm: {
+    usage: '/parley dm @user|me|their@email|"Their Name" [note:] text',
+    does: 'an internal message to a teammate (or yourself), in their chat with Parley; reply in its thread to go on. Admins: `dm delete @user [@user] confirm`',
   },
   help: { usage: '/parley help [command]', does: 'this help' },
 };

@@ -9,6 +9,8 @@ import {
   type Token,
 } from './command-tokens.ts';
 import { type CommandName, isCommandName, usageOf } from './help-text.ts';
+import { parseDm } from './parse-dm-command.ts';
+import { formCommandParsers } from './parse-payment-commands.ts';
 import {
   type ContactArg,
   isParseError,
@@ -124,6 +126,8 @@ const parsers: Record<CommandName, (src: Source) => ParsedCommand | ParseError> 
       return a.words.length === 0 ? { kind: 'ai' } : { kind: 'ai', on: a.words[0] === 'on' };
     }),
   link: parseLink,
+  dm: (src) => parseDm(src.text, src.pos, src.plain),
+  ...formCommandParsers,
   help: (src) => {
     const topic = nextToken(src.text, src.pos)?.text.toLowerCase().replace(/^[/!]/, '');
     return topic && isCommandName(topic) ? { kind: 'help', topic } : { kind: 'help' };

@@ -1,5 +1,7 @@
 import type { ChannelName } from '../domain/channels.ts';
 import type { CommandName } from './help-text.ts';
+import type { DmCommand } from './parse-dm-command.ts';
+import type { FormCommand } from './parse-payment-commands.ts';
 
 /** What the chat command grammar (parse-command.ts) produces: a command, or why it is not one. */
 
@@ -48,7 +50,10 @@ export type ParsedCommand =
   /** `on`/`off` hands over or takes back; neither shows the AI agent's state (R36). */
   | { kind: 'ai'; conversationNumber?: number; on?: boolean }
   | { kind: 'link'; target?: { userId: string; email: string } }
-  | { kind: 'help'; topic?: CommandName };
+  | { kind: 'help'; topic?: CommandName }
+  /** R25: an internal message to a user (or oneself), or an admin deleting an internal chat. */
+  | DmCommand
+  | FormCommand;
 
 export interface ParseError {
   kind: 'error';

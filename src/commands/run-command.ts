@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.ts';
 import type { UseCaseContext } from '../use-cases/context.ts';
 import { loadActingUser, toViewer } from '../use-cases/load.ts';
 import type { MessageSource } from '../use-cases/timeline.ts';
+import { runBroadcastForm } from './broadcast-command.ts';
 import type { CommandEnv, CommandSurface } from './command-env.ts';
 import { type CommandResult, message } from './command-result.ts';
 import {
@@ -16,12 +17,14 @@ import {
   runUnread,
   runVisibility,
 } from './conversation-commands.ts';
+import { runDm } from './dm-command.ts';
 import { describeCommand, helpText } from './help-text.ts';
 import { runLink } from './link-command.ts';
 import { runDashboard, runInbox, runSearch } from './list-commands.ts';
 import { runNote, runReply } from './message-commands.ts';
 import { runNew } from './new-conversation-command.ts';
 import type { ParsedCommand } from './parse-command.ts';
+import { runInvoiceChange, runPayLink, runPaymentForm } from './payment-commands.ts';
 
 export type { CommandSurface } from './command-env.ts';
 export type { CommandResult, ConversationLine } from './command-result.ts';
@@ -90,6 +93,18 @@ export async function runCommand(ctx: UseCaseContext, input: CommandInput): Prom
       return runDashboard(env);
     case 'link':
       return runLink(env, cmd);
+    case 'dm':
+      return runDm(env, cmd);
+    case 'invoice':
+    case 'checkout':
+      return runPaymentForm(env, cmd);
+    case 'paid':
+    case 'void':
+      return runInvoiceChange(env, cmd);
+    case 'paylink':
+      return runPayLink(env, cmd);
+    case 'broadcast':
+      return runBroadcastForm(env);
     case 'help':
       return message(cmd.topic ? describeCommand(cmd.topic) : helpText());
   }

@@ -47,11 +47,25 @@ export type DomainEvent =
   | { type: 'conversation.read'; conversationId: string; userId: string }
   | { type: 'internal.message_created'; chatId: string; messageId: string; userIds: string[] }
   | { type: 'internal.chat_deleted'; chatId: string; userIds: string[] }
-  | { type: 'broadcast.created'; broadcastId: string; messageIds: string[] }
+  /** R8: a broadcast was committed; the broadcast job sends its recipients in paced batches. */
+  | { type: 'broadcast.created'; broadcastId: string; userId: string }
+  /** R8: a batch of a broadcast went out (or it finished): its creator's progress message is redrawn. */
+  | { type: 'broadcast.progress'; broadcastId: string; userId: string; finished: boolean }
   /** The user's access changed (R34/R35): their dashboards are redrawn, whether they looked lately or not. */
   | { type: 'user.access_changed'; userId: string }
   /** A chat identity is no longer linked (R35): the person is told and their App Home cleared. */
-  | { type: 'chat_identity.unlinked'; noticeId: string };
+  | { type: 'chat_identity.unlinked'; noticeId: string }
+  /** R38: an invoice or checkout waits for its pay link from the payment provider (the pay-link job opens it). */
+  | {
+      type: 'payment.link_requested';
+      paymentKind: 'invoice' | 'checkout';
+      paymentId: string;
+      attempt: number;
+    }
+  /** R38: a voided invoice's live pay link is expired at the provider (the expire-pay-link job). */
+  | { type: 'payment.link_cancelled'; paymentKind: 'invoice' | 'checkout'; paymentId: string }
+  /** R38: a verified provider event was committed; the payment-event job applies it. */
+  | { type: 'payment.event_received'; paymentEventId: string };
 
 /** `ai_draft`: the AI agent's proposed answer in draft mode, seen only by the team (R36). */
 export type MessageKind = 'inbound' | 'reply' | 'note' | 'ai' | 'auto_response' | 'system' | 'ai_draft';

@@ -8,6 +8,7 @@ import type { Orm } from '../db/orm.ts';
 import { AppError } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { Logger } from '../logger.ts';
+import type { Storage } from '../ports/storage.ts';
 import { adminApi } from './admin/index.ts';
 import type { AppEnv } from './env.ts';
 import { healthRoutes } from './health.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   logger: Logger;
   /** Wakes the jobs after a setup change (admin API) that has consequences (R34: access withdrawn). */
   dispatch?: (events: DomainEvent[]) => Promise<void>;
+  /** Where attachments are stored: the admin API serves their signed links from it. */
+  storage?: Storage;
   /** Mounts more routes (webhooks, surfaces) behind the same request id, logging, body limit and errors. */
   extraRoutes?: (app: App) => void;
 }
@@ -70,7 +73,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.route('/', healthRoutes(deps));
-  app.route('/', adminApi(config));
+  app.route('/', adminApi(config, deps.storage ? { storage: deps.storage } : {}));
   deps.extraRoutes?.(app);
 
   app.onError(onError(logger));

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../domain/events.ts';
+import { wakeBroadcast, wakeBroadcastProgress } from './broadcast-wake.ts';
 import { mirrorLater, mirrorNow } from './mirror-wake.ts';
 import { enqueue, type Queues } from './queues.ts';
 
@@ -64,11 +65,28 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
           enqueue(queues, 'autoRespond', { conversationId: e.conversationId, messageId: e.messageId }),
         );
       }
+      if (e.type === 'payment.link_requested') {
+        const { paymentKind: kind, paymentId: id, attempt } = e;
+        jobs.push(enqueue(queues, 'payLink', { kind, id, attempt }));
+      }
+      if (e.type === 'payment.link_cancelled')
+        jobs.push(enqueue(queues, 'expirePayLink', { kind: e.paymentKind, id: e.paymentId }));
+      if (e.type === 'payment.event_received')
+        jobs.push(enqueue(queues, 'paymentEvent', { paymentEventId: e.paymentEventId }));
       if (e.type === 'ai.handed_off' && opts.surfaces) {
         jobs.push(enqueue(queues, 'aiHandoffNotice', { turnId: e.turnId }));
       }
+      // R8: a new broadcast's first batch; its creator's progress message after each batch.
+      if (e.type === 'broadcast.created') jobs.push(wakeBroadcast(queues, e.broadcastId, '0'));
+      if ((e.type === 'broadcast.created' || e.type === 'broadcast.progress') && opts.surfaces)
+        jobs.push(wakeBroadcastProgress(queues, e.broadcastId, now));
       if (!opts.surfaces) continue;
       if (e.type === 'user.access_changed') jobs.push(enqueue(queues, 'userHome', { userId: e.userId }));
+      // R25: the recipient's direct message, and both users' dashboards (their inbox lists the chat).
+      if (e.type === 'internal.message_created')
+        jobs.push(enqueue(queues, 'internalPost', { messageId: e.messageId }));
+      if (e.type === 'internal.message_created' || e.type === 'internal.chat_deleted')
+        for (const userId of e.userIds) jobs.push(enqueue(queues, 'userHome', { userId }));
       if (e.type === 'chat_identity.unlinked')
         jobs.push(enqueue(queues, 'unlinkNotice', { noticeId: e.noticeId }));
       if ('conversationId' in e && 'groupId' in e) {

@@ -5,6 +5,9 @@ import { resolveInterruptedSend } from '../use-cases/resolve-interrupted-send.ts
 import { enqueue, type Queues } from './queues.ts';
 import { reconcileAi } from './reconcile-ai.ts';
 import { reconcileAutoResponder } from './reconcile-auto-responder.ts';
+import { reconcileBroadcasts } from './reconcile-broadcasts.ts';
+import { reconcileInternalPosts } from './reconcile-internal-chat.ts';
+import { reconcilePayments } from './reconcile-payments.ts';
 
 /**
  * Finds work that is due in PostgreSQL and wakes a worker for it, so losing Redis (or a job) costs
@@ -33,6 +36,12 @@ export interface ReconcileReport {
   ai: number;
   /** Auto responder looks woken (R37). */
   autoResponses: number;
+  /** Pay links to open and payment provider events to apply, woken again (R38). */
+  payments?: number;
+  /** Internal messages whose direct-message posts were woken again (R25). */
+  internalPosts?: number;
+  /** Broadcast batches and progress messages woken (R8). */
+  broadcasts?: number;
 }
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
@@ -72,8 +81,18 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
 
   // R37: customer messages the auto responder has not looked at (its wake-up was lost).
   const autoResponses = await reconcileAutoResponder({ em: deps.em, queues: deps.queues, now, batch });
+  const payments = await reconcilePayments({ em: deps.em, queues: deps.queues, now, batch });
+  // R8: broadcasts whose next batch is overdue (the job was lost) carry on.
+  const broadcasts = await reconcileBroadcasts({
+    em: deps.em,
+    queues: deps.queues,
+    surfaces: deps.surfaces,
+    now,
+    batch,
+  });
 
   let mirrors = 0;
+  let internalPosts = 0;
   if (deps.surfaces) {
     // Threads behind their conversation, and recently active conversations of linked groups with no thread yet.
     const behind = await conn.execute<{ id: string; last_seq: number }[]>(
@@ -103,6 +122,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     );
     mirrors = toMirror.length;
     await wakeAccessChanges(deps, now, batch);
+    internalPosts = await reconcileInternalPosts({ em: deps.em, queues: deps.queues, now, batch });
   }
   const ai = await reconcileAi({
     em: deps.em,
@@ -119,6 +139,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     media: media.length,
     ai,
     autoResponses,
+    payments,
+    broadcasts,
+    internalPosts,
   };
 }
 

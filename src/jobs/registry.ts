@@ -152,12 +152,75 @@ export const jobDefinitions = {
     attempts: 5,
     backoffMs: 5_000,
   }),
+  /**
+   * Post an internal message in its recipient's direct messages with the app, on each surface
+   * they are linked on (R25); from InternalMessage.postedAt / InternalPost rows. `wake`: a paced
+   * surface asked to come back later (distinct from the job running now).
+   */
+  internalPost: define({
+    queue: 'internal-post',
+    payload: z.object({ messageId: id, wake: z.number().int().optional() }),
+    jobId: (p) => `internal_${p.messageId}${p.wake ? `_w${p.wake}` : ''}`,
+    attempts: 5,
+    backoffMs: 2_000,
+  }),
   /** The auto responder looks at a conversation's new customer messages (R37). */
+  /**
+   * R8: send the next batch of a broadcast's recipients. Its own queue, one job at a time (see
+   * worker.ts), and each batch enqueues the next after the endpoint's pace: a large broadcast
+   * never holds a worker or starves ordinary deliveries. `wake` makes each batch its own job.
+   */
+  broadcast: define({
+    queue: 'broadcast',
+    payload: z.object({ broadcastId: id, wake: z.string().min(1).max(40).default('0') }),
+    jobId: (p) => `broadcast_${p.broadcastId}_${p.wake}`,
+    attempts: 5,
+    backoffMs: 2_000,
+  }),
+  /** R8: redraw a broadcast's progress message for its creator; `bucket` throttles the redraws. */
+  broadcastProgress: define({
+    queue: 'broadcast-progress',
+    payload: z.object({ broadcastId: id, bucket: z.number().int() }),
+    jobId: (p) => `broadcast_progress_${p.broadcastId}_${p.bucket}`,
+    attempts: 5,
+    backoffMs: 5_000,
+  }),
   autoRespond: define({
     queue: 'auto-respond',
     payload: z.object({ conversationId: id, messageId: id }),
     jobId: (p) => `auto_${p.messageId}`,
     attempts: 5,
+    backoffMs: 2_000,
+  }),
+  /**
+   * R38: open the payment provider's session for an invoice or checkout and send its pay link to
+   * the contact. `attempt` is the invoice's link attempt (an admin's retry is its own job).
+   */
+  payLink: define({
+    queue: 'pay-link',
+    payload: z.object({
+      kind: z.enum(['invoice', 'checkout']),
+      id,
+      attempt: z.number().int().min(0).default(0),
+    }),
+    jobId: (p) => `paylink_${p.kind}_${p.id}_${p.attempt}`,
+    attempts: 5,
+    backoffMs: 5_000,
+  }),
+  /** R38: expire at the provider the live pay link of a voided invoice, so it can no longer be paid. */
+  expirePayLink: define({
+    queue: 'expire-pay-link',
+    payload: z.object({ kind: z.enum(['invoice', 'checkout']), id }),
+    jobId: (p) => `payexpire_${p.kind}_${p.id}`,
+    attempts: 5,
+    backoffMs: 10_000,
+  }),
+  /** R38: apply one committed payment provider event (paid, expired, failed) to its invoice or checkout. */
+  paymentEvent: define({
+    queue: 'payment-event',
+    payload: z.object({ paymentEventId: id }),
+    jobId: (p) => `payevent_${p.paymentEventId}`,
+    attempts: 10,
     backoffMs: 2_000,
   }),
 } as const;

@@ -17,6 +17,8 @@ export interface ThreadHeader {
   unrepliedCount: number;
   restricted: boolean;
   aiState: 'off' | 'active' | 'handed_off';
+  /** R21/R38: unpaid invoices, oldest first (absent when there are none): they block close and delete. */
+  unpaidInvoices?: { reference: string; amount: string }[];
 }
 
 export interface MirrorItem {
@@ -109,6 +111,35 @@ export class SurfaceRetryLater extends Error {
   }
 }
 
+/** R25: one internal message as it shows in a user's direct messages with the app. */
+export interface InternalMessageView {
+  messageId: string;
+  chatId: string;
+  kind: 'message' | 'note';
+  text: string | null;
+  attachments: Attachment[];
+  authorName: string;
+  /** A message to oneself (note taking). */
+  toSelf: boolean;
+  createdAt: Date;
+}
+
+/** Where an internal message was posted: the platform's references, and the key a reply there is found by. */
+export interface InternalPostRef {
+  ref: Record<string, unknown>;
+  threadKey: string;
+}
+
+export interface InternalPostOptions {
+  /** What an earlier run saved (the post made, its files shared so far): it goes on from there. */
+  previous: Record<string, unknown> | null;
+  /** An earlier run got no answer to its post (from `since`): look before posting again. */
+  lookFirst: boolean;
+  since: Date;
+  /** Records a step (the post made, a file shared) before the next, so a run cut short goes on from it. */
+  save: (ref: Record<string, unknown>) => Promise<void>;
+}
+
 export interface AgentSurface {
   readonly name: string;
   /** The group's linked channel on this platform, or null when the group has none. */
@@ -152,6 +183,44 @@ export interface AgentSurface {
    * the app showed them (App Home), so nothing of that user's stays in front of them.
    */
   tellUnlinked(platformUserId: string, text: string): Promise<void>;
+  /**
+   * R25: post an internal message in this platform user's direct messages with the app, where a
+   * reply to it (Slack: in its thread; Teams: a quote of it) continues the chat. Throws
+   * SurfaceRetryLater when it must wait; steps saved before that are kept.
+   */
+  postInternalMessage(
+    platformUserId: string,
+    message: InternalMessageView,
+    opts: InternalPostOptions,
+  ): Promise<InternalPostRef>;
+  /**
+   * R8: show a broadcast's progress to its creator (`userId`, a Parley user) in their direct
+   * messages with the app: posted the first time (`post` null), then edited in place. Returns the
+   * post's ref to keep, or null when the user is not linked on this platform.
+   */
+  showBroadcastProgress(
+    userId: string,
+    view: BroadcastProgressView,
+    post: PostRef | null,
+  ): Promise<PostRef | null>;
+}
+
+/** R8: what a broadcast's progress message shows (drawn by each surface). */
+export interface BroadcastProgressView {
+  broadcastId: string;
+  /** Who it goes to, e.g. `tag "vip"` or `12 contacts`. */
+  audience: string;
+  /** The number or widget it goes from, e.g. `SMS · Main line`. */
+  from: string;
+  state: 'sending' | 'finished';
+  total: number;
+  queued: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  refused: number;
+  /** Why recipients were left out or failed, counted (largest first). */
+  reasons: { result: 'refused' | 'failed'; label: string; count: number }[];
 }
 
 export type SurfaceRegistry = ReadonlyMap<string, AgentSurface>;

@@ -4,6 +4,7 @@ import { Group, SurfaceThread, User } from '../db/entities/index.ts';
 import type { Viewer } from '../domain/actor.ts';
 import type { ConversationListItem, ListQuery } from './conversation-list.ts';
 import { type DashboardTiles, dashboardTiles } from './dashboard-tiles.ts';
+import { internalChatLinks } from './internal-chat-links.ts';
 import { myInbox } from './my-inbox.ts';
 import { teamInbox } from './team-inbox.ts';
 
@@ -137,6 +138,9 @@ export async function loadHomeData(
   const listed = [...mine.items, ...team.items];
   const names = await assigneeNames(em, listed);
   const threads = await threadLinks(em, viewer, listed);
+  // R25: an internal chat opens at its latest message in the viewer's direct messages with the app.
+  const internalIds = listed.filter((i) => i.kind === 'internal').map((i) => i.id);
+  const internal = await internalChatLinks(em, viewer.id, internalIds, 'slack');
   const toHomeItem = (i: ConversationListItem): HomeItem => ({
     conversationId: i.id,
     number: i.number,
@@ -150,7 +154,7 @@ export async function loadHomeData(
     restricted: i.restricted,
     lastMessageAt: i.lastMessageAt.toISOString(),
     preview: i.preview,
-    thread: i.kind === 'conversation' ? (threads.get(i.id) ?? null) : null,
+    thread: i.kind === 'conversation' ? (threads.get(i.id) ?? null) : threadLinkOf(internal.get(i.id) ?? {}),
   });
   return {
     userName: user.name,

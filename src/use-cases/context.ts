@@ -8,6 +8,11 @@ export interface UseCaseContext {
   now?: () => Date;
   /** Called with the events of a committed transaction (the job layer enqueues wake-up calls). */
   dispatch?: (events: DomainEvent[]) => Promise<void>;
+  /**
+   * R38: the configured payment provider's name. Invoices and checkouts then reach the contact
+   * only with its pay link (the pay-link job sends them); unset, they go at once without one.
+   */
+  paymentProvider?: string | null;
 }
 
 export type WithEvents<T> = T & { events: DomainEvent[] };

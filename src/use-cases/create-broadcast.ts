@@ -1,56 +1,40 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { z } from 'zod';
-import {
-  Broadcast,
-  BroadcastRecipient,
-  ChannelEndpoint,
-  Contact,
-  Group,
-  type Message,
-} from '../db/entities/index.ts';
+import { Broadcast } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
-import { AppError, isAppError } from '../domain/errors.ts';
-import type { DomainEvent } from '../domain/events.ts';
-import { isMember } from '../domain/visibility.ts';
+import {
+  audienceIds,
+  audienceRefusals,
+  type CreateBroadcastInput,
+  createBroadcastSchema,
+  loadBroadcastScope,
+} from './broadcast-audience.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
-import { inTransactionRetryingRaces } from './context.ts';
-import { attachmentSchema, hasText, parseInput, templateSchema } from './input.ts';
-import { loadActingUser, toViewer } from './load.ts';
-import { sendToContact } from './send-to-contact.ts';
-import { audit, messageCreated } from './timeline.ts';
+import { inTransaction } from './context.ts';
+import { parseInput } from './input.ts';
+import { audit } from './timeline.ts';
 
-export const createBroadcastSchema = z
-  .object({
-    groupId: z.uuid(),
-    endpointId: z.uuid(),
-    text: z.string().optional(),
-    template: templateSchema.optional(),
-    attachments: z.array(attachmentSchema).optional(),
-    target: z.union([
-      z.object({ contactIds: z.array(z.uuid()).min(1).max(10_000) }),
-      z.object({ tag: z.string().trim().min(1) }),
-    ]),
-  })
-  .refine(
-    (b) => hasText(b.text) || !!b.template || (b.attachments?.length ?? 0) > 0,
-    'A broadcast needs text, a template or an attachment.',
-  );
-
-export type CreateBroadcastInput = z.input<typeof createBroadcastSchema>;
+export {
+  type BroadcastProgress,
+  broadcastProgress,
+  broadcastProgressFor,
+  type RecipientResult,
+} from '../queries/broadcast-progress.ts';
+export type { CreateBroadcastInput } from './broadcast-audience.ts';
+export { createBroadcastSchema } from './broadcast-audience.ts';
 
 export interface CreateBroadcastResult {
   broadcastId: string;
   total: number;
+  /** Recipients waiting to be sent (the broadcast worker sends them in paced batches). */
   queued: number;
+  /** Recipients the channel rules (R7) or visibility (R17) leave out, each with its reason. */
   refused: number;
 }
 
-/** Refusals that concern one recipient; anything else stops the whole broadcast. */
-const perRecipientCodes = new Set(['channel_refused', 'forbidden']);
-
 /**
- * R8: one message to many contacts, each landing in that contact's own conversation. A recipient
- * the channel rules refuse (R7) is recorded with the reason and does not stop the others.
+ * R8: one message to many contacts, each landing in that contact's own conversation. This commits
+ * the broadcast and one row per recipient, nothing more: the broadcast job (send-broadcast-batch)
+ * sends them in small paced batches, so a large broadcast never holds one long transaction. A
+ * recipient the rules refuse now is recorded with the reason; the others are checked again when sent.
  */
 export async function createBroadcast(
   ctx: UseCaseContext,
@@ -58,24 +42,12 @@ export async function createBroadcast(
   raw: CreateBroadcastInput,
 ): Promise<WithEvents<CreateBroadcastResult>> {
   const input = parseInput(createBroadcastSchema, raw);
-  return inTransactionRetryingRaces(ctx, async (tx, record, now) => {
-    const user = await loadActingUser(tx, actor);
-    const group = await tx.findOne(Group, { id: input.groupId, account: user.account });
-    if (!group) throw new AppError('not_found', 'That group does not exist in your account.');
-    if (!isMember(toViewer(user), group.id)) {
-      throw new AppError(
-        'forbidden',
-        `You are not a member of the group "${group.name}". Ask an admin to add you.`,
-        {
-          rule: 'R33',
-        },
-      );
-    }
-    const endpoint = await tx.findOne(ChannelEndpoint, { id: input.endpointId, group });
-    if (!endpoint)
-      throw new AppError('not_found', `That number or widget does not belong to the group "${group.name}".`);
-    const contacts = await targetContacts(tx, user.account.id, input.target);
-
+  return inTransaction(ctx, async (tx, record, now) => {
+    const { user, group, endpoint } = await loadBroadcastScope(tx, actor, input);
+    const ids = await audienceIds(tx, user.account.id, input.target);
+    const refusals = await audienceRefusals(tx, { user, group, endpoint }, ids, input, now);
+    const refused = [...refusals.values()].filter((r) => r !== null).length;
+    const queued = ids.length - refused;
     const broadcast = tx.create(Broadcast, {
       account: group.account,
       group,
@@ -83,139 +55,44 @@ export async function createBroadcast(
       createdBy: user,
       text: input.text ?? null,
       template: input.template ?? null,
+      attachments: input.attachments ?? [],
       target: input.target,
+      state: queued > 0 ? 'sending' : 'finished',
+      total: ids.length,
+      nextBatchDueAt: queued > 0 ? now : null,
+      finishedAt: queued > 0 ? null : now,
+      progressPosts: {},
       createdAt: now,
     });
-    const messages: Message[] = [];
-    const events: DomainEvent[] = [];
-    for (const contact of contacts) {
-      try {
-        const sent = await sendToContact(tx, {
-          user,
-          group,
-          contact,
-          channel: endpoint.channel,
-          endpoint,
-          text: input.text ?? null,
-          template: input.template ?? null,
-          attachments: input.attachments ?? [],
-          meta: { broadcastId: broadcast.id },
-          now,
-        });
-        tx.create(BroadcastRecipient, { broadcast, contact, message: sent.message });
-        messages.push(sent.message);
-        if (sent.opened)
-          events.push({
-            type: 'conversation.opened',
-            conversationId: sent.conversation.id,
-            groupId: group.id,
-          });
-        events.push(messageCreated(sent.conversation, sent.message));
-      } catch (e) {
-        if (!isAppError(e) || !perRecipientCodes.has(e.code)) throw e;
-        tx.create(BroadcastRecipient, { broadcast, contact, refusedReason: e.message });
-      }
-    }
+    await tx.flush();
+    // One statement for the recipients: a 10,000-contact broadcast is committed in a moment.
+    const rows = ids.map((contactId) => {
+      const r = refusals.get(contactId) ?? null;
+      return {
+        contact_id: contactId,
+        state: r ? 'refused' : 'pending',
+        code: r?.code ?? null,
+        reason: r?.message ?? null,
+      };
+    });
+    await tx.getConnection().execute(
+      `insert into broadcast_recipient (id, broadcast_id, contact_id, state, refused_code, refused_reason, processed_at)
+       select gen_random_uuid(), ?, r.contact_id, r.state, r.code, r.reason, case when r.state = 'refused' then ?::timestamptz end
+         from json_to_recordset(?::json) as r(contact_id uuid, state text, code text, reason text)`,
+      [broadcast.id, now, JSON.stringify(rows)],
+      'run',
+      tx.getTransactionContext(),
+    );
     audit(
       tx,
       group.account,
       actor,
       'broadcast.created',
       null,
-      { broadcastId: broadcast.id, total: contacts.length },
+      { broadcastId: broadcast.id, total: ids.length, queued, refused },
       now,
     );
-    record(...events, {
-      type: 'broadcast.created',
-      broadcastId: broadcast.id,
-      messageIds: messages.map((m) => m.id),
-    });
-    return {
-      broadcastId: broadcast.id,
-      total: contacts.length,
-      queued: messages.length,
-      refused: contacts.length - messages.length,
-    };
+    record({ type: 'broadcast.created', broadcastId: broadcast.id, userId: user.id });
+    return { broadcastId: broadcast.id, total: ids.length, queued, refused };
   });
-}
-
-/** The contacts a broadcast reaches, each once, in a stable order (consistent row-lock order). */
-async function targetContacts(
-  tx: EntityManager,
-  accountId: string,
-  target: { contactIds: string[] } | { tag: string },
-): Promise<Contact[]> {
-  if ('tag' in target) {
-    const tagged = await tx.find(
-      Contact,
-      { account: accountId, tags: { $contains: [target.tag] } },
-      { orderBy: { id: 'asc' } },
-    );
-    if (tagged.length === 0)
-      throw new AppError('rule_violation', `No contact carries the tag "${target.tag}".`, { rule: 'R8' });
-    return tagged;
-  }
-  const ids = [...new Set(target.contactIds)];
-  const found = await tx.find(Contact, { account: accountId, id: { $in: ids } }, { orderBy: { id: 'asc' } });
-  if (found.length !== ids.length) {
-    throw new AppError(
-      'not_found',
-      `${ids.length - found.length} of the chosen contacts do not exist in your account.`,
-      {
-        rule: 'R8',
-      },
-    );
-  }
-  return found;
-}
-
-export type RecipientResult = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'refused' | 'removed';
-
-export interface BroadcastProgress {
-  total: number;
-  queued: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  refused: number;
-  /** Recipients whose conversation was deleted since (R24 removes the message). */
-  removed: number;
-  recipients: { contactId: string; result: RecipientResult; reason: string | null }[];
-}
-
-/** R8: where a broadcast stands, per recipient and in total. */
-export async function broadcastProgress(em: EntityManager, broadcastId: string): Promise<BroadcastProgress> {
-  const broadcast = await em.findOne(Broadcast, { id: broadcastId });
-  if (!broadcast) throw new AppError('not_found', 'That broadcast does not exist.');
-  const rows = await em.find(
-    BroadcastRecipient,
-    { broadcast },
-    { populate: ['message'], orderBy: { contact: 'asc' } },
-  );
-  const progress: BroadcastProgress = {
-    total: rows.length,
-    queued: 0,
-    sent: 0,
-    delivered: 0,
-    read: 0,
-    failed: 0,
-    refused: 0,
-    removed: 0,
-    recipients: [],
-  };
-  for (const r of rows) {
-    const result = recipientResult(r);
-    progress[result] += 1;
-    const reason = r.refusedReason ?? (result === 'failed' ? (r.message?.deliveryReason ?? null) : null);
-    progress.recipients.push({ contactId: r.contact.id, result, reason });
-  }
-  return progress;
-}
-
-function recipientResult(r: BroadcastRecipient): RecipientResult {
-  if (r.refusedReason) return 'refused';
-  const state = r.message?.deliveryState;
-  if (!r.message || !state) return 'removed';
-  return state === 'sending' ? 'queued' : state;
 }

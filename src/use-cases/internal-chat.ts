@@ -22,6 +22,10 @@ export const sendInternalMessageInput = z
     text: z.string().max(20_000).optional(),
     attachments: z.array(attachmentSchema).max(20).optional(),
     kind: z.enum(['message', 'note']).optional(),
+    /** The chat message it was written as: the same key twice is refused (a replayed event). */
+    sourceKey: z.string().min(1).max(255).optional(),
+    /** The surface where the author wrote it in their own direct-message thread (not posted back to them there). */
+    writtenOn: z.string().min(1).max(40).optional(),
   })
   .refine((m) => (m.text?.trim() ?? '') !== '' || (m.attachments?.length ?? 0) > 0, {
     message: 'write a text or add an attachment',
@@ -54,6 +58,9 @@ export async function sendInternalMessage(
       kind: parsed.kind ?? 'message',
       text: parsed.text ?? null,
       attachments: parsed.attachments ?? [],
+      sourceKey: parsed.sourceKey ?? null,
+      writtenOn: parsed.writtenOn ?? null,
+      postedAt: null,
       createdAt: now,
     });
     record({

@@ -5,24 +5,19 @@ import { Checkout, type Conversation, Invoice, type Message, type User } from '.
 import type { Actor } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
-import {
-  assertPaymentChannel,
-  formatMoney,
-  invoiceReference,
-  invoiceTransition,
-  paymentSummary,
-  totalMinor,
-} from '../domain/payments.ts';
+import { assertPaymentChannel, invoiceReference, paymentSummary, totalMinor } from '../domain/payments.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
 import { parseInput } from './input.ts';
-import { loadActingUser, loadConversationFor, loadConversationLocked } from './load.ts';
-import { keepReadAfterOwnLine, markReadWithin } from './mark-read.ts';
-import { appendMessage, appendSystemLine, messageCreated } from './timeline.ts';
+import { loadActingUser, loadConversationFor } from './load.ts';
+import { markReadWithin } from './mark-read.ts';
+import { holdForPayLink } from './pay-link-hold.ts';
+import { appendMessage, messageCreated } from './timeline.ts';
 
 /**
  * R4: invoices and checkouts are payment requests sent in WhatsApp and SMS conversations. Each is
- * sent to the contact as a reply carrying its summary; the pay link stays null until a payments
- * adapter issues one. Unpaid invoices block close (R21) and delete (R24).
+ * sent to the contact as a reply carrying its summary. With a payment provider configured (R38)
+ * that reply waits for the provider's pay link (pay-links.ts sends it); without one it goes at
+ * once, and an admin marks the invoice paid by hand. Unpaid invoices block close (R21) and delete (R24).
  */
 
 const MAX_AMOUNT_MINOR = 2_147_483_647; // the amount column is a 32-bit integer
@@ -54,23 +49,19 @@ export const createInvoiceInput = z.strictObject({
     .trim()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/, 'letters, digits and . _ - / only, up to 64')
     .optional(),
+  /** A calendar day, `YYYY-MM-DD`; shown to the customer with the summary. */
+  dueDate: z.iso.date('use a date such as 2026-12-31').optional(),
 });
 export type CreateInvoiceInput = z.input<typeof createInvoiceInput>;
 
 export const createCheckoutInput = z.strictObject(paymentRequest);
 export type CreateCheckoutInput = z.input<typeof createCheckoutInput>;
 
-export const invoiceIdInput = z.strictObject({
-  invoiceId: z.uuid(),
-  providerRef: z.string().max(200).optional(),
-});
-export type InvoiceIdInput = z.input<typeof invoiceIdInput>;
-
 export async function createInvoice(
   ctx: UseCaseContext,
   actor: Actor,
   input: CreateInvoiceInput,
-): Promise<WithEvents<{ invoice: Invoice; message: Message }>> {
+): Promise<WithEvents<{ invoice: Invoice; message: Message; payLinkPending: boolean }>> {
   const parsed = parseInput(createInvoiceInput, input);
   return inTransaction(ctx, async (tx, record, now) => {
     const { user, conv } = await loadForPaymentRequest(tx, actor, parsed.conversationId, 'invoice');
@@ -97,17 +88,28 @@ export async function createInvoice(
       payLink: null,
       providerRef: null,
       paidAt: null,
+      dueDate: parsed.dueDate ?? null,
       createdAt: now,
     });
     const text = paymentSummary(
-      `Invoice ${reference}`,
+      `Invoice ${reference}${parsed.dueDate ? `, due ${parsed.dueDate}` : ''}`,
       parsed.currency,
       parsed.items,
       invoice.payLink ?? null,
     );
+    if (ctx.paymentProvider) {
+      const message = await holdForPayLink(tx, record, {
+        user,
+        conv,
+        now,
+        kind: 'invoice',
+        payment: invoice,
+      });
+      return { invoice, message, payLinkPending: true };
+    }
     const meta = { invoiceId: invoice.id, invoiceReference: reference };
     const message = await sendPaymentMessage(tx, record, user, conv, text, meta, now);
-    return { invoice, message };
+    return { invoice, message, payLinkPending: false };
   });
 }
 
@@ -115,7 +117,7 @@ export async function createCheckout(
   ctx: UseCaseContext,
   actor: Actor,
   input: CreateCheckoutInput,
-): Promise<WithEvents<{ checkout: Checkout; message: Message }>> {
+): Promise<WithEvents<{ checkout: Checkout; message: Message; payLinkPending: boolean }>> {
   const parsed = parseInput(createCheckoutInput, input);
   return inTransaction(ctx, async (tx, record, now) => {
     const { user, conv } = await loadForPaymentRequest(tx, actor, parsed.conversationId, 'checkout');
@@ -132,38 +134,19 @@ export async function createCheckout(
       paidAt: null,
       createdAt: now,
     });
+    if (ctx.paymentProvider) {
+      const message = await holdForPayLink(tx, record, {
+        user,
+        conv,
+        now,
+        kind: 'checkout',
+        payment: checkout,
+      });
+      return { checkout, message, payLinkPending: true };
+    }
     const text = paymentSummary('Checkout', parsed.currency, parsed.items, checkout.payLink ?? null);
     const message = await sendPaymentMessage(tx, record, user, conv, text, { checkoutId: checkout.id }, now);
-    return { checkout, message };
-  });
-}
-
-/**
- * The payment provider (through its adapter, actor `provider` or `system`) or an admin records
- * that an invoice was paid. A repeat (webhook delivered twice) changes nothing.
- */
-export async function markInvoicePaid(
-  ctx: UseCaseContext,
-  actor: Actor,
-  input: InvoiceIdInput,
-): Promise<WithEvents<{ invoice: Invoice; changed: boolean }>> {
-  const parsed = parseInput(invoiceIdInput, input);
-  return changeInvoice(ctx, actor, parsed.invoiceId, 'paid', (invoice, now) => {
-    invoice.status = 'paid';
-    invoice.paidAt = now;
-    if (parsed.providerRef) invoice.providerRef = parsed.providerRef;
-  });
-}
-
-/** An admin cancels an unpaid invoice (it no longer blocks close or delete). */
-export async function voidInvoice(
-  ctx: UseCaseContext,
-  actor: Actor,
-  input: InvoiceIdInput,
-): Promise<WithEvents<{ invoice: Invoice; changed: boolean }>> {
-  const parsed = parseInput(invoiceIdInput, input);
-  return changeInvoice(ctx, actor, parsed.invoiceId, 'void', (invoice) => {
-    invoice.status = 'void';
+    return { checkout, message, payLinkPending: false };
   });
 }
 
@@ -221,68 +204,4 @@ async function sendPaymentMessage(
     change: 'invoice',
   });
   return message;
-}
-
-async function changeInvoice(
-  ctx: UseCaseContext,
-  actor: Actor,
-  invoiceId: string,
-  to: 'paid' | 'void',
-  apply: (invoice: Invoice, now: Date) => void,
-): Promise<WithEvents<{ invoice: Invoice; changed: boolean }>> {
-  return inTransaction(ctx, async (tx, record, now) => {
-    const found = await tx.findOne(Invoice, { id: invoiceId });
-    const { conv, user } = await loadConversationForInvoice(tx, actor, found?.conversation.id, to);
-    // Every change to an invoice holds its conversation's lock; read it again under the lock.
-    const invoice = found && (await tx.refresh(found));
-    if (!invoice) throw new AppError('not_found', 'That invoice does not exist.');
-    if (invoiceTransition(invoice, to) === 'repeat') return { invoice, changed: false };
-
-    apply(invoice, now);
-    const amount = formatMoney(invoice.amountMinor, invoice.currency);
-    const text =
-      to === 'paid'
-        ? `Invoice ${invoice.reference} (${amount}) paid${user ? `, recorded by ${user.name}` : ''}`
-        : `Invoice ${invoice.reference} (${amount}) voided by ${user?.name ?? 'the system'}`;
-    const seqBefore = conv.lastSeq;
-    await appendSystemLine(tx, conv, actor, `invoice.${to}`, text, now, { invoiceId: invoice.id });
-    if (user) await keepReadAfterOwnLine(tx, user, conv, seqBefore);
-    record({
-      type: 'conversation.updated',
-      conversationId: conv.id,
-      groupId: conv.group.id,
-      change: 'invoice',
-    });
-    return { invoice, changed: true };
-  });
-}
-
-/**
- * Who may change an invoice: an admin who can see the conversation (pay or void); the payment
- * provider or the system (pay only). Agents and the AI cannot.
- */
-async function loadConversationForInvoice(
-  tx: EntityManager,
-  actor: Actor,
-  conversationId: string | undefined,
-  to: 'paid' | 'void',
-): Promise<{ conv: Conversation; user: User | null }> {
-  const notFound = () => new AppError('not_found', 'That invoice does not exist.');
-  if (actor.kind === 'user') {
-    const user = await loadActingUser(tx, actor);
-    if (!conversationId) throw notFound();
-    const conv = await loadConversationFor(tx, user, conversationId);
-    if (user.role !== 'admin') {
-      const what = to === 'paid' ? 'mark an invoice as paid' : 'void an invoice';
-      throw new AppError('forbidden', `Only an admin can ${what}. Ask an admin of your group.`, {
-        rule: 'R4',
-      });
-    }
-    return { conv, user };
-  }
-  if ((actor.kind === 'provider' || actor.kind === 'system') && to === 'paid') {
-    if (!conversationId) throw notFound();
-    return { conv: await loadConversationLocked(tx, conversationId), user: null };
-  }
-  throw new AppError('forbidden', 'Only an admin can change an invoice.', { rule: 'R4' });
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ContactIdentity, type Conversation, Message, User } from '../db/entities/index.ts';
+import { ContactIdentity, type Conversation, Invoice, Message, User } from '../db/entities/index.ts';
+import { formatMoney } from '../domain/payments.ts';
 import type { ItemOrigin, MirrorItem, ThreadHeader } from '../ports/agent-surface.ts';
 
 /** What the mirror worker shows: a conversation's header and its timeline items, as plain data. */
@@ -36,6 +37,26 @@ export async function buildHeader(em: EntityManager, conv: Conversation): Promis
     unrepliedCount: conv.unrepliedCount,
     restricted: conv.visibleToIds !== null && conv.visibleToIds !== undefined,
     aiState: conv.aiState,
+    ...(await unpaidInvoicesOf(em, conv)),
+  };
+}
+
+/** Only present when there are some, so the headers of conversations without invoices never change shape. */
+async function unpaidInvoicesOf(
+  em: EntityManager,
+  conv: Conversation,
+): Promise<Pick<ThreadHeader, 'unpaidInvoices'>> {
+  const unpaid = await em.find(
+    Invoice,
+    { conversation: conv.id, status: 'unpaid' },
+    { orderBy: { createdAt: 'asc' }, fields: ['reference', 'amountMinor', 'currency'] },
+  );
+  if (unpaid.length === 0) return {};
+  return {
+    unpaidInvoices: unpaid.map((i) => ({
+      reference: i.reference,
+      amount: formatMoney(i.amountMinor, i.currency),
+    })),
   };
 }
 

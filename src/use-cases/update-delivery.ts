@@ -94,6 +94,10 @@ export async function updateDelivery(
       messageId: msg.id,
       state: next,
     });
+    // R8: a receipt for a broadcast's message moves its progress message on.
+    const broadcastId = msg.meta?.broadcastId;
+    if (typeof broadcastId === 'string' && msg.author)
+      record({ type: 'broadcast.progress', broadcastId, userId: msg.author.id, finished: false });
     return { ...base, changed: true };
   });
 }

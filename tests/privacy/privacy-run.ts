@@ -18,6 +18,7 @@ import { searchConversations } from '../../src/queries/search-conversations.ts';
 import { teamInbox } from '../../src/queries/team-inbox.ts';
 import { toViewer } from '../../src/use-cases/load.ts';
 import type { TestDb } from '../support/test-db.ts';
+import { checkApi } from './privacy-api.ts';
 import {
   CONTACTS,
   type ContactKey,
@@ -181,6 +182,7 @@ export async function checkEverySurface(m: Model, r: Run, step: string): Promise
     }
   }
   for (const u of USERS) if (m.users[u].active) await checkQueries(m, r, u, step);
+  await checkApi(m, r.db, step);
 }
 
 /**

@@ -107,6 +107,7 @@ const CHANNEL_ARG: Record<string, string> = {
   'chat.delete': 'channel',
   'chat.postEphemeral': 'channel',
   'conversations.replies': 'channel',
+  'conversations.history': 'channel',
   'reactions.add': 'channel',
   'reactions.remove': 'channel',
   'reactions.get': 'channel',
@@ -282,6 +283,21 @@ export function slackMethods(w: SlackWorkspace): Record<string, Method> {
         messages: all.slice(start, start + size).map((p) => listed(p, a.include_all_metadata === true)),
         has_more: next !== '',
         response_metadata: { next_cursor: next },
+      });
+    },
+    // A channel's own messages (not thread replies) after `oldest`, newest first, in one page.
+    'conversations.history': (a) => {
+      const oldest = Number(a.oldest ?? 0);
+      const top = w.posts.filter(
+        (p) => p.channel === a.channel && (!p.thread_ts || p.thread_ts === p.ts) && Number(p.ts) > oldest,
+      );
+      const size = Math.min(Number(a.limit ?? 100), w.pageSize);
+      return ok({
+        messages: top
+          .reverse()
+          .slice(0, size)
+          .map((p) => listed(p, a.include_all_metadata === true)),
+        has_more: top.length > size,
       });
     },
     // Only the app reacts in these tests, so a reaction is its name (the reactor is the bot).

@@ -1,5 +1,7 @@
 import {
   type AgentSurface,
+  type BroadcastProgressView,
+  type InternalMessageView,
   type MirrorItem,
   type MirrorPlace,
   SurfaceRetryLater,
@@ -25,6 +27,10 @@ export function recordingSurface(name = 'slack') {
   const unlinkNotices: { platformUserId: string; text: string }[] = [];
   const channelNotices: { channelId: string; text: string; thread: ThreadRef | null }[] = [];
   const userNotices: { userId: string; text: string }[] = [];
+  const internalPosts: { platformUserId: string; message: InternalMessageView }[] = [];
+  /** R8: broadcast progress messages, one per broadcast, as their creator sees them now (edited in place). */
+  const broadcastProgress: { userId: string; post: number; view: BroadcastProgressView; edits: number }[] =
+    [];
   let failNextPost: number | null = null;
   let slowPost: Promise<void> | null = null;
   const find = (ref: ThreadRef) => {
@@ -83,6 +89,21 @@ export function recordingSurface(name = 'slack') {
     tellUnlinked: async (platformUserId, text) => {
       unlinkNotices.push({ platformUserId, text });
     },
+    postInternalMessage: async (platformUserId, message) => {
+      internalPosts.push({ platformUserId, message });
+      const key = `${platformUserId}:${internalPosts.length}`;
+      return { ref: { key }, threadKey: key };
+    },
+    showBroadcastProgress: async (userId, view, post) => {
+      const shown = post ? broadcastProgress[Number(post.index)] : undefined;
+      if (shown) {
+        shown.view = view;
+        shown.edits += 1;
+        return post;
+      }
+      broadcastProgress.push({ userId, post: broadcastProgress.length, view, edits: 0 });
+      return { index: broadcastProgress.length - 1 };
+    },
   };
   return {
     surface,
@@ -95,6 +116,9 @@ export function recordingSurface(name = 'slack') {
     channelNotices,
     /** Private notices to Parley users (notify), in order. */
     userNotices,
+    broadcastProgress,
+    /** R25: internal messages posted in users' direct messages, in order. */
+    internalPosts,
     /** Everything any user can read on the platform right now. */
     visibleText: () =>
       threads

@@ -58,6 +58,7 @@ export const METHOD_SCOPES: Record<string, (args: Record<string, unknown>) => st
   // A one-to-one DM (`users` names one person): im:write. Parley opens no other kind.
   'conversations.open': () => 'im:write',
   'conversations.replies': (a) => HISTORY_SCOPE[conversationKind(String(a.channel ?? ''))],
+  'conversations.history': (a) => HISTORY_SCOPE[conversationKind(String(a.channel ?? ''))],
   'users.info': () => 'users:read',
   'reactions.add': () => 'reactions:write',
   'reactions.remove': () => 'reactions:write',

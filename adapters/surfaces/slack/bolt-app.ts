@@ -2,6 +2,7 @@ import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../../src/logger.ts';
 import { registerAiDraftActions } from './ai-draft-actions.ts';
 import type { SlackHandlerDeps } from './deps.ts';
+import { registerFormHandlers } from './form-actions.ts';
 import { registerHeaderActions } from './header-actions.ts';
 import { registerHomeActions } from './home-actions.ts';
 import { registerMessageEvents } from './message-events.ts';
@@ -29,6 +30,7 @@ export function createBoltApp(
   registerHeaderActions(app, deps);
   registerAiDraftActions(app, deps);
   registerHomeActions(app, deps);
+  registerFormHandlers(app, deps);
   // Errors reach events.route.ts, which answers 500 so Slack retries the event.
   app.error(async (err) => {
     throw err.original ?? err;

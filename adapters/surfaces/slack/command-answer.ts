@@ -1,3 +1,4 @@
+import type { CommandForm } from '../../../src/commands/command-forms.ts';
 import { isParseError, parseCommand, parseErrorText } from '../../../src/commands/parse-command.ts';
 import { type CommandResult, type ConversationLine, runCommand } from '../../../src/commands/run-command.ts';
 import { userActor } from '../../../src/domain/actor.ts';
@@ -5,6 +6,7 @@ import { isAppError } from '../../../src/domain/errors.ts';
 import type { MessageSource } from '../../../src/use-cases/timeline.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeClipped, escapeKeepingMentions, escapeText } from './escape.ts';
+import { openFormBlocks } from './form-actions.ts';
 import { type Block, channelLabel, mrkdwn, plural, slackDate } from './home-view.ts';
 import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
 
@@ -19,7 +21,14 @@ export interface SlackAnswer {
  */
 export async function runSlackCommand(
   deps: SlackHandlerDeps,
-  input: { userId: string; text: string; impliedConversationId?: string; source?: MessageSource },
+  input: {
+    userId: string;
+    text: string;
+    impliedConversationId?: string;
+    source?: MessageSource;
+    /** Opens a form result (a modal) where the surface can; the answer is then empty. */
+    openForm?: (form: CommandForm) => Promise<void>;
+  },
 ): Promise<SlackAnswer> {
   // Answers and refusals quote names (customers', users'); only the asker's own mentions stay markup.
   const mentioned = new Set(mentionedUserIds(input.text));
@@ -33,6 +42,10 @@ export async function runSlackCommand(
       impliedConversationId: input.impliedConversationId,
       source: input.source,
     });
+    if (result.kind === 'form' && input.openForm) {
+      await input.openForm(result.form);
+      return { text: '' };
+    }
     return renderResult(result, mentioned);
   } catch (err) {
     if (isAppError(err)) return { text: `:no_entry: ${escapeKeepingMentions(err.message, mentioned)}` };
@@ -48,6 +61,10 @@ export function renderResult(result: CommandResult, mentioned: ReadonlySet<strin
   switch (result.kind) {
     case 'message':
       return { text: escapeKeepingMentions(result.text, mentioned) };
+    case 'form': {
+      const text = escapeKeepingMentions(result.text, mentioned);
+      return { text, blocks: openFormBlocks(text, result.form) };
+    }
     case 'dashboard': {
       const lines = result.tiles.tiles.map(
         (t) =>

@@ -4,6 +4,7 @@ import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { loadHomeFilters, markHomeViewer, saveHomeFilters } from './home-filters-store.ts';
 import { applyHomeAction, homeActionIds } from './home-view.ts';
+import { onInternalChatOpened } from './internal-chat-events.ts';
 import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 
 type HomeActionBody = BlockAction<ButtonAction | StaticSelectAction>;
@@ -36,8 +37,10 @@ export function registerHomeActions(app: BoltApp, deps: SlackHandlerDeps): void 
     });
   }
   // "Open" is a link button: Slack opens the thread, yet still reports the click and wants an ack.
-  app.action(homeActionIds.open, async ({ ack }) => {
+  app.action<BlockAction<ButtonAction>>(homeActionIds.open, async ({ ack, body, action }) => {
     await ack();
+    // R25: an internal chat opened from here is read.
+    await onInternalChatOpened(deps, body.user.id, action.value ?? '');
   });
 }
 

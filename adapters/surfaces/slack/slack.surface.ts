@@ -2,8 +2,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../../src/logger.ts';
 import type { AgentSurface, MirrorPlace, ThreadHeader, ThreadRef } from '../../../src/ports/agent-surface.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
+import { showSlackBroadcastProgress } from './broadcast-progress.ts';
 import { escapeText } from './escape.ts';
 import { threadUrl } from './home-view.ts';
+import { postSlackInternalMessage } from './internal-chat.ts';
 import { notLinkedHome } from './not-linked-home.ts';
 import { postItems } from './post-items.ts';
 import type { SlackApi } from './slack-api.ts';
@@ -132,6 +134,11 @@ export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
         { channel: channelId },
       );
     },
+
+    postInternalMessage: (slackUserId, message, opts) =>
+      postSlackInternalMessage(deps, slackUserId, message, opts),
+
+    showBroadcastProgress: (userId, view, post) => showSlackBroadcastProgress(deps, userId, view, post),
 
     async tellUnlinked(slackUserId, text) {
       await api.call('views.publish', { user_id: slackUserId, view: notLinkedHome(text) });

@@ -95,6 +95,15 @@ export function headerMessage(h: ThreadHeader): SlackMessageBody {
       ],
     },
   ];
+  if (h.unpaidInvoices?.length)
+    blocks.push(
+      context(
+        clip(
+          `:receipt: Unpaid: ${h.unpaidInvoices.map((i) => `${escapeText(i.reference)} (${escapeText(i.amount)})`).join(', ')}`,
+          FIELD_MAX,
+        ),
+      ),
+    );
   if (h.restricted)
     blocks.push(context(':lock: Restricted: only the people on its list see this conversation.'));
   if (h.status !== 'deleted') {

@@ -7,6 +7,7 @@ import type { MessageSource } from '../../../src/use-cases/timeline.ts';
 import { runSlackCommand } from './command-answer.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
+import { DM_FILES_TEXT, isDmCommand, onInternalThreadMessage } from './internal-chat-events.ts';
 import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 import { type SlackFile, storeSlackFiles } from './slack-files.ts';
 import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
@@ -78,6 +79,7 @@ export async function onNewMessage(deps: SlackHandlerDeps, event: SlackMessageEv
     if (m.channel_type !== 'im') return;
     const user = await linkedUser(deps.em(), m.user, (id) => lookupEmail(deps, id));
     if (!user) return tellPrivately(deps, where, notLinkedText);
+    if (m.files?.length && isDmCommand(m.text)) return tellPrivately(deps, where, DM_FILES_TEXT);
     const answer = await runSlackCommand(deps, { userId: user.id, text: m.text ?? '' });
     await deps.api.call('chat.postMessage', {
       channel: m.channel,
@@ -88,7 +90,11 @@ export async function onNewMessage(deps: SlackHandlerDeps, event: SlackMessageEv
     return;
   }
   const thread = await findThread(deps, m.channel, m.thread_ts!);
-  if (!thread) return;
+  // R25: in the app's DM, a thread that is no conversation's may be an internal chat's.
+  if (!thread)
+    return m.channel_type === 'im'
+      ? onInternalThreadMessage(deps, { ...m, thread_ts: m.thread_ts! })
+      : undefined;
   // Handled once, whether it came as an event, as Slack's retry of it, or from the sweep.
   const marker = `${deps.prefix}:slack:handled:${m.channel}:${m.ts}`;
   if (!(await deps.redis.set(marker, '1', 'EX', HANDLED_TTL_SECONDS, 'NX'))) return;

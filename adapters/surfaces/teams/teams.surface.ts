@@ -11,11 +11,13 @@ import {
   type ThreadRef,
 } from '../../../src/ports/agent-surface.ts';
 import type { SetupErrorSink, SetupSubject } from './admin-notices.ts';
+import { showTeamsBroadcastProgress } from './broadcast-progress.ts';
 import type { MediaLink } from './cards/item-parts.ts';
 import { channelNoticeCard, channelPostLink } from './cards/notice-card.ts';
 import { headerActivity, openChannelPost } from './channel-post.ts';
 import { channelFix, postTeamsDigest } from './digest.ts';
 import { clearDashboard, publishDashboard } from './home.ts';
+import { postTeamsInternalMessage } from './internal-chat.ts';
 import { personalChat } from './personal-chats.ts';
 import { postItems } from './post-items.ts';
 import type { TeamsApiClient } from './teams-api.ts';
@@ -250,6 +252,11 @@ export function createTeamsSurface(deps: TeamsSurfaceDeps): AgentSurface {
         throw err;
       }
     },
+
+    showBroadcastProgress: (userId, view, post) => showTeamsBroadcastProgress(deps, userId, view, post),
+
+    postInternalMessage: (teamsUserId, message, opts) =>
+      postTeamsInternalMessage(deps, teamsUserId, message, opts),
 
     async tellUnlinked(teamsUserId, text) {
       await clearDashboard(homeDeps, teamsUserId, text).catch((err: unknown) => {

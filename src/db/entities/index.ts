@@ -12,8 +12,10 @@ import { Conversation } from './conversation.entity.ts';
 import { Group } from './group.entity.ts';
 import { InternalChat } from './internal-chat.entity.ts';
 import { InternalMessage } from './internal-message.entity.ts';
+import { InternalPost } from './internal-post.entity.ts';
 import { Invoice } from './invoice.entity.ts';
 import { Message } from './message.entity.ts';
+import { PaymentEvent } from './payment-event.entity.ts';
 import { ReadState } from './read-state.entity.ts';
 import { SurfacePost } from './surface-post.entity.ts';
 import { SurfaceThread } from './surface-thread.entity.ts';
@@ -42,8 +44,10 @@ export {
   Group,
   InternalChat,
   InternalMessage,
+  InternalPost,
   Invoice,
   Message,
+  PaymentEvent,
   ReadState,
   SurfacePost,
   SurfaceThread,
@@ -68,9 +72,11 @@ export const entities = [
   Message,
   Invoice,
   Checkout,
+  PaymentEvent,
   ReadState,
   InternalChat,
   InternalMessage,
+  InternalPost,
   AuditEvent,
   Broadcast,
   BroadcastRecipient,

@@ -24,7 +24,9 @@ export const errorSchema = z
   .openapi('Error');
 
 const errorDescriptions = {
+  400: 'The request is malformed (a page cursor that is no longer valid, JSON that does not parse).',
   401: 'Missing or wrong admin token.',
+  403: 'The acting user (X-Parley-User) may not do this: role, group membership or visibility (R33).',
   404: 'No such record.',
   409: 'Clashes with an existing record (a unique name, email, id or address), or the record is still in use.',
   422: 'The input is not valid, or a product rule refuses it.',

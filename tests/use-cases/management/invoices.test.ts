@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Invoice, Message } from '../../../src/db/entities/index.ts';
 import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
-import {
-  createCheckout,
-  createInvoice,
-  markInvoicePaid,
-  voidInvoice,
-} from '../../../src/use-cases/invoices.ts';
+import { markInvoicePaid, voidInvoice } from '../../../src/use-cases/invoice-changes.ts';
+import { createCheckout, createInvoice } from '../../../src/use-cases/invoices.ts';
 import { createTestDb } from '../../support/test-db.ts';
 import { as, ctxFor, lastLine, openConv, refusal, reload, workspace } from './support.ts';
 

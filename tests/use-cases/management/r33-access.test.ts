@@ -11,12 +11,8 @@ import { assignConversation, assignToMe, unassign } from '../../../src/use-cases
 import { closeConversation } from '../../../src/use-cases/close-conversation.ts';
 import type { UseCaseContext } from '../../../src/use-cases/context.ts';
 import { deleteConversation } from '../../../src/use-cases/delete-conversation.ts';
-import {
-  createCheckout,
-  createInvoice,
-  markInvoicePaid,
-  voidInvoice,
-} from '../../../src/use-cases/invoices.ts';
+import { markInvoicePaid, voidInvoice } from '../../../src/use-cases/invoice-changes.ts';
+import { createCheckout, createInvoice } from '../../../src/use-cases/invoices.ts';
 import { markRead, markUnread } from '../../../src/use-cases/mark-read.ts';
 import { reopenConversation } from '../../../src/use-cases/reopen-conversation.ts';
 import { restrictVisibility } from '../../../src/use-cases/restrict-visibility.ts';

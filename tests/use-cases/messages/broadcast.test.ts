@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BroadcastRecipient, Contact, Conversation, Message } from '../../../src/db/entities/index.ts';
 import { systemActor, userActor } from '../../../src/domain/actor.ts';
-import { broadcastProgress, createBroadcast } from '../../../src/use-cases/create-broadcast.ts';
+import {
+  broadcastProgress,
+  type CreateBroadcastInput,
+  createBroadcast,
+} from '../../../src/use-cases/create-broadcast.ts';
+import { sendBroadcastBatch } from '../../../src/use-cases/send-broadcast-batch.ts';
 import { updateDelivery } from '../../../src/use-cases/update-delivery.ts';
 import { seedContact, seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
@@ -25,18 +30,36 @@ async function audience(n: number) {
 }
 
 const bob = () => userActor(ws.bob.id);
+
+/**
+ * R8: a broadcast is committed with its recipients pending; the broadcast job then sends them in
+ * batches. This runs that job's batches to the end, as the worker would.
+ */
+async function broadcastAndSend(input: CreateBroadcastInput, batchSize = 2) {
+  const res = await createBroadcast(ctxAt(db), bob(), input);
+  const events = [...res.events];
+  for (let i = 0; i < 100; i++) {
+    const batch = await sendBroadcastBatch({ em: db.em(), batchSize }, res.broadcastId);
+    events.push(...batch.events);
+    if (batch.outcome !== 'sent') break;
+  }
+  return { ...res, events };
+}
 const conversationsOf = (contact: Contact) => db.em().find(Conversation, { contact, group: ws.group });
 
 describe('broadcasts', () => {
   it('R8: a broadcast to a tag reaches each tagged contact once, each in their own conversation, with per-recipient results', async () => {
     const { tag, tagged, untagged } = await audience(3);
-    const res = await createBroadcast(ctxAt(db), bob(), {
+    const res = await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.sms.id,
       text: 'Sale starts today 🎉',
       target: { tag },
     });
     expect(res).toMatchObject({ total: 3, queued: 3, refused: 0 });
+    expect(res.events.filter((e) => e.type === 'broadcast.progress').at(-1)).toMatchObject({
+      finished: true,
+    });
 
     const em = db.em();
     const messages = await em.find(
@@ -55,12 +78,12 @@ describe('broadcasts', () => {
     const progress = await broadcastProgress(db.em(), res.broadcastId);
     expect(progress).toMatchObject({ total: 3, queued: 3, refused: 0, failed: 0 });
     expect(progress.recipients.map((r) => r.result)).toEqual(['queued', 'queued', 'queued']);
-    const created = res.events.find((e) => e.type === 'broadcast.created');
-    expect(created).toMatchObject({
+    expect(res.events.find((e) => e.type === 'broadcast.created')).toMatchObject({
       broadcastId: res.broadcastId,
-      messageIds: expect.arrayContaining(messages.map((m) => m.id)),
+      userId: ws.bob.id,
     });
     expect(res.events.filter((e) => e.type === 'message.created')).toHaveLength(3);
+    expect(progress.state).toBe('finished');
   });
 
   it('R8: a recipient refused by the channel rules (SMS opt-out) gets the reason, and the others still receive the message', async () => {
@@ -70,7 +93,7 @@ describe('broadcasts', () => {
     stopped.optedOutChannels = ['sms'];
     await em.flush();
 
-    const res = await createBroadcast(ctxAt(db), bob(), {
+    const res = await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.sms.id,
       text: 'News',
@@ -91,7 +114,7 @@ describe('broadcasts', () => {
 
   it("R8: progress follows each recipient's delivery state", async () => {
     const { tag } = await audience(2);
-    const res = await createBroadcast(ctxAt(db), bob(), {
+    const res = await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.sms.id,
       text: 'Hi',
@@ -114,7 +137,7 @@ describe('broadcasts', () => {
   it('R8: a contact with an open conversation in the group gets the broadcast in that conversation', async () => {
     const { tag, tagged, phones } = await audience(1);
     const inbound = await customerWrites(db, { from: phones[0]!, channel: 'sms', text: 'question' });
-    await createBroadcast(ctxAt(db), bob(), {
+    await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.sms.id,
       text: 'Promo',
@@ -127,7 +150,7 @@ describe('broadcasts', () => {
 
   it('R8, R7: a free-form WhatsApp broadcast is refused for contacts outside the 24-hour window; a template reaches them', async () => {
     const { tag } = await audience(2);
-    const freeForm = await createBroadcast(ctxAt(db), bob(), {
+    const freeForm = await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.whatsapp.id,
       text: 'Hi',
@@ -137,7 +160,7 @@ describe('broadcasts', () => {
     const progress = await broadcastProgress(db.em(), freeForm.broadcastId);
     expect(progress.recipients.every((r) => r.reason?.includes('template'))).toBe(true);
 
-    const template = await createBroadcast(ctxAt(db), bob(), {
+    const template = await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.whatsapp.id,
       template: { name: 'spring_sale', language: 'en', parameters: [] },
@@ -153,7 +176,7 @@ describe('broadcasts', () => {
     const conv = await em.findOneOrFail(Conversation, { id: conversationId });
     conv.visibleToIds = [ws.alice.id];
     await em.flush();
-    const res = await createBroadcast(ctxAt(db), bob(), {
+    const res = await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.sms.id,
       text: 'x',
@@ -166,7 +189,7 @@ describe('broadcasts', () => {
   it('R8: a list of contacts reaches each listed contact once, even when listed twice', async () => {
     const { tagged } = await audience(2);
     const ids = tagged.map((c) => c.id);
-    const res = await createBroadcast(ctxAt(db), bob(), {
+    const res = await broadcastAndSend({
       groupId: ws.group.id,
       endpointId: ws.sms.id,
       text: 'Listed',
@@ -174,6 +197,50 @@ describe('broadcasts', () => {
     });
     expect(res.total).toBe(2);
     expect(await db.em().count(BroadcastRecipient, { broadcast: res.broadcastId })).toBe(2);
+  });
+
+  it('R8: creating a broadcast commits its recipients as pending; the broadcast job sends them in batches paced by the number’s send rate', async () => {
+    const { tag } = await audience(3);
+    const res = await createBroadcast(ctxAt(db), bob(), {
+      groupId: ws.group.id,
+      endpointId: ws.sms.id,
+      text: 'Later',
+      target: { tag },
+    });
+    expect(res).toMatchObject({ total: 3, queued: 3, refused: 0 });
+    expect(await db.em().count(Message, { meta: { broadcastId: res.broadcastId } })).toBe(0);
+    expect(await broadcastProgress(db.em(), res.broadcastId)).toMatchObject({
+      state: 'sending',
+      pending: 3,
+      queued: 3,
+    });
+    // SMS sends 1 message a second per number; a broadcast takes 80% of it: one recipient per
+    // batch, the next batch 1.25 s later.
+    const at = new Date();
+    const first = await sendBroadcastBatch({ em: db.em(), batchSize: 50, now: () => at }, res.broadcastId);
+    expect(first).toMatchObject({ outcome: 'sent', sent: 1, nextInMs: 1250 });
+    expect(await db.em().count(Message, { meta: { broadcastId: res.broadcastId } })).toBe(1);
+  });
+
+  it('R8: batches running at once (a duplicate wake-up) never send a recipient twice', async () => {
+    const { tag, tagged } = await audience(6);
+    const res = await createBroadcast(ctxAt(db), bob(), {
+      groupId: ws.group.id,
+      endpointId: ws.sms.id,
+      text: 'Once',
+      target: { tag },
+    });
+    for (let round = 0; round < 10; round++) {
+      const outcomes = await Promise.all(
+        [1, 2, 3].map(() => sendBroadcastBatch({ em: db.em(), batchSize: 2 }, res.broadcastId)),
+      );
+      if (outcomes.every((o) => o.outcome === 'finished' || o.outcome === 'busy')) break;
+    }
+    const messages = await db
+      .em()
+      .find(Message, { meta: { broadcastId: res.broadcastId } }, { populate: ['conversation'] });
+    expect(messages.map((m) => m.conversation.contact.id).sort()).toEqual(tagged.map((c) => c.id).sort());
+    expect(await broadcastProgress(db.em(), res.broadcastId)).toMatchObject({ state: 'finished', queued: 6 });
   });
 
   it("R33: a user outside the group cannot broadcast from its number; another group's number cannot be used", async () => {

@@ -50,6 +50,10 @@ export function headerCard(header: ThreadHeader, opts: { place: HeaderPlace }): 
   ];
   const ai = AI[header.aiState];
   if (ai) body.push(line(ai));
+  if (header.unpaidInvoices?.length) {
+    const unpaid = header.unpaidInvoices.map((i) => `${i.reference} (${i.amount})`).join(', ');
+    body.push(line(run('🧾 Unpaid: ', { bold: true }), clipped(unpaid, 500)));
+  }
   if (header.restricted) {
     body.push(
       line(run('🔒 Restricted: only the people on its list see this conversation.', { italic: true })),

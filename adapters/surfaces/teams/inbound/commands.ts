@@ -16,6 +16,7 @@ import { TeamsApiError } from '../teams-api-errors.ts';
 import { channelOf, isPersonalChat, senderOf } from './activity.ts';
 import { showDashboard } from './dashboard-actions.ts';
 import type { TeamsInboundDeps } from './deps.ts';
+import { offerForm } from './form-dialogs.ts';
 import { commandPlainText, commandText, type ReadMessage } from './message-text.ts';
 
 export interface TeamsCommandInput {
@@ -56,6 +57,11 @@ export async function runTeamsCommand(
       impliedConversationId: input.impliedConversationId,
       source: input.source,
     });
+    if (result.kind === 'form') {
+      // A command cannot open a dialog in Teams: the answer is a card whose button opens it.
+      await offerForm(deps, input.activity, result.form);
+      return null;
+    }
     return teamsWording(renderResult(result), read);
   } catch (err) {
     // Teams sent the message again: the reply or note it wrote is already recorded.
@@ -119,6 +125,7 @@ export function teamsHelp(): string {
 export function renderResult(result: CommandResult): string {
   switch (result.kind) {
     case 'message':
+    case 'form':
       return result.text;
     case 'dashboard':
       return result.tiles.tiles.map((t) => `${t.label}: ${t.count}`).join('\n');

@@ -1,8 +1,10 @@
+import { invokeVerb, isFormVerb } from '../cards/payment-dialogs.ts';
 import type { InboundActivity, TeamsInbound } from '../ports.ts';
 import { isFromBot, isPersonalChat, senderOf } from './activity.ts';
 import { onCardAction } from './card-actions.ts';
 import type { TeamsInboundDeps } from './deps.ts';
 import { onDialogFetch, onDialogSubmit } from './dialogs.ts';
+import { onFormDialogFetch, onFormDialogSubmit } from './form-dialogs.ts';
 import { onInstallation } from './installation.ts';
 import { onPersonalMessage } from './personal-chat.ts';
 import { onMessageChanged } from './revisions.ts';
@@ -29,9 +31,10 @@ export function createTeamsInbound(deps: TeamsInboundDeps): TeamsInbound {
         case 'adaptiveCard/action':
           return onCardAction(deps, a);
         case 'task/fetch':
-          return onDialogFetch(deps, a);
+          // The form commands' dialogs (invoice, checkout, broadcast) are form-dialogs.ts's.
+          return isFormVerb(invokeVerb(a.value)) ? onFormDialogFetch(deps, a) : onDialogFetch(deps, a);
         case 'task/submit':
-          return onDialogSubmit(deps, a);
+          return isFormVerb(invokeVerb(a.value)) ? onFormDialogSubmit(deps, a) : onDialogSubmit(deps, a);
         default:
           // Message extensions, sign-in and the like: this app declares none of them.
           return { status: 501 };

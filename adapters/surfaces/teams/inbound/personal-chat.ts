@@ -6,6 +6,7 @@ import { hasAgentFiles } from './agent-files.ts';
 import { runTeamsCommand } from './commands.ts';
 import { replyToCustomer } from './customer-reply.ts';
 import type { TeamsInboundDeps } from './deps.ts';
+import { onInternalQuote } from './internal-reply.ts';
 import { actingUser } from './linked-user.ts';
 import { readMessage } from './message-text.ts';
 import { tellSender } from './tell.ts';
@@ -26,6 +27,8 @@ export async function onPersonalMessage(deps: TeamsInboundDeps, a: InboundActivi
   const read = readMessage(a);
   const quoted = quotedMessageId(a);
   const thread = quoted ? await threadOfQuote(deps, a.conversation.id, quoted) : null;
+  // R25: a quote of an internal message continues that internal chat.
+  if (quoted && !thread && (await onInternalQuote(deps, a, user, quoted, read))) return;
   if (thread) {
     const conv = thread.conversation;
     if (thread.state !== 'active') {
