@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
-import { HOLD_SCRIPT, PACE_SCRIPT } from './rate-scripts.ts';
+import { HOLD_SCRIPT, PACE_BODY, PACE_SCRIPT } from './rate-scripts.ts';
+import { waitingLineScript } from './waiting-line.ts';
+
+const LINE_SCRIPT = waitingLineScript(PACE_BODY);
+/** How long past its turn a waiter keeps its place in a line (waiting-line.ts). */
+const LINE_GRACE_MS = 30_000;
 
 /**
  * How a chat surface waits (DESIGN 5, "Shared surface machinery"): posts are paced per place
@@ -60,6 +65,11 @@ export interface RateWindow {
 /** A call that can wait for the calls that cannot: it leaves each window's `reserve` to them. */
 export interface SlotOptions {
   background?: boolean;
+  /**
+   * Who waits (a conversation): while a place's slots are short, its waiters are given turns in
+   * arrival order (waiting-line.ts) rather than all the same next slot. Only for post slots.
+   */
+  waiter?: string;
 }
 
 /** The wait after a 429 without Retry-After: first, then times factor each time, at most max. */
@@ -133,7 +143,13 @@ export function createPlaceLimits(opts: PlaceLimitsOptions): PlaceLimits {
     return scopes.filter((_, i) => values[scopes.length + i] != null);
   }
 
-  async function take(all: Paced[], allKeys: string[], what: string, opts: SlotOptions): Promise<void> {
+  async function take(
+    all: Paced[],
+    allKeys: string[],
+    what: string,
+    opts: SlotOptions,
+    line?: string,
+  ): Promise<void> {
     const counted = all.map((w) => opts.background || !w.backgroundOnly);
     const windows = all.filter((_, i) => counted[i]);
     const keys = allKeys.filter((_, i) => counted[i]);
@@ -144,7 +160,25 @@ export function createPlaceLimits(opts: PlaceLimitsOptions): PlaceLimits {
       w.limit,
       opts.background ? w.room - w.reserve : w.room,
     ]);
-    const [wait, which] = (await redis.eval(PACE_SCRIPT, keys.length, ...keys, now(), ...args)) as number[];
+    const [wait, which] = (
+      line && opts.waiter
+        ? await redis.eval(
+            LINE_SCRIPT,
+            keys.length + 3,
+            ...keys,
+            `${base}:line:${line}`,
+            `${base}:line-back:${line}`,
+            `${base}:line-seq:${line}`,
+            now(),
+            opts.waiter,
+            Math.max(...windows.map(turnMs)),
+            LINE_GRACE_MS,
+            ...args,
+          )
+        : await redis.eval(PACE_SCRIPT, keys.length, ...keys, now(), ...args)
+    ) as number[];
+    if (wait! > 0 && which === 0)
+      throw new SurfaceRetryLater(`${label}: ${what} is paced (waiting in line).`, wait!);
     if (wait! > 0) {
       const w = windows[which! - 1]!;
       const why = opts.background && w.reserve > 0 ? `${w.name}, its reserve kept for others` : w.name;
@@ -157,7 +191,7 @@ export function createPlaceLimits(opts: PlaceLimitsOptions): PlaceLimits {
     async takePostSlot(place, alsoHeld = [], opts = {}) {
       const backingOff = await checkHolds([place, ...alsoHeld]);
       const keys = placeWindows.map((w) => paceKey(`place:${place}`, w));
-      await take([...placeWindows, ...appWindows], [...keys, ...appKeys], `posting to ${place}`, opts);
+      await take([...placeWindows, ...appWindows], [...keys, ...appKeys], `posting to ${place}`, opts, place);
       return backingOff;
     },
     takeAppSlot: (opts = {}) => take(appWindows, appKeys, 'the app', opts),
@@ -179,6 +213,9 @@ export function createPlaceLimits(opts: PlaceLimitsOptions): PlaceLimits {
  * `room` what a call may fill (the burst, or the limit when sliding).
  */
 type Paced = RateWindow & { spanMs: number; room: number; reserve: number };
+
+/** A window's time between calls in the long run: how far apart a line's turns are. */
+const turnMs = (w: Paced) => (w.sliding ? Math.ceil(w.spanMs / w.limit) : w.spanMs);
 
 function checked(w: RateWindow): Paced {
   const reserve = w.reserve ?? 0;

@@ -19,13 +19,17 @@
  * when every window allows it; otherwise nothing is written and the answer is { the longest
  * wait, the window that asks for it (1-based) }.
  */
-export const PACE_SCRIPT = `
+/**
+ * PACE_SCRIPT's body, also run inside the waiting line's script (waiting-line.ts), which has keys
+ * and arguments of its own after (PACE_EXTRA_KEYS) and before (PACE_ARG_SHIFT) the pace's.
+ */
+export const PACE_BODY = `
 local now = tonumber(ARGV[1])
-local n = #KEYS
+local n = #KEYS - PACE_EXTRA_KEYS
 local wait, which = 0, 0
 local tats = {}
 for i = 1, n do
-  local at = 1 + (i - 1) * 4
+  local at = 1 + PACE_ARG_SHIFT + (i - 1) * 4
   local span, room = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 4])
   local over
   if ARGV[at + 1] == '1' then
@@ -40,7 +44,7 @@ for i = 1, n do
 end
 if wait > 0 then return {wait, which} end
 for i = 1, n do
-  local at = 1 + (i - 1) * 4
+  local at = 1 + PACE_ARG_SHIFT + (i - 1) * 4
   local span, limit = tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3])
   if ARGV[at + 1] == '1' then
     local t = math.max(now, tonumber(redis.call('LINDEX', KEYS[i], 0) or '0'))
@@ -53,6 +57,8 @@ for i = 1, n do
   end
 end
 return {0, 0}`;
+
+export const PACE_SCRIPT = `local PACE_EXTRA_KEYS, PACE_ARG_SHIFT = 0, 0\n${PACE_BODY}`;
 
 /**
  * Holds a scope after a 429. KEYS[1]: the scope's hold (until when, ms); KEYS[2]: its back-off

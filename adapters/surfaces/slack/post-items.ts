@@ -47,7 +47,7 @@ function slackPoster(deps: PostDeps): ThreadPoster<SlackThread, PendingPost> {
       );
     },
     ownPost: (t, item) => ({ channel: t.channel, ts: String(item.origin!.ref.ts), own: true }),
-    takeSlot: (t) => api.takePostSlot(t.channel),
+    takeSlot: (t) => api.takePostSlot(t.channel, t.conversation_id),
     async post(t, items, pending) {
       const res = await api.call<{ ts: string }>(
         'chat.postMessage',

@@ -49,6 +49,8 @@ export interface SlackCallOptions {
   channel?: string;
   /** The post slot was already taken with `takePostSlot` (so a wait is known before anything is recorded). */
   slotTaken?: boolean;
+  /** The conversation a post is for: it waits its turn in the channel's line (shared/place-limits.ts). */
+  waiter?: string;
 }
 
 export interface SlackApi {
@@ -58,7 +60,7 @@ export interface SlackApi {
     opts?: SlackCallOptions,
   ): Promise<T>;
   /** Takes one post slot of the channel now, or throws SurfaceRetryLater (a hold, or the pace). */
-  takePostSlot(channel: string): Promise<void>;
+  takePostSlot(channel: string, waiter?: string): Promise<void>;
   /** Sends file bytes to an `upload_url` from files.getUploadURLExternal. */
   uploadBytes(uploadUrl: string, data: Uint8Array, contentType: string): Promise<void>;
   /** The app's identity (auth.test), asked once per process. */
@@ -142,7 +144,7 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     const posting = !!o.channel && POSTING.has(method);
     const backingOff =
       posting && !o.slotTaken
-        ? await limits.takePostSlot(o.channel!)
+        ? await limits.takePostSlot(o.channel!, [], o.waiter ? { waiter: o.waiter } : {})
         : await limits.checkHolds(o.channel ? [o.channel, method] : [method]);
     // Slack limits posting per channel and every other method per workspace (its tier): a 429
     // holds what it limits, so a rate-limited reaction or header redraw never holds up new posts.
@@ -229,8 +231,8 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     return identityOnce;
   }
 
-  const takePostSlot = async (channel: string) => {
-    await limits.takePostSlot(channel);
+  const takePostSlot = async (channel: string, waiter?: string) => {
+    await limits.takePostSlot(channel, [], waiter ? { waiter } : {});
   };
 
   return { call, takePostSlot, uploadBytes, identity, teamUrl: async () => (await identity()).url };

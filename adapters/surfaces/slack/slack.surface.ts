@@ -66,7 +66,7 @@ export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
             event_payload: { conversation_id: header.conversationId },
           },
         },
-        { channel },
+        { channel, waiter: header.conversationId },
       );
       return { channel: res.channel ?? channel, ts: res.ts, conversation_id: header.conversationId };
     },

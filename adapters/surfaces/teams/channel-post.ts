@@ -56,7 +56,9 @@ export async function openChannelPost(
   }
   await deps.redis.set(key, String(now()), 'EX', 24 * 3600);
   try {
-    const post = await deps.api.createChannelPost(channel, headerActivity(header, 'channel'));
+    const post = await deps.api.createChannelPost(channel, headerActivity(header, 'channel'), {
+      waiter: header.conversationId,
+    });
     await deps.redis.del(key);
     return post;
   } catch (err) {

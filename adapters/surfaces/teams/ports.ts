@@ -47,6 +47,8 @@ export interface TeamsApi {
   createChannelPost(
     channelId: string,
     activity: OutboundActivity,
+    /** The conversation whose thread it opens: it waits its turn in the channel's line (place-limits). */
+    o?: { waiter?: string },
   ): Promise<{ threadId: string; activityId: string }>;
   /**
    * A message into a conversation (a channel post's thread, a personal chat). `slotTaken`: the

@@ -48,6 +48,8 @@ interface CallOpts {
   slotTaken?: boolean;
   /** A call that can wait for posts (shared/place-limits.ts SlotOptions). */
   background?: boolean;
+  /** Who waits for the place's slot, in line (shared/place-limits.ts SlotOptions). */
+  waiter?: string;
 }
 
 export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
@@ -73,7 +75,10 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
     let backingOff: string[] = [];
     try {
       if (o.place && !o.slotTaken)
-        backingOff = await limits.takePostSlot(o.place, [], { background: o.background });
+        backingOff = await limits.takePostSlot(o.place, [], {
+          background: o.background,
+          ...(o.waiter ? { waiter: o.waiter } : {}),
+        });
       else if (o.place) backingOff = await limits.checkHolds([o.place]);
       else {
         backingOff = await limits.checkHolds([scope]);
@@ -103,9 +108,9 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
   return {
     takePostSlot: async (place) => void (await limits.takePostSlot(place)),
 
-    async createChannelPost(channelId, activity) {
+    async createChannelPost(channelId, activity, o = {}) {
       const what = `a new post in ${channelId}`;
-      const res = await call(what, { place: channelId, write: true }, () =>
+      const res = await call(what, { place: channelId, write: true, waiter: o.waiter }, () =>
         conversations.createActivity(channelId, toParams(activity)),
       );
       const activityId = sent(res, what);
