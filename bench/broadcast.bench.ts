@@ -1,5 +1,5 @@
-import pg from 'pg';
 import type { BenchContext } from './bench-context.ts';
+import { postBroadcast, seedBroadcastAudience } from './broadcast-audience.ts';
 import { openLoop, type Percentiles, percentiles } from './load.ts';
 import { startParley, whatsappText } from './parley-processes.ts';
 
@@ -45,33 +45,14 @@ export interface BroadcastResult {
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function seed(ctx: BenchContext): Promise<{ endpointId: string; rate: number }> {
-  const db = new pg.Client({ connectionString: ctx.databaseUrl });
-  await db.connect();
-  const g0 = ctx.groups[0]!;
-  const { rows } = await db.query<{ id: string; account_id: string }>(
-    `select id, account_id from channel_endpoint where group_id = $1 and channel = 'whatsapp'`,
-    [g0.groupId],
-  );
-  const endpoint = rows[0]!;
-  // A template reaches contacts outside WhatsApp's 24-hour window (R7); Meta's default 80 msg/s.
-  if (UNLINKED) await db.query(`update groups set slack_channel_id = null where id = $1`, [g0.groupId]);
-  await db.query(`update channel_endpoint set settings = $1 where id = $2`, [
-    JSON.stringify({ templates: [{ name: 'bench_promo', language: 'en', parameters: [] }] }),
-    endpoint.id,
-  ]);
-  await db.query(
-    `insert into contact (id, account_id, name, tags, created_at, updated_at)
-     select gen_random_uuid(), $1, 'Bench ' || i, '{bench}', now(), now() from generate_series(1, $2) i`,
-    [endpoint.account_id, RECIPIENTS],
-  );
-  await db.query(
-    `insert into contact_identity (id, account_id, contact_id, channel, address, identified, created_at)
-     select gen_random_uuid(), $1, c.id, 'whatsapp', '+1777' || lpad((row_number() over (order by c.id))::text, 7, '0'), true, now()
-       from contact c where c.account_id = $1 and c.tags @> '{bench}'`,
-    [endpoint.account_id],
-  );
-  await db.end();
-  return { endpointId: endpoint.id, rate: 80 };
+  // Meta's default 80 msg/s for the number.
+  const { endpointId } = await seedBroadcastAudience(ctx.databaseUrl, ctx.groups[0]!.groupId, {
+    count: RECIPIENTS,
+    tag: 'bench',
+    prefix: '1777',
+    unlinkSlack: UNLINKED,
+  });
+  return { endpointId, rate: 80 };
 }
 
 /** Open-loop customer messages into existing threads of `groups`; latency until each is posted in Slack. */
@@ -119,23 +100,14 @@ export async function benchBroadcast(ctx: BenchContext): Promise<BroadcastResult
     ctx.log(`broadcast: ${RECIPIENTS} recipients from ${g0.phoneNumberId} (send rate ${rate}/s)`);
     const before = ctx.graph.sends.length;
     const t0 = performance.now();
-    const res = await fetch(`${parley.url}/api/admin/v1/broadcasts`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        'x-parley-user': 'agent0@bench.test',
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        groupId: g0.groupId,
-        endpointId,
-        template: { name: 'bench_promo', language: 'en', parameters: [] },
-        target: { tag: 'bench' },
-      }),
+    const created = await postBroadcast(parley.url, {
+      token: ADMIN_TOKEN,
+      userEmail: 'agent0@bench.test',
+      groupId: g0.groupId,
+      endpointId,
+      tag: 'bench',
     });
     const createAnswerMs = Math.round(performance.now() - t0);
-    const created = (await res.json()) as { broadcastId: string; queued: number };
-    if (res.status !== 202) throw new Error(`broadcast not created: ${JSON.stringify(created)}`);
 
     const [during, sameChannel] = await Promise.all([
       traffic(ctx, parley.url, others, 'busy'),

@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import pg from 'pg';
+import { postBroadcast, seedBroadcastAudience } from './broadcast-audience.ts';
 import { startFakeGraph, startFakeSlack } from './fake-servers.ts';
 import {
   flushRedisPrefix,
@@ -18,10 +19,14 @@ import {
  * Parley — Redis restarted without persistence, PostgreSQL restarted, the worker killed with
  * SIGKILL while a send is accepted by the provider but not yet committed, the Graph API answering
  * 429, 500 and nothing at all; webhooks delivered twice at once and again minutes later; status
- * callbacks in reverse order — then counts what was lost or doubled and how long each recovery took. Needs to restart the local Redis and
+ * callbacks in reverse order; a broadcast to BROADCAST_RECIPIENTS contacts sending through all of
+ * it (R8) — then counts what was lost or doubled and how long each recovery took. Needs to restart the local Redis and
  * PostgreSQL: run it on a machine of its own (CI does not run it).
  */
 const LOAD_MS = 60_000;
+/** At 80 % of WhatsApp's 80/s, about 45 s of sending: through the Redis, PostgreSQL and worker faults. */
+const BROADCAST_RECIPIENTS = 3_000;
+const ADMIN_TOKEN = 'chaos-admin-token-0123456789abcdef';
 const RATE = 10;
 const DRAIN_MS = 100_000;
 const REDIS_START =
@@ -33,6 +38,11 @@ const sh = (cmd: string) => execSync(cmd, { stdio: 'ignore' });
 
 const databaseUrl = await freshDatabase('parley_chaos');
 const groups = await seedGroups(databaseUrl, 5);
+const { endpointId: broadcastEndpoint } = await seedBroadcastAudience(databaseUrl, groups[0]!.groupId, {
+  count: BROADCAST_RECIPIENTS,
+  tag: 'chaos',
+  prefix: '1666',
+});
 const slack = await startFakeSlack();
 const graph = await startFakeGraph();
 const prefix = 'parley-chaos';
@@ -43,6 +53,7 @@ const parley = await startParley({
   port: 3970,
   slackApiUrl: slack.apiUrl,
   graphApiUrl: graph.apiUrl,
+  env: { ADMIN_API_TOKEN: ADMIN_TOKEN },
 });
 let worker = parley.worker;
 
@@ -108,7 +119,17 @@ const load = (async () => {
   }
 })();
 
-await wait(10_000);
+await wait(5_000);
+const broadcast = await postBroadcast(parley.url, {
+  token: ADMIN_TOKEN,
+  userEmail: 'agent0@bench.test',
+  groupId: groups[0]!.groupId,
+  endpointId: broadcastEndpoint,
+  tag: 'chaos',
+});
+log(`broadcast ${broadcast.broadcastId}: ${broadcast.queued} recipients queued`);
+
+await wait(5_000);
 log('fault: Redis restarted without persistence');
 faults.push({ name: 'redis restart', at: Date.now() });
 sh('redis-cli -p 6379 shutdown nosave || true');
@@ -185,6 +206,14 @@ const states = (
     `select coalesce(delivery_state, 'none') as state, count(*) as n from message where text like 'chaos-out-%' group by 1`,
   )
 ).rows;
+const broadcastStates = (
+  await db.query<{ state: string; n: string }>(
+    `select coalesce(m.delivery_state, r.state) as state, count(*) as n
+       from broadcast_recipient r left join message m on m.id = r.message_id
+      where r.broadcast_id = $1 group by 1`,
+    [broadcast.broadcastId],
+  )
+).rows;
 await db.end();
 
 const postedCount = new Map<string, number>();
@@ -192,6 +221,10 @@ for (const p of slack.posts)
   for (const m of p.text.matchAll(/chaos-in-\d+-x/g)) postedCount.set(m[0], (postedCount.get(m[0]) ?? 0) + 1);
 const sentCount = new Map<string, number>();
 for (const s of graph.sends) sentCount.set(s.text, (sentCount.get(s.text) ?? 0) + 1);
+// Each broadcast recipient's sends at the fake Graph API (an identity per contact, +1666…).
+const broadcastSends = new Map<string, number>();
+for (const s of graph.sends)
+  if (s.to.startsWith('1666')) broadcastSends.set(s.to, (broadcastSends.get(s.to) ?? 0) + 1);
 const ok = answered.filter((a) => a.status >= 200 && a.status < 300);
 const okReplies = replies.filter((a) => a.status >= 200 && a.status < 300);
 const recovery = faults.map((f) => {
@@ -236,6 +269,14 @@ const result = {
   ).length,
   recovery,
   graphRecoveryMs,
+  broadcast: {
+    recipients: BROADCAST_RECIPIENTS,
+    queued: broadcast.queued,
+    reachedOnce: [...broadcastSends.values()].filter((n) => n === 1).length,
+    reachedTwiceOrMore: [...broadcastSends.values()].filter((n) => n > 1).length,
+    neverSent: broadcast.queued - broadcastSends.size,
+    recipientStates: Object.fromEntries(broadcastStates.map((s) => [s.state, Number(s.n)])),
+  },
 };
 log(JSON.stringify(result, null, 2));
 await mkdir('bench/results', { recursive: true });

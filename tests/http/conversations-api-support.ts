@@ -2,8 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Conversation, Invoice, type User } from '../../src/db/entities/index.ts';
 import type { createApp } from '../../src/http/app.ts';
 import { appendMessage } from '../../src/use-cases/timeline.ts';
+import { clock, seedConversation, workspace } from '../queries/support.ts';
+import { localTestStorage } from '../support/storage.ts';
 import type { TestDb } from '../support/test-db.ts';
-import { ADMIN_TOKEN } from './helpers.ts';
+import { createTestDb } from '../support/test-db.ts';
+import { ADMIN_TOKEN, sharedRedis, testApp } from './helpers.ts';
 
 /** A call to the admin API as a named Parley user (X-Parley-User: their id, or any string given). */
 export function callAs(
@@ -77,4 +80,40 @@ export async function seedInvoice(db: TestDb, conv: Conversation, reference: str
   });
   await em.flush();
   return invoice;
+}
+
+/**
+ * The conversations every API test file starts from — Support: c1 (WhatsApp, Bob's, unreplied),
+ * c2 (SMS, unassigned, answered), c3 (closed), c4 (restricted to Alice); Sales: c5 — in a database
+ * of the file's own.
+ */
+export async function conversationsApiFixture() {
+  const db = await createTestDb();
+  const storage = localTestStorage();
+  const { app } = testApp(db, sharedRedis(), { PUBLIC_URL: 'https://parley.test' }, { storage });
+  const { ws } = await workspace(db);
+  const now = clock();
+
+  const c1 = await seedConversation(db, ws, now, {
+    contactName: 'Dana Parcel',
+    assignees: [ws.bob],
+    messages: [{ kind: 'inbound', text: 'Where is my parcel?' }],
+  });
+  const c2 = await seedConversation(db, ws, now, {
+    contactName: 'Eli Sms',
+    channel: 'sms',
+    messages: [
+      { kind: 'inbound', text: 'Opening hours?' },
+      { kind: 'reply', text: 'Nine to five', author: ws.alice },
+    ],
+  });
+  const c3 = await seedConversation(db, ws, now, { contactName: 'Fay Closed', status: 'closed' });
+  const c4 = await seedConversation(db, ws, now, {
+    contactName: 'Gus Secret',
+    visibleTo: [ws.alice],
+    messages: [{ kind: 'inbound', text: 'Confidential merger question' }],
+  });
+  const c5 = await seedConversation(db, ws, now, { contactName: 'Hal Sales', group: ws.otherGroup });
+
+  return { db, storage, app, ws, now, c1, c2, c3, c4, c5 };
 }
