@@ -42,7 +42,8 @@ export interface Services {
   payments: PaymentProvider | null;
   /** The surfaces' periodic work (missed Slack replies), run by the reconciler loop. */
   sweeps: (() => Promise<void>)[];
-  dispatch: (events: DomainEvent[]) => Promise<void>;
+  /** `background`: work that waits behind ordinary traffic (dispatch.ts). */
+  dispatch: (events: DomainEvent[], how?: { background?: boolean }) => Promise<void>;
   /** A use-case context with a fresh EntityManager fork (one per request or job). */
   context: (em?: EntityManager) => UseCaseContext;
   close(): Promise<void>;
@@ -97,11 +98,11 @@ export async function createServices(
     aiBurstWindowMs: config.AI_BURST_WINDOW_MS,
   });
   // A failed wake-up is logged, not thrown: the change is committed and the reconciler will find it.
-  const dispatch = async (events: DomainEvent[]) => {
+  const dispatch = async (events: DomainEvent[], how?: { background?: boolean }) => {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        dispatcher(events),
+        dispatcher(events, how),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('enqueue timed out')), DISPATCH_TIMEOUT_MS);
         }),

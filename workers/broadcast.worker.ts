@@ -15,12 +15,13 @@ const FOLLOW_MS = 10_000;
  */
 export function broadcastProcessor(deps: {
   queues: Queues;
-  dispatch: (events: DomainEvent[]) => Promise<void>;
+  dispatch: (events: DomainEvent[], how?: { background?: boolean }) => Promise<void>;
   batchSize?: number;
 }): Processor<'broadcast'> {
   return async ({ broadcastId }, { em }) => {
     const res = await sendBroadcastBatch(
-      { em, dispatch: deps.dispatch, batchSize: deps.batchSize },
+      // A batch's deliveries and threads queue behind ordinary traffic (dispatch.ts `background`).
+      { em, dispatch: (events) => deps.dispatch(events, { background: true }), batchSize: deps.batchSize },
       broadcastId,
     );
     if (res.outcome === 'sent') await wakeBroadcast(deps.queues, broadcastId, `b${Date.now()}`, res.nextInMs);

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../domain/events.ts';
 import { wakeBroadcast, wakeBroadcastProgress } from './broadcast-wake.ts';
 import { mirrorLater, mirrorNow } from './mirror-wake.ts';
-import { enqueue, type Queues } from './queues.ts';
+import { BACKGROUND_PRIORITY, enqueue, type Queues } from './queues.ts';
 
 const outboundKinds = new Set(['reply', 'ai', 'auto_response']);
 /**
@@ -37,15 +37,21 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
     await enqueue(queues, 'home', { groupId, bucket }, { delayMs });
     homeBucketWoken.set(groupId, bucket);
   };
-  return async (events: DomainEvent[]): Promise<void> => {
+  /**
+   * `background`: the events of work that can wait behind everyone's (a broadcast's batch, R8):
+   * its deliveries and thread posts are queued after ordinary traffic's, so a broadcast of
+   * thousands never makes a customer's message wait for its turn.
+   */
+  return async (events: DomainEvent[], how: { background?: boolean } = {}): Promise<void> => {
     const now = opts.now ? opts.now() : Date.now();
+    const priority = how.background ? { priority: BACKGROUND_PRIORITY } : {};
     const jobs: Promise<void>[] = [];
     /** Per conversation: whether a change must be shown at once (false: it can wait a moment). */
     const mirrored = new Map<string, boolean>();
     const homes = new Set<string>();
     for (const e of events) {
       if (e.type === 'message.created' && outboundKinds.has(e.kind)) {
-        jobs.push(enqueue(queues, 'deliver', { messageId: e.messageId, attempt: 0 }));
+        jobs.push(enqueue(queues, 'deliver', { messageId: e.messageId, attempt: 0 }, priority));
       }
       if (e.type === 'conversation.deleted' && e.storageKeys?.length) {
         jobs.push(
@@ -103,8 +109,8 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
     for (const [conversationId, urgent] of mirrored) {
       jobs.push(
         urgent
-          ? mirrorNow(queues, conversationId, now)
-          : mirrorLater(queues, conversationId, DELIVERY_MIRROR_WAIT_MS, now),
+          ? mirrorNow(queues, conversationId, now, priority)
+          : mirrorLater(queues, conversationId, DELIVERY_MIRROR_WAIT_MS, now, priority),
       );
     }
     await Promise.all(jobs);

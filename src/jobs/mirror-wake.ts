@@ -1,4 +1,4 @@
-import { enqueue, type Queues } from './queues.ts';
+import { type EnqueueOptions, enqueue, type Queues } from './queues.ts';
 
 /**
  * Mirror runs that can wait a little are put on this grid and named by their slot, so every wake
@@ -9,8 +9,13 @@ import { enqueue, type Queues } from './queues.ts';
 export const MIRROR_GRID_MS = 250;
 
 /** Wakes the conversation's mirror at once: something the team must see (a customer's message). */
-export function mirrorNow(queues: Queues, conversationId: string, now = Date.now()): Promise<void> {
-  return enqueue(queues, 'mirror', { conversationId, rev: `${now}` });
+export function mirrorNow(
+  queues: Queues,
+  conversationId: string,
+  now = Date.now(),
+  opts: Pick<EnqueueOptions, 'priority'> = {},
+): Promise<void> {
+  return enqueue(queues, 'mirror', { conversationId, rev: `${now}` }, opts);
 }
 
 /** Wakes it after at least `waitMs`, on the next grid slot (strictly later than now, so never a running job's own id). */
@@ -19,12 +24,13 @@ export function mirrorLater(
   conversationId: string,
   waitMs: number,
   now = Date.now(),
+  opts: Pick<EnqueueOptions, 'priority'> = {},
 ): Promise<void> {
   const slot = Math.floor((now + Math.max(waitMs, 1)) / MIRROR_GRID_MS) + 1;
   return enqueue(
     queues,
     'mirror',
     { conversationId, rev: `at${slot}` },
-    { delayMs: slot * MIRROR_GRID_MS - now },
+    { delayMs: slot * MIRROR_GRID_MS - now, ...opts },
   );
 }

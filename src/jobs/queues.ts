@@ -21,7 +21,15 @@ export function createQueues(connection: Redis, prefix: string): Queues {
 
 export interface EnqueueOptions {
   delayMs?: number;
+  /**
+   * BullMQ priority (1 = highest of the prioritized; a job without one goes before them all): work
+   * that can wait behind everyone's, such as a broadcast's deliveries and threads.
+   */
+  priority?: number;
 }
+
+/** The priority of background work (BullMQ runs every job without a priority first). */
+export const BACKGROUND_PRIORITY = 100;
 
 /** Typed enqueue: the payload is checked against the job's schema before it reaches Redis. */
 export async function enqueue<K extends JobKind>(
@@ -39,6 +47,7 @@ export async function enqueue<K extends JobKind>(
     attempts: def.attempts,
     backoff: { type: 'exponential', delay: def.backoffMs },
     delay: opts.delayMs,
+    ...(opts.priority ? { priority: opts.priority } : {}),
     // Finished jobs leave Redis: PostgreSQL holds the outcome (failures are logged), and a later
     // wake-up with the same id (the reconciler's) must not be ignored.
     removeOnComplete: true,

@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Conversation } from '../../src/db/entities/index.ts';
 import { createDispatcher } from '../../src/jobs/dispatch.ts';
@@ -96,5 +96,53 @@ describe('wake-ups after a change', () => {
     vi.setSystemTime(Date.now() + 2_000);
     await dispatch([created]);
     expect(await homeJobs()).toHaveLength(2);
+  });
+
+  it('R8: a broadcast batch’s deliveries and thread posts wait behind ordinary traffic', async () => {
+    const dispatch = createDispatcher(redis.queues, { surfaces: true });
+    const deliverQueue = redis.queues.byName.get('deliver')!;
+    await mirrorQueue().drain(true);
+    await deliverQueue.drain(true);
+    const promo = await conversationWithQueuedReply(db.em(), ws, 'Spring sale');
+    const hello = await conversationWithQueuedReply(db.em(), ws, 'Hello');
+    const group = { groupId: ws.group.id };
+    await dispatch(
+      [
+        { type: 'conversation.opened', conversationId: promo.conv.id, ...group },
+        {
+          type: 'message.created',
+          kind: 'reply',
+          conversationId: promo.conv.id,
+          messageId: promo.reply.id,
+          ...group,
+        },
+      ],
+      { background: true },
+    );
+    await dispatch([
+      {
+        type: 'message.created',
+        kind: 'inbound',
+        conversationId: hello.conv.id,
+        messageId: hello.reply.id,
+        ...group,
+      },
+    ]);
+    expect((await deliverQueue.getJobs(['prioritized'])).map((j) => j.data.messageId)).toEqual([
+      promo.reply.id,
+    ]);
+
+    // One worker lane: the customer's conversation is mirrored first, the broadcast's after it.
+    const order: string[] = [];
+    const worker = new Worker(
+      'mirror',
+      async (job) => {
+        order.push(job.data.conversationId);
+      },
+      { connection: redis.workerConnection, prefix: redis.prefix, concurrency: 1 },
+    );
+    await vi.waitFor(() => expect(order).toHaveLength(2), { timeout: 5_000 });
+    await worker.close();
+    expect(order).toEqual([hello.conv.id, promo.conv.id]);
   });
 });
