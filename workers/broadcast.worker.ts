@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../src/domain/events.ts';
 import { wakeBroadcast, wakeBroadcastProgress } from '../src/jobs/broadcast-wake.ts';
+import { othersWaitingFor } from '../src/jobs/broadcast-yield.ts';
 import type { Queues } from '../src/jobs/queues.ts';
 import type { Processor } from '../src/jobs/worker.ts';
 import type { SurfaceRegistry } from '../src/ports/agent-surface.ts';
@@ -18,13 +19,20 @@ export function broadcastProcessor(deps: {
   dispatch: (events: DomainEvent[], how?: { background?: boolean }) => Promise<void>;
   batchSize?: number;
 }): Processor<'broadcast'> {
+  const othersWaiting = othersWaitingFor(deps.queues);
   return async ({ broadcastId }, { em }) => {
     const res = await sendBroadcastBatch(
       // A batch's deliveries and threads queue behind ordinary traffic (dispatch.ts `background`).
-      { em, dispatch: (events) => deps.dispatch(events, { background: true }), batchSize: deps.batchSize },
+      {
+        em,
+        dispatch: (events) => deps.dispatch(events, { background: true }),
+        batchSize: deps.batchSize,
+        othersWaiting,
+      },
       broadcastId,
     );
-    if (res.outcome === 'sent') await wakeBroadcast(deps.queues, broadcastId, `b${Date.now()}`, res.nextInMs);
+    if (res.outcome === 'sent' || res.outcome === 'yielded')
+      await wakeBroadcast(deps.queues, broadcastId, `b${Date.now()}`, res.nextInMs);
     return res.outcome;
   };
 }

@@ -21,10 +21,20 @@ export type BroadcastBatchResult =
   | { outcome: 'finished'; sent: number; refused: number }
   /** Another run holds the broadcast right now (a duplicate wake-up): it carries on, not this one. */
   | { outcome: 'busy' }
-  | { outcome: 'missing' };
+  | { outcome: 'missing' }
+  /** Ordinary traffic was waiting for the workers: nothing sent, the batch goes after `nextInMs`. */
+  | { outcome: 'yielded'; nextInMs: number };
+
+/** How long a broadcast steps aside when ordinary traffic is waiting for the workers. */
+export const BROADCAST_YIELD_MS = 500;
 
 export interface BroadcastBatchDeps extends UseCaseContext {
   batchSize?: number;
+  /**
+   * Whether other work waits for the workers (customers' messages, replies): the batch then steps
+   * aside, so a broadcast of thousands never makes ordinary traffic wait (R8).
+   */
+  othersWaiting?: () => Promise<boolean>;
 }
 
 /** Messages per second a broadcast may create on this endpoint. */
@@ -65,6 +75,11 @@ export async function sendBroadcastBatch(
       { populate: ['group', 'endpoint', 'createdBy'] },
     );
     if (broadcast.state !== 'sending') return { outcome: 'finished', sent: 0, refused: 0 };
+    if (deps.othersWaiting && (await deps.othersWaiting())) {
+      // Due again soon, so the reconciler does not take the pause for a lost wake-up.
+      broadcast.nextBatchDueAt = new Date(now.getTime() + BROADCAST_YIELD_MS);
+      return { outcome: 'yielded', nextInMs: BROADCAST_YIELD_MS };
+    }
     const pace = broadcastPace(broadcast.endpoint);
     const size = Math.max(1, Math.min(deps.batchSize ?? BROADCAST_BATCH_SIZE, Math.floor(pace) || 1));
     const pending = await tx.find(
