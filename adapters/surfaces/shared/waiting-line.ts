@@ -8,7 +8,9 @@
  * it is expected back. A waiter first in line takes the place's slot as any call does; one further
  * back is told to come back after its predecessors' turns (rank × interval). A waiter that does not
  * come back within the grace after its turn (its job lost, its conversation deleted) leaves the
- * line, so it never blocks the others for more than the grace.
+ * line, so it never blocks the others for more than the grace. Only thread openings wait in line
+ * (Slack's new thread, Teams' new channel post): a post into an existing thread takes the place's
+ * slots directly, so a customer's message there is never behind a broadcast's thousands of openings.
  *
  * KEYS: the pace keys (as PACE_SCRIPT), then the line (zset), the expected-back hash, the arrival
  * counter. ARGV: now, waiter, interval ms, grace ms, then PACE_SCRIPT's 4 values per window.

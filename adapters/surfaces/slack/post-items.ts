@@ -47,7 +47,9 @@ function slackPoster(deps: PostDeps): ThreadPoster<SlackThread, PendingPost> {
       );
     },
     ownPost: (t, item) => ({ channel: t.channel, ts: String(item.origin!.ref.ts), own: true }),
-    takeSlot: (t) => api.takePostSlot(t.channel, t.conversation_id),
+    // No waiting line for a thread's own posts (only for opening threads, slack.surface.ts): a
+    // customer's message in an existing thread is never queued behind a broadcast's new threads.
+    takeSlot: (t) => api.takePostSlot(t.channel),
     async post(t, items, pending) {
       const res = await api.call<{ ts: string }>(
         'chat.postMessage',

@@ -92,4 +92,14 @@ describe('a place’s waiting line (DESIGN 5)', () => {
     expect(await waitOf(l.takePostSlot('Quiet', [], { waiter: 'd' }))).toBe(0);
     expect(await waitOf(l.takePostSlot('Other'))).toBe(0);
   });
+
+  it('R28: a post into an existing thread (no waiter) takes the next free slot, not a turn behind the openings', async () => {
+    const l = limits();
+    clock.now += 10_000;
+    for (let i = 0; i < 50; i++) await waitOf(l.takePostSlot('Hot', [], { waiter: `opening-${i}` }));
+    // The channel's next slot is a second away; the line's last turn is 49 seconds away.
+    expect(await waitOf(l.takePostSlot('Hot'))).toBe(1_000);
+    clock.now += 1_000;
+    expect(await waitOf(l.takePostSlot('Hot'))).toBe(0);
+  });
 });
