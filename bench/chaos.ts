@@ -25,7 +25,7 @@ import {
  */
 const LOAD_MS = 60_000;
 /** At 80 % of WhatsApp's 80/s, about 45 s of sending: through the Redis, PostgreSQL and worker faults. */
-const BROADCAST_RECIPIENTS = 3_000;
+const BROADCAST_RECIPIENTS = Number(process.env.CHAOS_BROADCAST_RECIPIENTS ?? 3_000);
 const ADMIN_TOKEN = 'chaos-admin-token-0123456789abcdef';
 const RATE = 10;
 const DRAIN_MS = 100_000;
@@ -120,13 +120,17 @@ const load = (async () => {
 })();
 
 await wait(5_000);
-const broadcast = await postBroadcast(parley.url, {
-  token: ADMIN_TOKEN,
-  userEmail: 'agent0@bench.test',
-  groupId: groups[0]!.groupId,
-  endpointId: broadcastEndpoint,
-  tag: 'chaos',
-});
+// CHAOS_BROADCAST_RECIPIENTS=0: the same run without a broadcast, to compare.
+const broadcast =
+  BROADCAST_RECIPIENTS > 0
+    ? await postBroadcast(parley.url, {
+        token: ADMIN_TOKEN,
+        userEmail: 'agent0@bench.test',
+        groupId: groups[0]!.groupId,
+        endpointId: broadcastEndpoint,
+        tag: 'chaos',
+      })
+    : { broadcastId: '00000000-0000-0000-0000-000000000000', queued: 0 };
 log(`broadcast ${broadcast.broadcastId}: ${broadcast.queued} recipients queued`);
 
 await wait(5_000);
