@@ -5,6 +5,7 @@ import { accountRoutes } from './account.routes.ts';
 import { auditEventRoutes } from './audit-events.routes.ts';
 import { adminAuth } from './auth.ts';
 import { broadcastRoutes } from './broadcasts.routes.ts';
+import { contactDefaultsRoutes } from './contact-defaults.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationActionRoutes } from './conversation-actions.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
@@ -33,6 +34,7 @@ export function adminApi(
     .route('/', userRoutes())
     .route('/', endpointRoutes())
     .route('/', contactRoutes())
+    .route('/', contactDefaultsRoutes())
     .route(
       '/',
       conversationRoutes({
