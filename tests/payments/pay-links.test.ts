@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createStripeProvider } from '../../adapters/payments/stripe/stripe.provider.ts';
 import { Invoice, Message } from '../../src/db/entities/index.ts';
 import type { UseCaseContext } from '../../src/use-cases/context.ts';
 import { expirePayLink } from '../../src/use-cases/expire-pay-link.ts';
@@ -9,7 +8,7 @@ import { issuePayLink, retryPayLink } from '../../src/use-cases/pay-links.ts';
 import { useMsw } from '../support/msw.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 import { as, openConv, refusal, timeline, workspace } from '../use-cases/management/support.ts';
-import { STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stripeFake } from './stripe-fake.ts';
+import { stripeFake, testStripeProvider } from './stripe-fake.ts';
 
 /**
  * R38: with a payment provider, an invoice or checkout reaches the contact only with its pay link.
@@ -22,14 +21,7 @@ beforeEach(() => stripe.reset());
 
 const db: TestDb = await createTestDb();
 const ws = await workspace(db);
-const provider = createStripeProvider({
-  secretKey: STRIPE_SECRET_KEY,
-  webhookSecret: STRIPE_WEBHOOK_SECRET,
-  apiBase: STRIPE_API_BASE,
-  successUrl: 'https://parley.test/payments/done',
-  cancelUrl: 'https://parley.test/payments/cancelled',
-  maxNetworkRetries: 0,
-});
+const provider = testStripeProvider();
 const withStripe = (): UseCaseContext => ({ em: db.em(), paymentProvider: 'stripe' });
 const issue = (target: { kind: 'invoice' | 'checkout'; id: string; attempt: number }, lastAttempt = false) =>
   issuePayLink({ em: db.em() }, target, { provider, ttlMs: 24 * 3_600_000, lastAttempt });

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createStripeProvider } from '../../adapters/payments/stripe/stripe.provider.ts';
 import { isParseError, parseCommand } from '../../src/commands/parse-command.ts';
 import { runCommand } from '../../src/commands/run-command.ts';
 import { userActor } from '../../src/domain/actor.ts';
@@ -9,7 +8,7 @@ import { issuePayLink } from '../../src/use-cases/pay-links.ts';
 import { useMsw } from '../support/msw.ts';
 import { createTestDb, type TestDb } from '../support/test-db.ts';
 import { as, openConv, timeline, workspace } from '../use-cases/management/support.ts';
-import { STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stripeFake } from './stripe-fake.ts';
+import { stripeFake, testStripeProvider } from './stripe-fake.ts';
 
 /** R38: `/parley paylink INV-…` asks for a new pay link when the last one failed, from Slack or Teams. */
 const stripe = stripeFake();
@@ -18,14 +17,7 @@ beforeEach(() => stripe.reset());
 
 const db: TestDb = await createTestDb();
 const ws = await workspace(db);
-const provider = createStripeProvider({
-  secretKey: STRIPE_SECRET_KEY,
-  webhookSecret: STRIPE_WEBHOOK_SECRET,
-  apiBase: STRIPE_API_BASE,
-  successUrl: 'https://parley.test/payments/done',
-  cancelUrl: 'https://parley.test/payments/cancelled',
-  maxNetworkRetries: 0,
-});
+const provider = testStripeProvider();
 const withStripe = (): UseCaseContext => ({ em: db.em(), paymentProvider: 'stripe' });
 const items = [{ description: 'Screen repair', quantity: 1, unitAmountMinor: 8900 }];
 

@@ -1,5 +1,6 @@
 import { HttpResponse, http } from 'msw';
 import Stripe from 'stripe';
+import { createStripeProvider } from '../../adapters/payments/stripe/stripe.provider.ts';
 
 /**
  * Stripe's API as Parley uses it, faked with msw in Stripe's own shapes: `POST
@@ -18,6 +19,17 @@ export const STRIPE_ENV = {
   STRIPE_WEBHOOK_SECRET,
   STRIPE_API_BASE,
 };
+
+/** The Stripe adapter pointed at this fake, without the SDK's own retries (the jobs retry). */
+export const testStripeProvider = (secretKey = STRIPE_SECRET_KEY) =>
+  createStripeProvider({
+    secretKey,
+    webhookSecret: STRIPE_WEBHOOK_SECRET,
+    apiBase: STRIPE_API_BASE,
+    successUrl: 'https://parley.test/payments/done',
+    cancelUrl: 'https://parley.test/payments/cancelled',
+    maxNetworkRetries: 0,
+  });
 
 export interface StripeSession {
   id: string;

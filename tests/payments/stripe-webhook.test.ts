@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createStripeProvider } from '../../adapters/payments/stripe/stripe.provider.ts';
 import { Checkout, Invoice, PaymentEvent } from '../../src/db/entities/index.ts';
 import type { AppEnv } from '../../src/http/env.ts';
 import { onError } from '../../src/http/on-error.ts';
@@ -13,14 +12,7 @@ import { applyPaymentEvent } from '../../src/use-cases/payment-events.ts';
 import { useMsw } from '../support/msw.ts';
 import { createTestDb } from '../support/test-db.ts';
 import { as, openConv, refusal, timeline, workspace } from '../use-cases/management/support.ts';
-import {
-  postStripeEvent,
-  STRIPE_API_BASE,
-  STRIPE_SECRET_KEY,
-  STRIPE_WEBHOOK_SECRET,
-  stripeEvent,
-  stripeFake,
-} from './stripe-fake.ts';
+import { postStripeEvent, stripeEvent, stripeFake, testStripeProvider } from './stripe-fake.ts';
 
 /**
  * R38: Stripe's signed events at `POST /webhooks/stripe`: verified on the raw body, committed once
@@ -33,14 +25,7 @@ beforeEach(() => stripe.reset());
 const db = await createTestDb();
 const ws = await workspace(db);
 const logger = pino({ level: 'silent' });
-const provider = createStripeProvider({
-  secretKey: STRIPE_SECRET_KEY,
-  webhookSecret: STRIPE_WEBHOOK_SECRET,
-  apiBase: STRIPE_API_BASE,
-  successUrl: 'https://parley.test/payments/done',
-  cancelUrl: 'https://parley.test/payments/cancelled',
-  maxNetworkRetries: 0,
-});
+const provider = testStripeProvider();
 const app = new Hono<AppEnv>();
 app.route('/', paymentRoutes(provider, { context: () => ({ em: db.em() }), logger }));
 app.onError(onError(logger));

@@ -10,6 +10,7 @@ import {
 import { TEAMS_APP_WINDOWS, TEAMS_THREAD_WINDOWS } from '../../../adapters/surfaces/teams/teams-limits.ts';
 import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
 import { createTestRedis } from '../../support/redis.ts';
+import { waitOf } from './limits-support.ts';
 
 const redis = createTestRedis();
 const clock = { now: 1_800_000_000_000 };
@@ -27,17 +28,6 @@ function limits(over: Partial<PlaceLimitsOptions> = {}) {
     now: () => clock.now,
     ...over,
   });
-}
-
-/** The wait a call asks for (0: it went through). */
-async function waitOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (err) {
-    if (!(err instanceof SurfaceRetryLater)) throw err;
-    return err.retryAfterMs;
-  }
 }
 
 /** The wait a call was refused with; fails when the call went through. */

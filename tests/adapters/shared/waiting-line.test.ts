@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPlaceLimits } from '../../../adapters/surfaces/shared/place-limits.ts';
-import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
 import { createTestRedis } from '../../support/redis.ts';
+import { waitOf } from './limits-support.ts';
 
 /**
  * DESIGN 5, R28: many conversations waiting for one channel's slots (a broadcast opening a thread
@@ -22,16 +22,6 @@ function limits() {
     place: [{ name: 'channel', limit: 1, periodMs: 1_000 }],
     now: () => clock.now,
   });
-}
-
-async function waitOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (err) {
-    if (!(err instanceof SurfaceRetryLater)) throw err;
-    return err.retryAfterMs;
-  }
 }
 
 /**

@@ -1,13 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createStripeProvider } from '../../../adapters/payments/stripe/stripe.provider.ts';
 import { verifyStripeEvent } from '../../../adapters/payments/stripe/verify-event.ts';
 import { PaymentProviderError, PaymentSignatureError } from '../../../src/ports/payments.ts';
 import {
-  STRIPE_API_BASE,
   STRIPE_SECRET_KEY,
   STRIPE_WEBHOOK_SECRET,
   stripeEvent,
   stripeFake,
+  testStripeProvider,
 } from '../../payments/stripe-fake.ts';
 import { useMsw } from '../../support/msw.ts';
 
@@ -15,15 +14,7 @@ const stripe = stripeFake();
 useMsw(...stripe.handlers);
 beforeEach(() => stripe.reset());
 
-const provider = (secretKey = STRIPE_SECRET_KEY) =>
-  createStripeProvider({
-    secretKey,
-    webhookSecret: STRIPE_WEBHOOK_SECRET,
-    apiBase: STRIPE_API_BASE,
-    successUrl: 'https://parley.test/payments/done',
-    cancelUrl: 'https://parley.test/payments/cancelled',
-    maxNetworkRetries: 0,
-  });
+const provider = testStripeProvider;
 
 const expiresAt = new Date(Math.floor(Date.now() / 1000 + 24 * 3600) * 1000);
 const request = (idempotencyKey = 'parley-invoice-1-0') => ({
