@@ -41,6 +41,9 @@ async function parley(args: string[]) {
   return { out: out.join('\n'), err: err.join('\n'), exitCode };
 }
 
+/** A command line as words (none of these has a space inside). */
+const argv = (line: string) => line.split(' ');
+
 describe('parley broadcasts', () => {
   it('R8: send previews who is left out and why, queues the broadcast for the worker, and show follows it', async () => {
     const fans = [];
@@ -93,20 +96,11 @@ describe('parley broadcasts', () => {
 
   it('R8, R33: a user outside the group is refused; contradictory options are explained', async () => {
     await seedContact(db.em(), ws.account, { name: 'Solo', tags: ['solo'] });
-    const asCarol = await parley([
-      'broadcasts',
-      'send',
-      '--as',
-      'carol@acme.test',
-      '--group',
-      'Support',
-      '--endpoint',
-      '+15550001111',
-      '--tag',
-      'solo',
-      '--text',
-      'x',
-    ]);
+    const asCarol = await parley(
+      argv(
+        'broadcasts send --as carol@acme.test --group Support --endpoint +15550001111 --tag solo --text x',
+      ),
+    );
     expect(asCarol.exitCode).toBe(1);
     expect(asCarol.err).toContain('not a member of the group "Support"');
 
@@ -129,20 +123,9 @@ describe('parley broadcasts', () => {
     expect(both.exitCode).toBe(1);
     expect(both.err).toContain('either --tag');
 
-    const wrongEndpoint = await parley([
-      'broadcasts',
-      'send',
-      '--as',
-      'bob@acme.test',
-      '--group',
-      'Support',
-      '--endpoint',
-      'Nope',
-      '--tag',
-      'solo',
-      '--text',
-      'x',
-    ]);
+    const wrongEndpoint = await parley(
+      argv('broadcasts send --as bob@acme.test --group Support --endpoint Nope --tag solo --text x'),
+    );
     expect(wrongEndpoint.exitCode).toBe(1);
     expect(wrongEndpoint.err).toContain('Support SMS (sms +15550001111)');
 

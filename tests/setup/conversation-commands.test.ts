@@ -43,6 +43,13 @@ async function parley(args: string[]) {
   return { out: out.join('\n'), err: err.join('\n'), exitCode };
 }
 
+/** The `#n` column of a `conversations list` answer, its header left out. */
+const numbersIn = (out: string) =>
+  out
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(' ')[0]);
+
 describe('parley conversations list|show (R10, R17, R33)', () => {
   it('R17: lists what the named user may see, with filters; the restricted one only for its list', async () => {
     const bob = await parley(['conversations', 'list', '--as', 'bob@acme.test']);
@@ -65,12 +72,7 @@ describe('parley conversations list|show (R10, R17, R33)', () => {
       '--assignee',
       'bob@acme.test',
     ]);
-    expect(
-      mine.out
-        .split('\n')
-        .slice(1)
-        .map((l) => l.split(' ')[0]),
-    ).toEqual([`#${open.number}`]);
+    expect(numbersIn(mine.out)).toEqual([`#${open.number}`]);
     const words = await parley([
       'conversations',
       'list',
@@ -80,12 +82,7 @@ describe('parley conversations list|show (R10, R17, R33)', () => {
       'merger',
       '--unreplied',
     ]);
-    expect(
-      words.out
-        .split('\n')
-        .slice(1)
-        .map((l) => l.split(' ')[0]),
-    ).toEqual([`#${secret.number}`]);
+    expect(numbersIn(words.out)).toEqual([`#${secret.number}`]);
     const group = await parley([
       'conversations',
       'list',
