@@ -1,4 +1,4 @@
-import { assertSize, type Storage } from '../src/ports/storage.ts';
+import { assertSize, type Storage, tooLarge } from '../src/ports/storage.ts';
 
 /**
  * Downloading a file a vendor points at (a Slack file, Twilio MMS media, WhatsApp media) without
@@ -58,7 +58,7 @@ export async function guardedFetch(start: string, rules: DownloadRules): Promise
 }
 
 /**
- * The body, refused (AppError payload_too_large, via assertSize) as soon as it passes the storage
+ * The body, refused (AppError payload_too_large) as soon as it passes the storage
  * limit: an announced Content-Length over the limit stops it before reading, and a missing or false
  * one is caught while streaming, so no more than the limit plus one chunk is ever held.
  */
@@ -77,7 +77,7 @@ export async function readCapped(res: Response, storage: Storage, label: string)
     size += value.byteLength;
     if (size > storage.maxBytes) {
       await reader.cancel();
-      assertSize(storage, size, label);
+      throw tooLarge(storage, label); // the bytes so far, not the whole size: only the limit is named
     }
     chunks.push(value);
   }

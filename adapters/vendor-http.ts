@@ -32,3 +32,20 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/**
+ * A vendor call's path as a metrics label: the query and a `.json` ending go, and segments that
+ * are ids become `:id`: those holding a digit, a Twilio SID (`SM…`), and the first `idSegments`
+ * (Graph paths start with an id). `123/messages` → `:id/messages`.
+ */
+export function pathLabel(path: string, idSegments = 0): string {
+  return path
+    .split('?')[0]!
+    .replace(/\.json$/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((segment, i) =>
+      i < idSegments || /\d/.test(segment) || /^[A-Z]{2}[0-9a-fA-F]{8,}$/.test(segment) ? ':id' : segment,
+    )
+    .join('/');
+}

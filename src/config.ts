@@ -26,13 +26,15 @@ const unsetWhenEmpty = <T extends z.ZodType>(schema: T) =>
 
 const perMinute = (fallback: number) => z.coerce.number().int().min(0).max(1_000_000).default(fallback);
 
+/** Where PostgreSQL and Redis are looked for when DATABASE_URL / REDIS_URL are unset. */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 const envSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, message: 'must be a postgres:// URL' })
-    .default('postgres://postgres@127.0.0.1:5432/parley'),
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' })
-    .default('redis://127.0.0.1:6379'),
+    .default(DEFAULT_DATABASE_URL),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' }).default(DEFAULT_REDIS_URL),
   /** Prefix of every Redis key (BullMQ queues); use a hash tag such as `{parley}` on Redis Cluster. */
   REDIS_PREFIX: z.string().min(1).default('parley'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -42,6 +44,10 @@ const envSchema = z.object({
   /** Bearer token for the admin REST API; the admin API answers 503 until it is set. At least 24 characters. */
   ADMIN_API_TOKEN: optionalSecret.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer token for `GET /metrics` (Prometheus); without it (and without METRICS_PORT) there is no /metrics. */
+  METRICS_TOKEN: optionalSecret.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Serves `/metrics` on this port of its own, in every process role (a worker has no other HTTP server). */
+  METRICS_PORT: unsetWhenEmpty(z.coerce.number().int().min(1).max(65535)),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** How often the reconciler looks for work Redis lost, in milliseconds. */
@@ -52,6 +58,8 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** Pool size of PostgreSQL connections per process. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** On SIGTERM, how long running requests and jobs may take before they are cut off and handed back. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(8_000),
 
   // Attachments: a local directory by default, S3-compatible storage when S3_BUCKET is set.
   STORAGE_DIR: z.string().min(1).default('./data/attachments'),
@@ -182,6 +190,9 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema> & { publicUrl: string };
 
+/** Every environment variable the schema reads (compose.yaml is checked against it). */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
 export class ConfigError extends Error {
   readonly issues: string[];
   constructor(issues: string[]) {
@@ -199,8 +210,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const c = result.data;
-  const teamsProblems = teamsConfigProblems(c);
-  if (teamsProblems.length) throw new ConfigError(teamsProblems);
+  const togetherProblems = [...teamsConfigProblems(c), ...partialChannelProblems(c)];
+  if (togetherProblems.length) throw new ConfigError(togetherProblems);
   // A provider without its webhook secret would issue links whose payments are never recorded.
   if (Boolean(c.STRIPE_SECRET_KEY) !== Boolean(c.STRIPE_WEBHOOK_SECRET))
     throw new ConfigError([
@@ -209,6 +220,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : 'STRIPE_SECRET_KEY: required with STRIPE_WEBHOOK_SECRET',
     ]);
   return { ...c, publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+}
+
+/** A channel's variables turn it on together: some without the others is refused, never silently off. */
+const CHANNEL_VARIABLES = [
+  ['WhatsApp', ['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_ACCESS_TOKEN']],
+  ['Twilio SMS', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
+  ['Slack', ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']],
+] as const;
+
+function partialChannelProblems(c: z.infer<typeof envSchema>): string[] {
+  return CHANNEL_VARIABLES.flatMap(([channel, names]) => {
+    const missing = names.filter((n) => !c[n]);
+    if (missing.length === 0 || missing.length === names.length) return [];
+    const set = names.filter((n) => c[n]);
+    return [
+      `${missing.join(', ')}: required with ${set.join(' and ')} (${channel} is on only with all of ${names.join(', ')}; unset them all to leave it off)`,
+    ];
+  });
 }
 
 /** Teams needs its three identifiers together (a single-tenant app), and China has no default Bot Connector URL. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerAiCommands } from './cli/ai-commands.ts';
 import { registerBroadcastCommands } from './cli/broadcast-commands.ts';
@@ -9,6 +10,8 @@ import { registerTeamsCommands } from './cli/teams-commands.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createOrm } from './db/orm.ts';
 import { createLogger } from './logger.ts';
+import { useLocalServices } from './process/local-services.ts';
+import { StartupError, withDatabase } from './process/startup-errors.ts';
 
 /** Composition root: `parley all | web | worker | migrate | db ... | <setup commands>`. */
 function config() {
@@ -23,14 +26,22 @@ function config() {
   }
 }
 
-const program = new Command('parley').description('Parley: customer conversations in Slack and Teams');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+// No default command: `parley` alone prints the help, and a mistyped command is named as unknown.
+const program = new Command('parley')
+  .description('Parley: customer conversations in Slack and Teams')
+  .version(version, '-V, --version', 'print the version of Parley');
 
 const start = (roles: ('web' | 'worker')[]) => async () => {
+  // A first run without PostgreSQL or Redis: embedded/local ones when the URLs are unset (README, "Quick start").
+  await useLocalServices(process.env, createLogger(config().LOG_LEVEL));
   const c = config();
   await runProcess(c, createLogger(c.LOG_LEVEL), roles);
 };
 program
-  .command('all', { isDefault: true })
+  .command('all')
   .description('run the web server and the workers in one process')
   .action(start(['web', 'worker']));
 program
@@ -45,7 +56,8 @@ program
   .command('migrate')
   .description('create the database if missing and apply pending migrations')
   .action(async () => {
-    const applied = await migrateDatabase(config().DATABASE_URL);
+    const url = config().DATABASE_URL;
+    const applied = await withDatabase(url, () => migrateDatabase(url));
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
   });
 
@@ -53,7 +65,8 @@ const db = program.command('db').description('schema maintenance for Parley deve
 db.command('migration-create')
   .description('generate a migration from the entities (MikroORM) and update the snapshot')
   .action(async () => {
-    const file = await createMigration(config().DATABASE_URL);
+    const url = config().DATABASE_URL;
+    const file = await withDatabase(url, () => createMigration(url));
     process.stdout.write(
       file ? `created migrations/${file}\n` : 'entities and schema agree; nothing to generate\n',
     );
@@ -62,7 +75,7 @@ db.command('migration-check')
   .description('exit 1 when the entities and the migrations disagree')
   .action(async () => {
     const url = config().DATABASE_URL;
-    await migrateDatabase(url);
+    await withDatabase(url, () => migrateDatabase(url));
     const pending = await pendingSchemaChanges(url);
     if (pending.length > 0) {
       process.stderr.write(`entities and migrations disagree:\n${pending.join('\n')}\n`);
@@ -73,8 +86,10 @@ db.command('migration-check')
 
 const openDatabase = async () => {
   const c = config();
-  await migrateDatabase(c.DATABASE_URL);
-  const orm = await createOrm({ databaseUrl: c.DATABASE_URL, poolMax: 2 });
+  const orm = await withDatabase(c.DATABASE_URL, async () => {
+    await migrateDatabase(c.DATABASE_URL);
+    return createOrm({ databaseUrl: c.DATABASE_URL, poolMax: 2 });
+  });
   return { orm, close: () => orm.close(true) };
 };
 registerSetupCommands(program, openDatabase);
@@ -85,6 +100,11 @@ registerBroadcastCommands(program, openDatabase, config);
 registerTeamsCommands(program, config);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
+  // Something in the environment to fix (a busy port, an unreachable database): one line, like a configuration error.
+  if (err instanceof StartupError) {
+    process.stderr.write(`Parley cannot start: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -12,6 +12,8 @@ import { paymentRoutes } from './http/webhooks/payments.ts';
 import { createDispatcher } from './jobs/dispatch.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import type { Logger } from './logger.ts';
+import { collectQueueDepth } from './metrics/queue-depth.ts';
+import { createMetrics, type Metrics } from './metrics/registry.ts';
 import { buildPaymentProvider } from './payments.ts';
 import type { ChannelAdapterModule, SurfaceAdapterModule } from './ports/adapter-module.ts';
 import type { SurfaceRegistry } from './ports/agent-surface.ts';
@@ -31,6 +33,8 @@ export interface Services {
   orm: Orm;
   redis: Redis;
   queues: Queues;
+  /** This process's metrics (README "Monitoring"): one registry per Services, never shared. */
+  metrics: Metrics;
   storage: Storage;
   channels: ChannelRegistry;
   /** Mounts the configured channels' routes (webhooks, webchat) and surfaces' routes (Slack events) on an app. */
@@ -74,8 +78,15 @@ export async function createServices(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 2_000 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const queues = createQueues(redis, config.REDIS_PREFIX);
+  const metrics = createMetrics();
+  collectQueueDepth(metrics, queues);
+  const vendorCalls = metrics.vendorCalls;
   const storage = opts.storage ?? createStorage(config);
-  const built = buildChannels(config, { redis, storage, logger }, opts.channelModules ?? channelModules);
+  const built = buildChannels(
+    config,
+    { redis, storage, logger, vendorCalls },
+    opts.channelModules ?? channelModules,
+  );
   const channels = built.registry;
   const builtSurfaces = await buildSurfaces(
     config,
@@ -83,6 +94,7 @@ export async function createServices(
       redis,
       storage,
       logger,
+      vendorCalls,
       config,
       prefix: config.REDIS_PREFIX,
       em: () => orm.em.fork() as EntityManager,
@@ -124,10 +136,11 @@ export async function createServices(
     orm,
     redis,
     queues,
+    metrics,
     storage,
     channels,
     mountChannelRoutes: (app) => {
-      built.mount(app, { context: () => context(), config, logger });
+      built.mount(app, { context: () => context(), config, logger, metrics });
       for (const b of builtSurfaces.built) if (b.routes) app.route('/', b.routes());
       if (payments) app.route('/', paymentRoutes(payments, { context: () => context(), logger }));
     },

@@ -7,7 +7,7 @@ import { conversationDetail } from '../queries/conversation-detail.ts';
 import type { ConversationFilters } from '../queries/conversation-filters.ts';
 import { conversationInvoices } from '../queries/conversation-invoices.ts';
 import { searchConversations } from '../queries/search-conversations.ts';
-import { listGroups } from '../setup/groups.ts';
+import { groupNameKey, listGroups } from '../setup/groups.ts';
 import { findUserByEmail } from '../setup/users.ts';
 import { toViewer } from '../use-cases/load.ts';
 import { type CliIo, type OpenDatabase, processIo, table, withDatabase } from './io.ts';
@@ -51,7 +51,8 @@ async function filtersFrom(em: EntityManager, userId: string, o: ListOptions): P
     f.status = o.status as 'open' | 'closed' | 'all';
   }
   if (o.group !== undefined) {
-    const group = (await listGroups(em)).find((g) => g.name === o.group);
+    const wanted = groupNameKey(o.group);
+    const group = (await listGroups(em)).find((g) => groupNameKey(g.name) === wanted);
     if (!group)
       throw new AppError('not_found', `There is no group named "${o.group}"; see parley groups list.`);
     f.groupId = group.id;

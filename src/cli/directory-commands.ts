@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { cliActor } from '../setup/actor.ts';
 import { createGroup, findGroupByName, listGroups } from '../setup/groups.ts';
 import { createUser, findUserByEmail, listUsers, updateUser } from '../setup/users.ts';
+import { registerGroupUpdateCommand } from './group-update-command.ts';
 import { type CliIo, collect, type OpenDatabase, table, withDatabase } from './io.ts';
 
 /** `groups ...` and `users ...`: the people side of the workspace. */
 export function registerDirectoryCommands(program: Command, open: OpenDatabase, io: CliIo): void {
-  const groups = program.command('groups').description('list and create groups');
+  const groups = program.command('groups').description('list, create and change groups');
 
   groups
     .command('list')
@@ -52,6 +53,8 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
           io.out(`Created group ${group.name} (${group.id})`);
         }),
     );
+
+  registerGroupUpdateCommand(groups, open, io);
 
   const users = program.command('users').description('list, create and link users');
 

@@ -1,4 +1,3 @@
-import { serve } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { aiHandoffNoticeProcessor } from '../../workers/ai-handoff-notice.worker.ts';
 import { aiReplyProcessor } from '../../workers/ai-reply.worker.ts';
@@ -20,18 +19,21 @@ import { userHomeProcessor } from '../../workers/user-home.worker.ts';
 import { webchatCleanupProcessor } from '../../workers/webchat-cleanup.worker.ts';
 import type { Config } from '../config.ts';
 import { createApp } from '../http/app.ts';
-import { syncCleanupSchedule, syncTeamsCleanupSchedule } from '../jobs/cleanup-schedule.ts';
-import { syncDigestSchedules } from '../jobs/digest-schedules.ts';
-import { reconcile, startReconcileLoop } from '../jobs/reconciler.ts';
+import { startMetricsServer } from '../http/metrics.routes.ts';
+import { reconcileTick } from '../jobs/reconcile-tick.ts';
+import { startReconcileLoop } from '../jobs/reconciler.ts';
 import { redisSendRateLimiter } from '../jobs/send-rate.ts';
 import { startWorkers } from '../jobs/worker.ts';
 import type { Logger } from '../logger.ts';
+import { drainWorkers } from '../process/drain-workers.ts';
+import { listen } from '../process/http-server.ts';
+import { type Stop, stopGracefully } from '../process/shutdown.ts';
+import { checkRedis, withDatabase } from '../process/startup-errors.ts';
 import { createServices, type Services } from '../services.ts';
+import { migrateDatabase } from './migrations.ts';
 
-type Stop = () => Promise<void>;
-
-/** `parley web`: the HTTP app (webhooks, admin API, health). */
-export function startWeb(s: Services): Stop {
+/** `parley web`: the HTTP app (webhooks, admin API, health); resolves once its port is bound. */
+export async function startWeb(s: Services): Promise<Stop> {
   const app = createApp({
     config: s.config,
     orm: s.orm,
@@ -40,8 +42,10 @@ export function startWeb(s: Services): Stop {
     dispatch: s.dispatch,
     storage: s.storage,
     extraRoutes: s.mountChannelRoutes,
+    metrics: s.metrics,
+    queues: s.queues,
   });
-  const server = serve({ fetch: app.fetch, port: s.config.PORT, hostname: s.config.HOST });
+  const stop = await listen(app.fetch, { port: s.config.PORT, host: s.config.HOST });
   s.logger.info(
     {
       url: s.config.publicUrl,
@@ -51,12 +55,7 @@ export function startWeb(s: Services): Stop {
     },
     `Parley is listening on ${s.config.publicUrl} (channels: ${[...s.channels.keys()].join(', ')}; chat surfaces: ${[...s.surfaces.keys()].join(', ') || 'none'})`,
   );
-  return () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      // Live streams (webchat) never end on their own; their clients reconnect to another process.
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    });
+  return stop;
 }
 
 /** `parley worker`: BullMQ workers plus the reconciler loop. */
@@ -69,6 +68,8 @@ export function startWorker(s: Services): Stop {
     queues: s.queues,
     dispatch: s.dispatch,
     sendRate: redisSendRateLimiter(s.redis, s.config.REDIS_PREFIX),
+    logger: s.logger,
+    metrics: s.metrics,
   };
   const workers = startWorkers({
     connection,
@@ -80,6 +81,7 @@ export function startWorker(s: Services): Stop {
     // their progress messages one more (a message is posted once, then edited).
     queueConcurrency: { 'ai-reply': s.config.AI_CONCURRENCY, broadcast: 1, 'broadcast-progress': 1 },
     logger: s.logger,
+    metrics: s.metrics,
     processors: {
       deliver: deliverProcessor(deliverDeps),
       broadcast: broadcastProcessor({ queues: s.queues, dispatch: s.dispatch }),
@@ -128,68 +130,53 @@ export function startWorker(s: Services): Stop {
   const loop = startReconcileLoop({
     intervalMs: s.config.RECONCILE_INTERVAL_MS,
     fork: () => s.context().em,
-    run: async (em) => {
-      const report = await reconcile({
+    run: (em) =>
+      reconcileTick({
         em,
         queues: s.queues,
         channels: s.channels,
-        surfaces: s.surfaces.size > 0,
+        surfaces: s.surfaces,
+        sweeps: s.sweeps,
         dispatch: s.dispatch,
+        logger: s.logger,
         aiBurstWindowMs: s.config.AI_BURST_WINDOW_MS,
-      });
-      if (
-        report.deliveries +
-          report.interrupted +
-          report.mirrors +
-          report.media +
-          report.ai +
-          report.autoResponses +
-          (report.internalPosts ?? 0) +
-          (report.broadcasts ?? 0) >
-        0
-      )
-        s.logger.info(report, 'reconciled due work');
-      if (s.surfaces.size > 0) await syncDigestSchedules(em, s.queues);
-      await syncCleanupSchedule(s.queues, s.config.WEBCHAT_CLEANUP_INTERVAL_MINUTES * 60_000).catch((err) =>
-        s.logger.warn({ err }, 'webchat cleanup schedule not set; trying again next time'),
-      );
-      if (s.surfaces.has('teams'))
-        await syncTeamsCleanupSchedule(s.queues).catch((err) =>
-          s.logger.warn({ err }, 'Teams cleanup schedule not set; trying again next time'),
-        );
-      for (const sweep of s.sweeps) {
-        await sweep().catch((err) => s.logger.warn({ err }, 'surface sweep failed; it runs again next time'));
-      }
-      return report;
-    },
+        webchatCleanupEveryMs: s.config.WEBCHAT_CLEANUP_INTERVAL_MINUTES * 60_000,
+        metrics: s.metrics,
+      }),
     onError: (err) => s.logger.error({ err }, 'reconcile failed'),
   });
   s.logger.info({ queues: workers.workers.map((w) => w.name) }, 'Parley workers started');
-  return async () => {
+  return async (deadline) => {
     await loop.stop();
-    await workers.close();
+    await drainWorkers(workers.workers, deadline);
     connection.disconnect();
   };
 }
 
-/** Teams is configured (loadConfig requires its three variables together). */
-
-/** Starts the given roles and stops them in order on SIGTERM/SIGINT (running jobs finish first). */
+/**
+ * Starts the given roles once PostgreSQL and Redis answer (a problem in the environment is a
+ * StartupError naming its variable), and stops them gracefully (src/process/shutdown.ts).
+ */
 export async function runProcess(config: Config, logger: Logger, roles: ('web' | 'worker')[]): Promise<void> {
-  const services = await createServices(config, logger, { migrate: true });
+  await checkRedis(config.REDIS_URL);
+  const applied = await withDatabase(config.DATABASE_URL, () => migrateDatabase(config.DATABASE_URL));
+  if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+  const services = await withDatabase(config.DATABASE_URL, () => createServices(config, logger));
   const stops: Stop[] = [];
-  if (roles.includes('worker')) stops.push(startWorker(services));
-  if (roles.includes('web')) stops.push(startWeb(services));
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    for (const stop of stops.reverse()) await stop();
+  try {
+    // The port first: when it is taken, no worker has started taking jobs.
+    if (config.METRICS_PORT) stops.push(await startMetricsServer(services, config.METRICS_PORT));
+    if (roles.includes('web')) stops.push(await startWeb(services));
+    if (roles.includes('worker')) stops.push(startWorker(services));
+  } catch (err) {
+    for (const stop of stops) await stop();
     await services.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+    throw err;
+  }
+  stopGracefully({
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    stops,
+    close: () => services.close(),
+  });
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent } from '../domain/events.ts';
+import type { Logger } from '../logger.ts';
 import type { ChannelRegistry } from '../ports/customer-channel.ts';
 import { resolveInterruptedSend } from '../use-cases/resolve-interrupted-send.ts';
 import { enqueue, type Queues } from './queues.ts';
@@ -25,6 +26,8 @@ export interface ReconcileDeps {
   batch?: number;
   /** R36: the AI agent answers a burst after this quiet time (AI_BURST_WINDOW_MS); 2 s if unset. */
   aiBurstWindowMs?: number;
+  /** Where a failed step is told (each step is isolated: one failing never stops the others). */
+  logger?: Logger;
 }
 
 export interface ReconcileReport {
@@ -42,107 +45,145 @@ export interface ReconcileReport {
   internalPosts?: number;
   /** Broadcast batches and progress messages woken (R8). */
   broadcasts?: number;
+  /** The steps that failed this time (logged; the others ran, and these run again next time). */
+  failed: string[];
+}
+
+/** Runs one step of a tick on its own: a failure is logged and listed, and the next step still runs. */
+export function makeStepRunner(logger: Logger | undefined, failed: string[]) {
+  return async <T>(name: string, fallback: T, work: () => Promise<T>, about?: object): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (!failed.includes(name)) failed.push(name);
+      logger?.warn(
+        { err, step: name, ...about },
+        `reconciler step "${name}" failed; the other steps ran, it runs again next time`,
+      );
+      return fallback;
+    }
+  };
 }
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = deps.now ? deps.now() : new Date();
   const batch = deps.batch ?? 1000;
   const conn = deps.em.getConnection();
+  const failed: string[] = [];
+  const step = makeStepRunner(deps.logger, failed);
+  // Each step gets its own EntityManager: one that failed half-way leaves nothing for the next to flush.
+  const em = () => deps.em.fork() as EntityManager;
 
-  const due = await conn.execute<{ id: string; delivery_attempts: number }[]>(
-    `select id, delivery_attempts from message
-     where delivery_state = 'queued' and delivery_due_at <= ? order by delivery_due_at limit ?`,
-    [now, batch],
-  );
-  await Promise.all(
-    due.map((m) => enqueue(deps.queues, 'deliver', { messageId: m.id, attempt: m.delivery_attempts })),
-  );
-
-  const interrupted = await conn.execute<{ id: string }[]>(
-    `select id from message where delivery_state = 'sending' and delivery_due_at <= ? order by delivery_due_at limit ?`,
-    [now, batch],
-  );
-  for (const m of interrupted) {
-    const result = await resolveInterruptedSend(
-      { em: deps.em.fork() as EntityManager, channels: deps.channels, now },
-      m.id,
+  const deliveries = await step('deliveries', 0, async () => {
+    const due = await conn.execute<{ id: string; delivery_attempts: number }[]>(
+      `select id, delivery_attempts from message
+       where delivery_state = 'queued' and delivery_due_at <= ? order by delivery_due_at limit ?`,
+      [now, batch],
     );
-    if (result.requeued) await enqueue(deps.queues, 'deliver', { messageId: m.id, attempt: result.attempt });
-    await deps.dispatch(result.events);
-  }
+    await Promise.all(
+      due.map((m) => enqueue(deps.queues, 'deliver', { messageId: m.id, attempt: m.delivery_attempts })),
+    );
+    return due.length;
+  });
+
+  const interrupted = await step('interrupted', 0, async () => {
+    const rows = await conn.execute<{ id: string }[]>(
+      `select id from message where delivery_state = 'sending' and delivery_due_at <= ? order by delivery_due_at limit ?`,
+      [now, batch],
+    );
+    let resolved = 0;
+    // One message whose send cannot be resolved does not hold up the others.
+    for (const m of rows) {
+      const resolve = async () => {
+        const result = await resolveInterruptedSend({ em: em(), channels: deps.channels, now }, m.id);
+        if (result.requeued)
+          await enqueue(deps.queues, 'deliver', { messageId: m.id, attempt: result.attempt });
+        await deps.dispatch(result.events);
+        return 1;
+      };
+      resolved += await step('interrupted', 0, resolve, { messageId: m.id });
+    }
+    return resolved;
+  });
 
   // Inbound attachments still at the provider (providers keep media for days, so a day is plenty).
-  const media = await conn.execute<{ id: string }[]>(
-    `select id from message where kind = 'inbound' and created_at > ?
-       and attachments @> '[{"status": "pending"}]'::jsonb order by created_at limit ?`,
-    [new Date(now.getTime() - 24 * 3600_000), batch],
-  );
-  await Promise.all(media.map((m) => enqueue(deps.queues, 'fetchMedia', { messageId: m.id })));
-
-  // R37: customer messages the auto responder has not looked at (its wake-up was lost).
-  const autoResponses = await reconcileAutoResponder({ em: deps.em, queues: deps.queues, now, batch });
-  const payments = await reconcilePayments({ em: deps.em, queues: deps.queues, now, batch });
-  // R8: broadcasts whose next batch is overdue (the job was lost) carry on.
-  const broadcasts = await reconcileBroadcasts({
-    em: deps.em,
-    queues: deps.queues,
-    surfaces: deps.surfaces,
-    now,
-    batch,
+  const media = await step('media', 0, async () => {
+    const rows = await conn.execute<{ id: string }[]>(
+      `select id from message where kind = 'inbound' and created_at > ?
+         and attachments @> '[{"status": "pending"}]'::jsonb order by created_at limit ?`,
+      [new Date(now.getTime() - 24 * 3600_000), batch],
+    );
+    await Promise.all(rows.map((m) => enqueue(deps.queues, 'fetchMedia', { messageId: m.id })));
+    return rows.length;
   });
+
+  const common = { queues: deps.queues, now, batch };
+  // R37: customer messages the auto responder has not looked at (its wake-up was lost).
+  const autoResponses = await step('autoResponses', 0, () => reconcileAutoResponder({ ...common, em: em() }));
+  const payments = await step('payments', 0, () => reconcilePayments({ ...common, em: em() }));
+  // R8: broadcasts whose next batch is overdue (the job was lost) carry on.
+  const broadcasts = await step('broadcasts', 0, () =>
+    reconcileBroadcasts({ ...common, em: em(), surfaces: deps.surfaces }),
+  );
 
   let mirrors = 0;
   let internalPosts = 0;
   if (deps.surfaces) {
-    // Threads behind their conversation, and recently active conversations of linked groups with no thread yet.
-    const behind = await conn.execute<{ id: string; last_seq: number }[]>(
-      `select c.id, c.last_seq from conversation c
-       where exists (select 1 from surface_thread t where t.conversation_id = c.id and t.state <> 'removed'
-                       and (t.mirrored_seq < c.last_seq or t.header_dirty or c.status = 'deleted'))
-          or (c.status <> 'deleted' and c.last_message_at > ? and c.last_seq > 0
-              and not exists (select 1 from surface_thread t where t.conversation_id = c.id)
-              and exists (select 1 from groups g where g.id = c.group_id
-                            and (g.slack_channel_id is not null or g.teams_channel_id is not null)))
-       limit ?`,
-      [new Date(now.getTime() - 24 * 3600_000), batch],
-    );
-    // Posts that show an older delivery (or AI draft) state than their message's (a lost wake-up after a status).
-    const redraw = await conn.execute<{ id: string; last_seq: number }[]>(
-      `select distinct t.conversation_id as id, 0 as last_seq from message m
-         join surface_post p on p.message_id = m.id
-         join surface_thread t on t.id = p.thread_id and t.state = 'active'
-       where m.delivery_updated_at > ? and p.shown_state is distinct from coalesce(m.delivery_state, m.draft_state)
-         and p.updated_at < ?
-       limit ?`,
-      [new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() - 10_000), batch],
-    );
-    const toMirror = [...behind, ...redraw.filter((r) => !behind.some((b) => b.id === r.id))];
-    await Promise.all(
-      toMirror.map((c) => enqueue(deps.queues, 'mirror', { conversationId: c.id, rev: `r${c.last_seq}` })),
-    );
-    mirrors = toMirror.length;
-    await wakeAccessChanges(deps, now, batch);
-    internalPosts = await reconcileInternalPosts({ em: deps.em, queues: deps.queues, now, batch });
+    mirrors = await step('mirrors', 0, () => wakeMirrors(deps, now, batch));
+    await step('accessChanges', undefined, () => wakeAccessChanges(deps, now, batch));
+    internalPosts = await step('internalPosts', 0, () => reconcileInternalPosts({ ...common, em: em() }));
   }
-  const ai = await reconcileAi({
-    em: deps.em,
-    queues: deps.queues,
-    surfaces: deps.surfaces,
-    burstWindowMs: deps.aiBurstWindowMs ?? 2_000,
-    now,
-    batch,
-  });
+  const ai = await step('ai', 0, () =>
+    reconcileAi({
+      ...common,
+      em: em(),
+      surfaces: deps.surfaces,
+      burstWindowMs: deps.aiBurstWindowMs ?? 2_000,
+    }),
+  );
   return {
-    deliveries: due.length,
-    interrupted: interrupted.length,
+    deliveries,
+    interrupted,
     mirrors,
-    media: media.length,
+    media,
     ai,
     autoResponses,
     payments,
     broadcasts,
     internalPosts,
+    failed,
   };
+}
+
+/** Threads behind their conversation, and recently active conversations of linked groups with no thread yet. */
+async function wakeMirrors(deps: ReconcileDeps, now: Date, batch: number): Promise<number> {
+  const conn = deps.em.getConnection();
+  const behind = await conn.execute<{ id: string; last_seq: number }[]>(
+    `select c.id, c.last_seq from conversation c
+     where exists (select 1 from surface_thread t where t.conversation_id = c.id and t.state <> 'removed'
+                     and (t.mirrored_seq < c.last_seq or t.header_dirty or c.status = 'deleted'))
+        or (c.status <> 'deleted' and c.last_message_at > ? and c.last_seq > 0
+            and not exists (select 1 from surface_thread t where t.conversation_id = c.id)
+            and exists (select 1 from groups g where g.id = c.group_id
+                          and (g.slack_channel_id is not null or g.teams_channel_id is not null)))
+     limit ?`,
+    [new Date(now.getTime() - 24 * 3600_000), batch],
+  );
+  // Posts that show an older delivery (or AI draft) state than their message's (a lost wake-up after a status).
+  const redraw = await conn.execute<{ id: string; last_seq: number }[]>(
+    `select distinct t.conversation_id as id, 0 as last_seq from message m
+       join surface_post p on p.message_id = m.id
+       join surface_thread t on t.id = p.thread_id and t.state = 'active'
+     where m.delivery_updated_at > ? and p.shown_state is distinct from coalesce(m.delivery_state, m.draft_state)
+       and p.updated_at < ?
+     limit ?`,
+    [new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() - 10_000), batch],
+  );
+  const toMirror = [...behind, ...redraw.filter((r) => !behind.some((b) => b.id === r.id))];
+  await Promise.all(
+    toMirror.map((c) => enqueue(deps.queues, 'mirror', { conversationId: c.id, rev: `r${c.last_seq}` })),
+  );
+  return toMirror.length;
 }
 
 /**

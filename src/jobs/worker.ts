@@ -2,7 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Orm } from '../db/orm.ts';
+import { withLogContext } from '../log-context.ts';
 import type { Logger } from '../logger.ts';
+import { jobLogContext, observeJob } from '../metrics/jobs.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import { type JobKind, jobDefinitions, kindOfQueue, type ParsedPayload } from './registry.ts';
 
 /** A thin processor: parse the ids, fork an EntityManager, call one use-case. */
@@ -29,6 +32,8 @@ export function startWorkers(opts: {
   /** Queues that run more (or fewer) jobs at once than `concurrency`, e.g. ai-reply (AI_CONCURRENCY). */
   queueConcurrency?: Partial<Record<string, number>>;
   logger: Logger;
+  /** Jobs by queue and outcome, their wait and run times; none: not counted. */
+  metrics?: Metrics;
 }): RunningWorkers {
   const queues = [
     ...new Set((Object.keys(opts.processors) as JobKind[]).map((k) => jobDefinitions[k].queue)),
@@ -36,17 +41,25 @@ export function startWorkers(opts: {
   const workers = queues.map((queue) => {
     const worker = new Worker(
       queue,
-      async (job) => {
-        const kind = kindOfQueue(queue);
-        const processor = opts.processors[kind] as Processor<typeof kind> | undefined;
-        if (!processor) throw new Error(`no processor for ${kind}`);
-        const payload = jobDefinitions[kind].payload.parse(job.data) as ParsedPayload<typeof kind>;
-        return processor(payload, { em: opts.orm.em.fork() as EntityManager, job });
-      },
+      // Its log lines carry the job's queue, id and the message or conversation it is about.
+      (job) =>
+        withLogContext(jobLogContext(queue, job), () =>
+          observeJob(opts.metrics, queue, job, () => {
+            const kind = kindOfQueue(queue);
+            const processor = opts.processors[kind] as Processor<typeof kind> | undefined;
+            if (!processor) throw new Error(`no processor for ${kind}`);
+            const payload = jobDefinitions[kind].payload.parse(job.data) as ParsedPayload<typeof kind>;
+            return processor(payload, { em: opts.orm.em.fork() as EntityManager, job });
+          }),
+        ),
       { connection: opts.connection, prefix: opts.prefix, concurrency: concurrencyOf(queue, opts) },
     );
+    // Outside the job's log context: its ids are given here, so a grep for the message finds this too.
     worker.on('failed', (job, err) =>
-      opts.logger.error({ err, queue, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
+      opts.logger.error(
+        { err, ...(job ? jobLogContext(queue, job) : { queue }), attempts: job?.attemptsMade },
+        'job failed',
+      ),
     );
     worker.on('error', (err) => opts.logger.error({ err, queue }, 'worker error'));
     return worker;

@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Hono } from 'hono';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { VendorCalls } from '../metrics/vendor-calls.ts';
 import type { UseCaseContext } from '../use-cases/context.ts';
 import type { AgentSurface } from './agent-surface.ts';
 import type { CustomerChannel } from './customer-channel.ts';
@@ -14,6 +17,8 @@ export interface AdapterDeps {
   redis: Redis;
   storage: Storage;
   logger: Logger;
+  /** Where the adapter's vendor clients count their calls (the process's metrics); none: not counted. */
+  vendorCalls?: VendorCalls;
 }
 
 /** What a channel's routes get to turn requests into committed use-case calls. */
@@ -22,6 +27,8 @@ export interface WebhookDeps {
   context: () => UseCaseContext;
   config: Config;
   logger: Logger;
+  /** The process's metrics (webhooks by outcome); none: not counted. */
+  metrics?: Metrics;
 }
 
 /** One row of the channel table in src/adapters.ts: adapters/channels/<name>/index.ts exports it. */
@@ -31,6 +38,18 @@ export interface ChannelAdapterModule {
   create(config: Config, deps: AdapterDeps): CustomerChannel | null;
   /** Its HTTP routes (webhooks, widget), mounted on the app. */
   routes?(channel: CustomerChannel, deps: WebhookDeps & AdapterDeps): Hono<AppEnv>;
+  /** What an admin may set for the channel, checked by every setup door (API, CLI, workspace file). */
+  setup: ChannelSetupSchemas;
+}
+
+/** A channel's setup input, each schema from what an admin typed to what is stored. */
+export interface ChannelSetupSchemas {
+  /** An endpoint's `settings`: the keys the adapter reads, strict (a typo is refused, not ignored). */
+  settings: z.ZodType;
+  /** An endpoint's address (an SMS number, stored in E.164). */
+  endpointAddress: z.ZodType<string, string>;
+  /** A contact identity's address on the channel (a phone number, stored in E.164). */
+  contactAddress: z.ZodType<string, string>;
 }
 
 /** What a chat surface adapter (Slack, Teams) gets to build itself. */

@@ -4,6 +4,7 @@ import { AppError } from '../domain/errors.ts';
 import { parseInput } from '../use-cases/input.ts';
 import { currentAccount } from './account.ts';
 import { adminApiActor, auditSetup, type SetupActor } from './actor.ts';
+import { checkEndpointSettings } from './channel-input.ts';
 import { refuseOnConstraint } from './db-errors.ts';
 import { getGroup } from './groups.ts';
 import { applyChanges } from './patch.ts';
@@ -82,6 +83,8 @@ export function updateEndpoint(
   const { groupId, ...patch } = parseInput(endpointPatchSchema, input);
   return em.transactional(async (tx) => {
     const endpoint = await getEndpoint(tx, id);
+    // Settings are the channel's: checked against its adapter's schema, known only from the row.
+    if (patch.settings) checkEndpointSettings(endpoint.channel, patch.settings);
     const changed = applyChanges(endpoint, patch);
     if (groupId && groupId !== endpoint.group.id) {
       // Conversations already open stay in their group; new ones (R2) go to the new owner.

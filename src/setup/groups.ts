@@ -1,3 +1,4 @@
+import { raw, sql } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Account, ChannelEndpoint, Conversation, Group, User } from '../db/entities/index.ts';
 import { AppError } from '../domain/errors.ts';
@@ -20,9 +21,15 @@ export async function getGroup(em: EntityManager, id: string): Promise<Group> {
   return group;
 }
 
+/** Group names are matched whatever their case, as the unique index compares them (`lower(name)`). */
+const sameName = (name: string) => ({ [sql.lower('name')]: raw('lower(?)', [name]) });
+
+/** The key that tells group names apart in memory (the workspace file): "Billing" and "billing" are one. */
+export const groupNameKey = (name: string) => name.toLowerCase();
+
 export async function findGroupByName(em: EntityManager, name: string): Promise<Group> {
   const account = await currentAccount(em);
-  const group = await em.findOne(Group, { account, name });
+  const group = await em.findOne(Group, { account, ...sameName(name) });
   if (!group)
     throw new AppError('not_found', `There is no group named "${name}"; list the groups to see their names.`);
   return group;
@@ -38,10 +45,26 @@ export function checkGroupLinks(group: Pick<Group, 'teamsTeamId' | 'teamsChannel
   }
 }
 
-/** Checked before the change, so this query cannot flush the clashing row first. */
-async function refuseTakenName(tx: EntityManager, account: Account, name: string): Promise<void> {
-  const clash = await tx.findOne(Group, { account, name });
-  if (clash) throw new AppError('conflict', `A group named "${name}" already exists; pick another name.`);
+/**
+ * Checked before the change, so this query cannot flush the clashing row first. The refusal names
+ * the group that has the name, as it is spelled ("billing" when "Billing" was asked for).
+ */
+async function refuseTakenName(tx: EntityManager, account: Account, name: string, self?: string) {
+  const clash = await tx.findOne(Group, {
+    account,
+    ...sameName(name),
+    ...(self ? { id: { $ne: self } } : {}),
+  });
+  if (!clash) return;
+  const spelled = clash.name === name ? '' : ' (group names are the same whatever their case)';
+  throw new AppError(
+    'conflict',
+    `A group named "${clash.name}" already exists${spelled}; pick another name.`,
+    {
+      groupId: clash.id,
+      name: clash.name,
+    },
+  );
 }
 
 export function createGroup(
@@ -69,7 +92,7 @@ export function createGroup(
         auditSetup(tx, account, actor, 'group.created', { groupId: group.id, name: group.name });
         return group;
       }),
-    `A group named "${data.name}" already exists; pick another name.`,
+    `A group named "${data.name}" (in any case) already exists; pick another name.`,
   );
 }
 
@@ -84,14 +107,15 @@ export function updateGroup(
     () =>
       em.transactional(async (tx) => {
         const group = await getGroup(tx, id);
-        if (patch.name && patch.name !== group.name) await refuseTakenName(tx, group.account, patch.name);
+        // The group never clashes with itself: "billing" may be renamed "Billing".
+        if (patch.name && patch.name !== group.name) await refuseTakenName(tx, group.account, patch.name, id);
         const changed = applyChanges(group, patch);
         checkGroupLinks(group);
         if (changed.length > 0)
           auditSetup(tx, group.account, actor, 'group.updated', { groupId: id, changed });
         return group;
       }),
-    `A group named "${patch.name}" already exists; pick another name.`,
+    `A group named "${patch.name}" (in any case) already exists; pick another name.`,
   );
 }
 

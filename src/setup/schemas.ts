@@ -3,6 +3,9 @@
 import '@hono/zod-openapi';
 import { z } from 'zod';
 import { channelNames } from '../domain/channels.ts';
+import { cronProblem } from '../domain/cron.ts';
+import { withEndpointRules, withIdentityRules } from './channel-input.ts';
+import { strictObject } from './strict-object.ts';
 
 /**
  * What an admin may send to create or change workspace records. Shared by the admin API (which
@@ -13,19 +16,18 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 /** An external id (Slack, Teams); `null` unlinks. */
 const externalId = text(200).nullable();
 
-/** Minute hour day-of-month month day-of-week, optionally with seconds first (BullMQ's cron syntax). */
-const cronField = /^[\d*/,\-A-Za-z?LW#]+$/;
+/** Minute hour day-of-month month day-of-week (UTC), optionally with seconds first: what BullMQ can schedule. */
 export const cronSchema = z
   .string()
   .trim()
-  .refine((v) => {
-    const fields = v.split(/\s+/);
-    return (fields.length === 5 || fields.length === 6) && fields.every((f) => cronField.test(f));
-  }, 'must be a cron expression with 5 fields (UTC), e.g. "0 8 * * 1-5"');
+  .superRefine((v, ctx) => {
+    const problem = cronProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const channelSchema = z.enum(channelNames, { message: `must be one of ${channelNames.join(', ')}` });
 
-export const aiAgentSchema = z.object({
+export const aiAgentSchema = strictObject({
   enabled: z.boolean(),
   name: text(80).optional(),
   instructions: z.string().max(20_000).optional(),
@@ -47,28 +49,27 @@ const isTimeZone = (tz: string) => {
 const clock = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time "HH:MM" (00:00 to 24:00)');
-const openingHoursSchema = z
-  .object({ from: clock, to: clock })
-  .refine((h) => h.from < h.to, 'must end after it starts ("from" before "to")');
+const openingHoursSchema = strictObject({ from: clock, to: clock }).refine(
+  (h) => h.from < h.to,
+  'must end after it starts ("from" before "to")',
+);
 const dayHours = z.array(openingHoursSchema).max(10).optional();
 const isRealDate = (d: string) =>
   !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
 
 /** R37: business hours (local to `timeZone`) and the automatic messages. */
-export const autoResponderSchema = z.object({
+export const autoResponderSchema = strictObject({
   enabled: z.boolean(),
   timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. "Europe/Berlin"'),
-  hours: z
-    .object({
-      mon: dayHours,
-      tue: dayHours,
-      wed: dayHours,
-      thu: dayHours,
-      fri: dayHours,
-      sat: dayHours,
-      sun: dayHours,
-    })
-    .strict(),
+  hours: strictObject({
+    mon: dayHours,
+    tue: dayHours,
+    wed: dayHours,
+    thu: dayHours,
+    fri: dayHours,
+    sat: dayHours,
+    sun: dayHours,
+  }),
   holidays: z
     .array(
       z
@@ -88,9 +89,9 @@ export const autoResponderSchema = z.object({
     .optional(),
 });
 
-export const accountPatchSchema = z.object({ name: text(200) });
+export const accountPatchSchema = strictObject({ name: text(200) });
 
-export const groupCreateSchema = z.object({
+export const groupCreateSchema = strictObject({
   name: text(100),
   slackChannelId: externalId.optional(),
   teamsTeamId: externalId.optional(),
@@ -106,7 +107,7 @@ export const groupPatchSchema = groupCreateSchema.partial();
 const email = z.string().trim().toLowerCase().check(z.email());
 export const roleSchema = z.enum(['admin', 'agent']);
 
-export const userCreateSchema = z.object({
+export const userCreateSchema = strictObject({
   email,
   name: text(200),
   role: roleSchema.default('agent'),
@@ -115,7 +116,7 @@ export const userCreateSchema = z.object({
   teamsUserId: externalId.optional(),
   active: z.boolean().default(true),
 });
-export const userPatchSchema = z.object({
+export const userPatchSchema = strictObject({
   email: email.optional(),
   name: text(200).optional(),
   role: roleSchema.optional(),
@@ -127,22 +128,25 @@ export const userPatchSchema = z.object({
 
 const settings = z.record(z.string(), z.unknown());
 
-export const endpointCreateSchema = z.object({
-  groupId: z.uuid(),
-  channel: channelSchema,
-  /** WhatsApp phone number id, SMS number, webchat widget key. */
-  address: text(200),
-  name: text(200),
-  settings: settings.default({}),
-});
-export const endpointPatchSchema = z.object({
+export const endpointCreateSchema = withEndpointRules(
+  strictObject({
+    groupId: z.uuid(),
+    channel: channelSchema,
+    /** WhatsApp phone number id, SMS number (stored in E.164), webchat widget key: each channel checks its own. */
+    address: text(200),
+    name: text(200),
+    /** Checked against the channel's own settings schema (an unknown key is refused). */
+    settings: settings.default({}),
+  }),
+);
+export const endpointPatchSchema = strictObject({
   groupId: z.uuid().optional(),
   name: text(200).optional(),
   settings: settings.optional(),
 });
 
-export const identitySchema = z.object({ channel: channelSchema, address: text(300) });
-export const portalProfileSchema = z.object({
+export const identitySchema = withIdentityRules(strictObject({ channel: channelSchema, address: text(300) }));
+export const portalProfileSchema = strictObject({
   externalId: text(200),
   email: z.string().trim().max(320).optional(),
   name: z.string().trim().max(200).optional(),
@@ -150,7 +154,7 @@ export const portalProfileSchema = z.object({
 });
 const tags = z.array(text(60));
 
-export const contactCreateSchema = z.object({
+export const contactCreateSchema = strictObject({
   name: text(200).nullable().optional(),
   tags: tags.default([]),
   identities: z.array(identitySchema).default([]),
@@ -161,7 +165,7 @@ export const contactCreateSchema = z.object({
   /** R19: users new inbound conversations are restricted to; null means the whole group. */
   defaultVisibleToIds: z.array(z.uuid()).nullable().optional(),
 });
-export const contactPatchSchema = z.object({
+export const contactPatchSchema = strictObject({
   name: text(200).nullable().optional(),
   tags: tags.optional(),
   portalProfile: portalProfileSchema.nullable().optional(),
@@ -169,7 +173,7 @@ export const contactPatchSchema = z.object({
   defaultAssigneeIds: z.array(z.uuid()).optional(),
   defaultVisibleToIds: z.array(z.uuid()).nullable().optional(),
 });
-export const contactFilterSchema = z.object({
+export const contactFilterSchema = strictObject({
   tag: z.string().trim().min(1).optional(),
   name: z.string().trim().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -3,6 +3,7 @@ import { sendRefusal } from '../domain/channel-rules.ts';
 import { capabilitiesOf } from '../domain/channels.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { SendRateLimiter } from '../jobs/send-rate.ts';
+import { addToLogContext } from '../log-context.ts';
 import type { ChannelRegistry, OutboundMessage, SendFailure } from '../ports/customer-channel.ts';
 import { claimDelivery } from './claim-delivery.ts';
 import { recordOptChange } from './record-opt-change.ts';
@@ -20,10 +21,10 @@ export type DeliverOutcome =
   /** The endpoint's send rate is used up: try again after `delayMs` (not counted as an attempt). */
   | { outcome: 'throttled'; delayMs: number }
   /** The provider may have taken it (timeout after sending): left `sending` for a status or the reconciler. */
-  | { outcome: 'unknown'; reason: string }
-  | { outcome: 'sent'; providerMessageId: string }
+  | { outcome: 'unknown'; reason: string; channel: string }
+  | { outcome: 'sent'; providerMessageId: string; channel: string }
   | { outcome: 'retry'; attempt: number; delayMs: number; reason: string }
-  | { outcome: 'failed'; reason: string };
+  | { outcome: 'failed'; reason: string; channel: string };
 
 export interface DeliverDeps {
   em: EntityManager;
@@ -44,6 +45,8 @@ export async function deliverMessage(
   const conn = em.getConnection();
   const d = await claimDelivery(em, messageId, now, new Date(now.getTime() + DELIVERY_LEASE_MS));
   if (!d) return { outcome: 'skipped', events: [] };
+  // The job carries the message id only: its log lines carry the conversation's too (log-context.ts).
+  addToLogContext({ conversationId: d.conversationId });
   const attempt = d.attempt;
   const changed = (state: string): DomainEvent[] => [
     {
@@ -60,7 +63,7 @@ export async function deliverMessage(
        where id = ? and delivery_state = 'sending'`,
       [reason, now, messageId],
     );
-    return { outcome: 'failed' as const, reason, events: changed('failed') };
+    return { outcome: 'failed' as const, reason, channel: d.channel, events: changed('failed') };
   };
 
   const channelName = d.channel;
@@ -128,7 +131,12 @@ export async function deliverMessage(
        where id = ?`,
       [JSON.stringify(sent.meta ?? {}), channel.name, sent.providerMessageId, now, messageId],
     );
-    return { outcome: 'sent', providerMessageId: sent.providerMessageId, events: changed('sent') };
+    return {
+      outcome: 'sent',
+      providerMessageId: sent.providerMessageId,
+      channel: channel.name,
+      events: changed('sent'),
+    };
   } catch (err) {
     failure = channel.classify(err);
   }
@@ -155,7 +163,7 @@ export async function deliverMessage(
       failure.reason,
       messageId,
     ]);
-    return { outcome: 'unknown', reason: failure.reason, events: [] };
+    return { outcome: 'unknown', reason: failure.reason, channel: channel.name, events: [] };
   }
   if (attempt >= MAX_DELIVERY_ATTEMPTS) {
     return fail(`Gave up after ${attempt} attempts: ${failure.reason}`);

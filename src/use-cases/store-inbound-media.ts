@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Attachment, Message } from '../db/entities/index.ts';
 import { isAppError } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
+import { addToLogContext } from '../log-context.ts';
 import type { ChannelRegistry } from '../ports/customer-channel.ts';
 import { assertSize, newStorageKey, type Storage } from '../ports/storage.ts';
 
@@ -16,6 +17,8 @@ export async function storeInboundMedia(
 ): Promise<{ stored: number; failed: number; events: DomainEvent[] }> {
   const { em, storage } = deps;
   const msg = await em.findOne(Message, messageId, { populate: ['conversation', 'endpoint'] });
+  // The job carries the message id only: its log lines carry the conversation's too (log-context.ts).
+  if (msg) addToLogContext({ conversationId: msg.conversation.id });
   const pending = msg?.attachments.filter((a) => a.status === 'pending' && a.providerRef) ?? [];
   if (!msg || pending.length === 0) return { stored: 0, failed: 0, events: [] };
   const channel = msg.channel ? deps.channels.get(msg.channel) : undefined;

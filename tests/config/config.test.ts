@@ -34,6 +34,18 @@ describe('configuration', () => {
     expect(issues.find((i) => i.startsWith('ADMIN_API_TOKEN:'))).toMatch(/at least 24/);
   });
 
+  it('refuses a channel or surface half configured instead of leaving it silently off', () => {
+    expect(issuesOf({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([
+      expect.stringMatching(
+        /^SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN \(Slack is on only with all of/,
+      ),
+    ]);
+    expect(issuesOf({ TWILIO_ACCOUNT_SID: 'AC1' })).toEqual([
+      expect.stringMatching(/^TWILIO_AUTH_TOKEN: required with TWILIO_ACCOUNT_SID/),
+    ]);
+    expect(issuesOf({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'shh' })).toEqual([]);
+  });
+
   it('rejects a PUBLIC_URL that is not absolute and strips a trailing slash from a good one', () => {
     expect(issuesOf({ PUBLIC_URL: 'parley.example.com' })[0]).toMatch(/^PUBLIC_URL:/);
     expect(loadConfig({ PUBLIC_URL: 'https://parley.example.com/' }).publicUrl).toBe(

@@ -39,7 +39,7 @@ async function newEndpoint(over: Record<string, unknown> = {}) {
     await call('POST', '/endpoints', {
       groupId: support.id,
       channel: 'whatsapp',
-      address: `PNID_T${++made}`,
+      address: `10654035224${String(++made).padStart(4, '0')}`,
       name: 'Support WhatsApp',
       ...over,
     }),
@@ -62,18 +62,18 @@ describe('channel endpoints', () => {
       await call('POST', '/endpoints', {
         groupId: support.id,
         channel: 'whatsapp',
-        address: 'PNID_1',
+        address: '106540352242922',
         name: 'Support WhatsApp',
-        settings: { templates: ['hello'] },
+        settings: { templates: [{ name: 'hello', language: 'en_US' }] },
       }),
       201,
     );
     expect(ep).toMatchObject({
       groupId: support.id,
       channel: 'whatsapp',
-      settings: { templates: ['hello'] },
+      settings: { templates: [{ name: 'hello', language: 'en_US' }] },
     });
-    expect(await ok(await call('GET', `/endpoints/${ep.id}`))).toMatchObject({ address: 'PNID_1' });
+    expect(await ok(await call('GET', `/endpoints/${ep.id}`))).toMatchObject({ address: '106540352242922' });
   });
 
   it('refuses a channel that is not one of the channels, naming them', async () => {
@@ -98,7 +98,7 @@ describe('channel endpoints', () => {
     expect(dup.status).toBe(409);
     expect((await bodyOf(dup)).error.code).toBe('conflict');
     await ok(
-      await call('POST', '/endpoints', { groupId: sales.id, channel: 'sms', address, name: 'SMS' }),
+      await call('POST', '/endpoints', { groupId: sales.id, channel: 'webchat', address, name: 'Chat' }),
       201,
     );
   });
@@ -107,24 +107,24 @@ describe('channel endpoints', () => {
     const res = await call('POST', '/endpoints', {
       groupId: '00000000-0000-4000-8000-000000000009',
       channel: 'sms',
-      address: '+1555',
+      address: '+15550001199',
       name: 'Nowhere',
     });
     expect(res.status).toBe(404);
   });
 
   it('renames, replaces settings and moves an endpoint to another group; lists by group', async () => {
-    const ep = await newEndpoint({ settings: { templates: ['hello'] } });
+    const ep = await newEndpoint({ settings: { templates: [{ name: 'hello', language: 'en_US' }] } });
     const field = await ok<{ id: string }>(await call('POST', '/groups', { name: 'Field team' }), 201);
     const moved = await ok<{ settings: unknown }>(
       await call('PATCH', `/endpoints/${ep.id}`, {
         name: 'Field WhatsApp',
-        settings: { rate: 10 },
+        settings: { sendRatePerSecond: 10 },
         groupId: field.id,
       }),
     );
     expect(moved).toMatchObject({ name: 'Field WhatsApp', groupId: field.id });
-    expect(moved.settings).toEqual({ rate: 10 });
+    expect(moved.settings).toEqual({ sendRatePerSecond: 10 });
     const { items } = await ok<{ items: { address: string }[] }>(
       await call('GET', `/endpoints?groupId=${field.id}`),
     );

@@ -279,7 +279,13 @@ describe('admin API /api/admin/v1', () => {
       const endpoint = await admin(
         'POST',
         '/endpoints',
-        json({ groupId, channel: 'webchat', address: `wid_${odd}`, name: odd, settings: { [odd]: odd } }),
+        json({
+          groupId,
+          channel: 'webchat',
+          address: `wid_${odd}`,
+          name: odd,
+          settings: { secret: `s${odd}` },
+        }),
       );
       expect(endpoint.status, await endpoint.clone().text()).toBe(201);
       for (const path of [

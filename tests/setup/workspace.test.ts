@@ -134,7 +134,9 @@ describe('a workspace file with mistakes', () => {
       account: { name: 'Other' },
       groups: [{ name: 'Support' }],
       users: [{ email: 'x@y.test', name: 'X', groups: ['Support', 'Suport'] }],
-      endpoints: [{ group: 'Billing', channel: 'sms' as const, address: '+1555', name: 'Billing SMS' }],
+      endpoints: [
+        { group: 'Billing', channel: 'sms' as const, address: '+15550001198', name: 'Billing SMS' },
+      ],
     };
     const e = await refusal(applyWorkspace(emptyDb.em(), doc));
     expect(e.code).toBe('validation_failed');
@@ -190,7 +192,7 @@ describe('a workspace file with mistakes', () => {
         ],
         contacts: [
           {
-            identities: [{ channel: 'sms', address: '+1555000' }],
+            identities: [{ channel: 'sms', address: '+15550001197' }],
             defaultAssignees: ['a@x.test'],
             defaultVisibleTo: ['b@x.test'],
           },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startWorker } from '../../src/cli/main-commands.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type App, createApp } from '../../src/http/app.ts';
+import { currentLogContext } from '../../src/log-context.ts';
 import type { ChannelAdapterModule } from '../../src/ports/adapter-module.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { addHarnessCheck, asPattern, currentTestName, whereNow } from './harness-guard.ts';
@@ -146,7 +147,7 @@ export function runningParley(
     pino.levels.values[String(b.level)]! < pino.levels.values[String(a.level)]! ? b : a,
   );
   const logger = pino(
-    { level: String(lowest.level), base: { service: 'parley' } },
+    { level: String(lowest.level), base: { service: 'parley' }, mixin: currentLogContext },
     pino.multistream(streams),
   );
 

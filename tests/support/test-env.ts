@@ -1,4 +1,7 @@
-/** Where tests find PostgreSQL and Redis; override with TEST_DATABASE_URL / TEST_REDIS_URL. */
+/**
+ * Where tests find PostgreSQL and Redis; override with TEST_DATABASE_URL / TEST_REDIS_URL. Where
+ * nothing answers at these defaults, global-setup.ts starts local ones and sets the two variables.
+ */
 
 export function baseDatabaseUrl(database: string): string {
   const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');

@@ -1,5 +1,6 @@
 import type { ChannelAdapterModule } from '../../../src/ports/adapter-module.ts';
 import { smsRoutes } from './routes.ts';
+import { smsSetupSchemas } from './setup-schemas.ts';
 import { createSmsChannel } from './sms.channel.ts';
 
 /** Time limit of one Twilio API call; past it the outcome of a send is unknown, never retried blindly. */
@@ -16,11 +17,13 @@ export const smsAdapter: ChannelAdapterModule = {
         accountSid: config.TWILIO_ACCOUNT_SID,
         authToken: config.TWILIO_AUTH_TOKEN,
         timeoutMs: TWILIO_TIMEOUT_MS,
+        ...(deps.vendorCalls ? { calls: deps.vendorCalls } : {}),
       },
       publicUrl: config.publicUrl,
       storage: deps.storage,
     });
   },
+  setup: smsSetupSchemas,
   routes(channel, deps) {
     return smsRoutes(channel, deps, deps.config.TWILIO_AUTH_TOKEN ?? '');
   },

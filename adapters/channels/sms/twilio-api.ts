@@ -1,4 +1,5 @@
-import { networkErrorCode, requestNeverLeft, retryAfterMs } from '../../vendor-http.ts';
+import type { VendorCalls } from '../../../src/metrics/vendor-calls.ts';
+import { networkErrorCode, pathLabel, requestNeverLeft, retryAfterMs } from '../../vendor-http.ts';
 import { TwilioApiError, type TwilioErrorBody, TwilioNetworkError } from './errors.ts';
 
 /** How Parley reaches Twilio's REST API: base URL (TWILIO_API_URL), credentials, a time limit per call. */
@@ -7,6 +8,8 @@ export interface TwilioClient {
   accountSid: string;
   authToken: string;
   timeoutMs: number;
+  /** Counts each call by method and status (metrics). */
+  calls?: VendorCalls;
 }
 
 export const basicAuth = (c: Pick<TwilioClient, 'accountSid' | 'authToken'>) =>
@@ -21,6 +24,8 @@ export async function twilioFetch<T>(
   url: string,
   init: { method: 'GET' | 'POST'; form?: URLSearchParams },
 ): Promise<T> {
+  // `POST Messages`, `GET Messages/:id/Media`: the resource under the account, without ids.
+  const method = `${init.method} ${pathLabel(url.split('/Accounts/')[1]?.replace(/^[^/]*\//, '') ?? '')}`;
   let res: Response;
   try {
     res = await fetch(url, {
@@ -34,6 +39,7 @@ export async function twilioFetch<T>(
       signal: AbortSignal.timeout(c.timeoutMs),
     });
   } catch (err) {
+    c.calls?.called('twilio', method, 'network');
     const code = networkErrorCode(err);
     const sentNothing = requestNeverLeft(err);
     const what =
@@ -42,6 +48,7 @@ export async function twilioFetch<T>(
         : (code ?? String(err));
     throw new TwilioNetworkError(what, !sentNothing, { cause: err });
   }
+  c.calls?.called('twilio', method, res.status);
   const text = await res.text().catch(() => '');
   const json = parseJson(text);
   if (!res.ok) {

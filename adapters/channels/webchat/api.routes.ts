@@ -5,6 +5,7 @@ import { Conversation, Message } from '../../../src/db/entities/index.ts';
 import { channelCapabilities } from '../../../src/domain/channels.ts';
 import { AppError } from '../../../src/domain/errors.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
+import { addToLogContext } from '../../../src/log-context.ts';
 import type { WebhookDeps } from '../../../src/ports/adapter-module.ts';
 import { parseInput } from '../../../src/use-cases/input.ts';
 import { receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
@@ -61,6 +62,7 @@ export function apiRoutes(runtime: WebchatRuntime, deps: WebhookDeps): Hono<AppE
         attachments,
       },
     );
+    addToLogContext({ messageId: result.messageId, conversationId: result.conversationId });
     // The visitor's other tabs (and this one's stream) show it; a lost wake-up is caught up later.
     await runtime.hub
       .publish(runtime.channelOf(session.endpoint.address, session.address))

@@ -3,6 +3,7 @@ import { createLiveHub } from './live.ts';
 import { createWebchatPolicy } from './policy.ts';
 import { createPresence } from './presence.ts';
 import { webchatRoutes } from './routes.ts';
+import { webchatSetupSchemas } from './setup-schemas.ts';
 import { createWebchatChannel } from './webchat.channel.ts';
 
 export interface WebchatOptions {
@@ -32,6 +33,7 @@ export function createWebchatAdapter(opts: WebchatOptions = {}): ChannelAdapterM
       });
     },
     routes: webchatRoutes,
+    setup: webchatSetupSchemas,
   };
 }
 

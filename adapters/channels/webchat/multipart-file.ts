@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import { AppError } from '../../../src/domain/errors.ts';
+import { formatFileSize, tooLargeMessage } from '../../../src/domain/file-size.ts';
 
 /**
  * One file out of a `multipart/form-data` body, parsed by busboy as it arrives: the file's bytes
@@ -80,11 +81,9 @@ export async function readFilePart(request: Request, field: string, limits: Form
   source.on('data', (chunk: Buffer) => {
     read += chunk.byteLength;
     if (read > limits.bodyBytes) {
-      fail(
-        new AppError('payload_too_large', `The request body is larger than ${limits.bodyBytes} bytes.`, {
-          limitBytes: limits.bodyBytes,
-        }),
-      );
+      const most = formatFileSize(limits.fileBytes);
+      const message = `The form is larger than ${most}, the most a file can be; send the file alone, in a field named "${field}".`;
+      fail(new AppError('payload_too_large', message, { limitBytes: limits.bodyBytes }));
     }
   });
   source.on('error', () => fail(cutOff()));
@@ -127,12 +126,9 @@ async function* bytesOf(stream: BusboyFileStream, refusal: () => Error): AsyncGe
 
 /** Worded as `withinLimit` words it: busboy's `fileSize` stops the file before storage counts past it. */
 function tooLarge(filename: string, maxBytes: number): AppError {
-  const mb = (maxBytes / 1024 / 1024).toFixed(1);
-  return new AppError(
-    'payload_too_large',
-    `"${filename.slice(0, 200)}" is too large; attachments can be at most ${mb} MB.`,
-    { limitBytes: maxBytes },
-  );
+  return new AppError('payload_too_large', tooLargeMessage(`"${filename.slice(0, 200)}"`, maxBytes), {
+    limitBytes: maxBytes,
+  });
 }
 
 /**

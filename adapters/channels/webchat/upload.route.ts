@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { WebchatUpload } from '../../../src/db/entities/index.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
-import { assertSize, newStorageKey, type Storage, withinLimit } from '../../../src/ports/storage.ts';
+import { newStorageKey, type Storage, tooLarge, withinLimit } from '../../../src/ports/storage.ts';
 import { storable } from '../../../src/use-cases/input.ts';
 import { clientIp } from './client-ip.ts';
 import { cleanType, kindOf } from './file-types.ts';
-import { readFilePart } from './multipart-file.ts';
+import { type FormLimits, readFilePart } from './multipart-file.ts';
 import type { WebchatPolicy } from './policy.ts';
 import { authenticate } from './sessions.ts';
 
@@ -24,15 +24,14 @@ export function uploadRoute(storage: Storage, policy: WebchatPolicy): Hono<AppEn
     await policy.limits.count('uploads', 'ip', clientIp(c, policy.trustProxyHops));
     const { session } = await authenticate(c, policy);
     await policy.limits.count('uploads', 'widget', session.endpoint.address);
-    // Refused before the body is read when the size is announced.
+    // Refused before the file is read when the size is announced: only the part's header is
+    // read, for the file's name. The size shown is the body's (the file and its small envelope).
+    const limits = { fileBytes: storage.maxBytes, bodyBytes: storage.maxBytes + MULTIPART_OVERHEAD };
     const announced = Number(c.req.header('Content-Length') ?? 0);
-    if (announced > storage.maxBytes + MULTIPART_OVERHEAD) assertSize(storage, announced, 'The file');
+    if (announced > limits.bodyBytes) throw tooLarge(storage, await fileNameOf(c.req.raw, limits), announced);
 
-    const part = await readFilePart(c.req.raw, 'file', {
-      fileBytes: storage.maxBytes,
-      bodyBytes: storage.maxBytes + MULTIPART_OVERHEAD,
-    });
-    const name = (storable(part.filename) || 'file').slice(0, 200);
+    const part = await readFilePart(c.req.raw, 'file', limits);
+    const name = shownName(part.filename);
     const mimeType = cleanType(part.contentType);
     const storageKey = `webchat/${newStorageKey()}`;
     let stored = false;
@@ -61,4 +60,17 @@ export function uploadRoute(storage: Storage, policy: WebchatPolicy): Hono<AppEn
     }
   });
   return app;
+}
+
+/** A file name as stored and shown: plain text, at most 200 characters. */
+const shownName = (filename: string) => (storable(filename) || 'file').slice(0, 200);
+
+/**
+ * The quoted name of the form's file, from its part header (in the body's first chunk, after
+ * which reading stops); "The file" when there is none.
+ */
+async function fileNameOf(request: Request, limits: FormLimits): Promise<string> {
+  const part = await readFilePart(request, 'file', limits).catch(() => null);
+  part?.cancel();
+  return part?.filename ? `"${shownName(part.filename)}"` : 'The file';
 }

@@ -1,5 +1,6 @@
+import type { VendorCalls } from '../../../src/metrics/vendor-calls.ts';
 import { DownloadRefused, guardedFetch, type HostRule } from '../../guarded-download.ts';
-import { networkErrorCode, requestNeverLeft, retryAfterMs } from '../../vendor-http.ts';
+import { networkErrorCode, pathLabel, requestNeverLeft, retryAfterMs } from '../../vendor-http.ts';
 import { GraphApiError, type GraphErrorBody, GraphNetworkError } from './errors.ts';
 
 /** How Parley reaches the Graph API: base URL (WHATSAPP_API_URL), token and a time limit per call. */
@@ -7,6 +8,8 @@ export interface GraphClient {
   apiUrl: string;
   accessToken: string;
   timeoutMs: number;
+  /** Counts each call by method and status (metrics). */
+  calls?: VendorCalls;
 }
 
 /**
@@ -18,7 +21,8 @@ export function graphFetch(client: GraphClient, path: string, init: RequestInit 
   const url = `${client.apiUrl.replace(/\/$/, '')}/${path}`;
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${client.accessToken}`);
-  return answered(client, (signal) => fetch(url, { ...init, headers, signal }));
+  const method = `${(init.method ?? 'GET').toUpperCase()} ${pathLabel(path, 1)}`;
+  return answered(client, method, (signal) => fetch(url, { ...init, headers, signal }));
 }
 
 /**
@@ -33,7 +37,7 @@ export const graphMediaHosts = (client: GraphClient): HostRule[] => ['lookaside.
  */
 export function graphDownload(client: GraphClient, url: string): Promise<Response> {
   const hosts = graphMediaHosts(client);
-  return answered(client, (signal) =>
+  return answered(client, 'GET media file', (signal) =>
     guardedFetch(url, {
       hosts,
       credentials: { headers: { authorization: `Bearer ${client.accessToken}` }, to: hosts },
@@ -42,12 +46,17 @@ export function graphDownload(client: GraphClient, url: string): Promise<Respons
   );
 }
 
-async function answered(client: GraphClient, send: (signal: AbortSignal) => Promise<Response>) {
+async function answered(
+  client: GraphClient,
+  method: string,
+  send: (signal: AbortSignal) => Promise<Response>,
+) {
   let res: Response;
   try {
     res = await send(AbortSignal.timeout(client.timeoutMs));
   } catch (err) {
     if (err instanceof DownloadRefused) throw err;
+    client.calls?.called('whatsapp', method, 'network');
     const name = (err as Error | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw new GraphNetworkError(`no answer within ${client.timeoutMs} ms`, true, { cause: err });
@@ -56,6 +65,7 @@ async function answered(client: GraphClient, send: (signal: AbortSignal) => Prom
     const message = code ? `${(err as Error).message} (${code})` : String((err as Error)?.message ?? err);
     throw new GraphNetworkError(message, !requestNeverLeft(err), { cause: err });
   }
+  client.calls?.called('whatsapp', method, res.status);
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as GraphErrorBody | null;
     throw new GraphApiError(res.status, body, retryAfterMs(res.headers.get('retry-after')));

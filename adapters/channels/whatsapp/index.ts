@@ -1,5 +1,6 @@
 import type { ChannelAdapterModule } from '../../../src/ports/adapter-module.ts';
 import { whatsappRoutes } from './routes.ts';
+import { whatsappSetupSchemas } from './setup-schemas.ts';
 import { createWhatsAppChannel } from './whatsapp.channel.ts';
 
 /** WhatsApp Cloud API: configured when the app secret, access token and verify token are set. */
@@ -13,7 +14,9 @@ export const whatsappAdapter: ChannelAdapterModule = {
       appSecret: WHATSAPP_APP_SECRET,
       accessToken: WHATSAPP_ACCESS_TOKEN,
       storage: deps.storage,
+      ...(deps.vendorCalls ? { calls: deps.vendorCalls } : {}),
     });
   },
   routes: whatsappRoutes,
+  setup: whatsappSetupSchemas,
 };

@@ -1,3 +1,4 @@
+import type { VendorCalls } from '../../../src/metrics/vendor-calls.ts';
 import type { CustomerChannel } from '../../../src/ports/customer-channel.ts';
 import type { Storage } from '../../../src/ports/storage.ts';
 import { classifyWhatsAppError } from './errors.ts';
@@ -15,6 +16,8 @@ export interface WhatsAppOptions {
   storage: Storage;
   /** Time limit of one Graph call; past it a sent message's outcome is unknown, never re-sent. */
   timeoutMs?: number;
+  /** Counts Graph calls (metrics). */
+  calls?: VendorCalls;
 }
 
 /** Well under the deliver job's lease, so a slow Meta never lets a second worker claim the message. */
@@ -26,6 +29,7 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): CustomerChannel {
     apiUrl: opts.apiUrl,
     accessToken: opts.accessToken,
     timeoutMs: opts.timeoutMs ?? GRAPH_TIMEOUT_MS,
+    ...(opts.calls ? { calls: opts.calls } : {}),
   };
   return {
     name: PROVIDER,

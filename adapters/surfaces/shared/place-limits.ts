@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { VendorCalls } from '../../../src/metrics/vendor-calls.ts';
 import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
 import { HOLD_SCRIPT, PACE_BODY, PACE_SCRIPT } from './rate-scripts.ts';
 import { waitingLineScript } from './waiting-line.ts';
@@ -93,6 +94,8 @@ export interface PlaceLimitsOptions {
   app?: RateWindow[];
   backOff?: BackOff;
   now?: () => number;
+  /** Counts the calls not made because of a hold or a full window (metrics), under `surface`. */
+  calls?: VendorCalls;
 }
 
 export interface PlaceLimits {
@@ -124,6 +127,7 @@ export function createPlaceLimits(opts: PlaceLimitsOptions): PlaceLimits {
   const { redis } = opts;
   const now = opts.now ?? Date.now;
   const label = opts.label ?? opts.surface;
+  const waited = (reason: 'held' | 'paced') => opts.calls?.waited(opts.surface, reason);
   const backOff = { ...DEFAULT_BACK_OFF, ...opts.backOff };
   const base = `${opts.prefix}:${opts.surface}`;
   const holdKey = (scope: string) => `${base}:hold:${scope}`;
@@ -139,7 +143,10 @@ export function createPlaceLimits(opts: PlaceLimitsOptions): PlaceLimits {
     const until = scopes.map((_, i) => Number(values[i] ?? 0));
     const held = until.reduce((at, u, i) => (u > until[at]! ? i : at), 0);
     const wait = until[held]! - now();
-    if (wait > 0) throw new SurfaceRetryLater(`${label} asked Parley to wait (${scopes[held]}).`, wait);
+    if (wait > 0) {
+      waited('held');
+      throw new SurfaceRetryLater(`${label} asked Parley to wait (${scopes[held]}).`, wait);
+    }
     return scopes.filter((_, i) => values[scopes.length + i] != null);
   }
 
@@ -177,6 +184,7 @@ export function createPlaceLimits(opts: PlaceLimitsOptions): PlaceLimits {
           )
         : await redis.eval(PACE_SCRIPT, keys.length, ...keys, now(), ...args)
     ) as number[];
+    if (wait! > 0) waited('paced');
     if (wait! > 0 && which === 0)
       throw new SurfaceRetryLater(`${label}: ${what} is paced (waiting in line).`, wait!);
     if (wait! > 0) {

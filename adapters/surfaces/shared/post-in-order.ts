@@ -1,3 +1,4 @@
+import { withLogContext } from '../../../src/log-context.ts';
 import type { Logger } from '../../../src/logger.ts';
 import {
   type MirrorItem,
@@ -113,7 +114,8 @@ async function* postGroup<T extends PostingThread<P>, P extends PendingPost>(
   yield { kind: 'attempt', thread: { ...settledRef(t), pending: attempt } };
   let pending: P;
   try {
-    pending = await poster.post(t, items, attempt);
+    // The vendor call's log lines name the messages it carries (log-context.ts).
+    pending = await withLogContext({ messageIds: attempt.messageIds }, () => poster.post(t, items, attempt));
   } catch (err) {
     if (!(err instanceof SurfaceAmbiguousError)) yield { kind: 'attempt', thread: settledRef(t) };
     throw err;
@@ -129,6 +131,10 @@ async function* finish<T extends PostingThread<P>, P extends PendingPost>(
 ): AsyncGenerator<PostStep, T> {
   const after = poster.complete ? yield* poster.complete(t, items, pending) : t;
   const post = poster.postRef(t, pending);
+  poster.logger.info(
+    { place: poster.place(t), messageIds: pending.messageIds },
+    `${poster.surface}: posted to ${poster.place(t)}`,
+  );
   yield { kind: 'posted', thread: settledRef(after), messageIds: pending.messageIds, post };
   return { ...after, pending: undefined };
 }

@@ -32,6 +32,7 @@ export const slackSurfaceModule: SurfaceAdapterModule = {
       apiUrl: config.SLACK_API_URL,
       redis: deps.redis,
       prefix: deps.prefix,
+      calls: deps.vendorCalls,
       onSetupError: (method, code, whatToDo) =>
         deps.logger.warn({ method, code }, `Slack refused ${method} (${code}): ${whatToDo}`),
     });

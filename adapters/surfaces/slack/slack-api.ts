@@ -1,5 +1,6 @@
 import { LogLevel, type Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import { quietVendorCalls, type VendorCalls } from '../../../src/metrics/vendor-calls.ts';
 import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
 import { requestNeverLeft } from '../../vendor-http.ts';
 import { SurfaceAmbiguousError } from '../shared/ambiguous-error.ts';
@@ -81,6 +82,8 @@ export interface SlackApiOptions {
   now?: () => number;
   /** Told when Slack refuses for a reason an admin must fix (logged with what to do). */
   onSetupError?: (method: string, code: string, whatToDo: string) => void;
+  /** Counts each call by method and status, and the waits (metrics). */
+  calls?: VendorCalls;
 }
 
 const AMBIGUOUS_RETRY_MS = 2_000;
@@ -115,6 +118,7 @@ const quietLogger: SlackLogger = {
 
 export function createSlackApi(opts: SlackApiOptions): SlackApi {
   const pace = opts.pace ?? { burst: 3, intervalMs: 1_000 };
+  const calls = opts.calls ?? quietVendorCalls;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const client = new WebClient(opts.token, {
     slackApiUrl: opts.apiUrl,
@@ -133,6 +137,7 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     label: 'Slack',
     place: [{ name: 'channel', limit: pace.burst, periodMs: pace.burst * pace.intervalMs }],
     ...(opts.now ? { now: opts.now } : {}),
+    calls,
   });
   const hold = (scope: string, ms: number) => limits.hold(scope, ms);
 
@@ -153,8 +158,10 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
     try {
       res = await client.apiCall(method, args);
     } catch (err) {
+      calls.called('slack', method, statusOf(err));
       throw await classify(method, err, limited);
     }
+    calls.called('slack', method, 200);
     await limits.succeeded(backingOff);
     return res as T;
   }
@@ -206,9 +213,11 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch {
+      calls.called('slack', 'file upload', 'network');
       // Nothing is shared before files.completeUploadExternal: a failed upload is simply redone.
       throw new SurfaceRetryLater('The file upload to Slack did not complete.', UNREACHABLE_RETRY_MS);
     }
+    calls.called('slack', 'file upload', res.status);
     if (res.status >= 500)
       throw new SurfaceRetryLater(`Slack's file upload answered HTTP ${res.status}.`, UNREACHABLE_RETRY_MS);
     if (!res.ok) throw new SlackApiError('file upload', `http_${res.status}`);
@@ -236,4 +245,21 @@ export function createSlackApi(opts: SlackApiOptions): SlackApi {
   };
 
   return { call, takePostSlot, uploadBytes, identity, teamUrl: async () => (await identity()).url };
+}
+
+/** A failed call's status for the metrics: Slack's HTTP status, `refused` for `ok: false`, `network` for no answer. */
+function statusOf(err: unknown): number | 'network' | 'refused' {
+  const e = err as { code?: string; statusCode?: number; data?: { error?: unknown } } | null;
+  switch (e?.code) {
+    case 'slack_webapi_rate_limited_error':
+      return 429;
+    case 'slack_webapi_platform_error':
+      return e.data?.error === 'ratelimited' ? 429 : 'refused';
+    case 'slack_webapi_http_error':
+      return e.statusCode ?? 'network';
+    case 'slack_webapi_request_error':
+      return 'network';
+  }
+  // A 429 without a usable Retry-After comes out of the client as a plain Error.
+  return err instanceof Error && /Retry header did not contain/.test(err.message) ? 429 : 'network';
 }

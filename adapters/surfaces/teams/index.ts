@@ -42,6 +42,7 @@ export const teamsSurfaceModule: SurfaceAdapterModule = {
       redis: deps.redis,
       prefix: deps.prefix,
       logger: deps.logger,
+      calls: deps.vendorCalls,
     });
     const graph = config.TEAMS_GRAPH_URL
       ? { url: config.TEAMS_GRAPH_URL, scope: `${new URL(config.TEAMS_GRAPH_URL).origin}/.default` }

@@ -1,6 +1,7 @@
 import { Client } from '@microsoft/teams.api';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../../src/logger.ts';
+import { quietVendorCalls, type VendorCalls } from '../../../src/metrics/vendor-calls.ts';
 import { SurfaceRetryLater } from '../../../src/ports/agent-surface.ts';
 import { createPlaceLimits } from '../shared/place-limits.ts';
 import type { OutboundActivity, TeamsApi, TeamsMember } from './ports.ts';
@@ -32,6 +33,8 @@ export interface TeamsApiOptions {
   logger: Logger;
   timeoutMs?: number;
   now?: () => number;
+  /** Counts each call by operation and status, and the waits (metrics). */
+  calls?: VendorCalls;
 }
 
 /** The client as the surface uses it: TeamsApi, plus taking a post slot before recording an attempt. */
@@ -41,6 +44,8 @@ export interface TeamsApiClient extends TeamsApi {
 }
 
 interface CallOpts {
+  /** The Bot Connector operation, for the metrics (`createActivity`...): never an id. */
+  method: string;
   /** The rate scope: a thread, a personal chat, a channel (new posts); none for app-level calls. */
   place?: string;
   /** Whether it changes something in Teams (a write with no answer is ambiguous). */
@@ -54,6 +59,7 @@ interface CallOpts {
 
 export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
   const now = opts.now ?? Date.now;
+  const calls = opts.calls ?? quietVendorCalls;
   const client = new Client(opts.serviceUrl, {
     timeout: opts.timeoutMs ?? 15_000,
     token: () => opts.token(),
@@ -67,6 +73,7 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
     place: TEAMS_THREAD_WINDOWS,
     app: TEAMS_APP_WINDOWS,
     now,
+    calls,
   });
   const conversations = client.conversations;
 
@@ -90,9 +97,13 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
     }
     try {
       const result = await run();
+      calls.called('teams', o.method, 200);
       await limits.succeeded(backingOff);
       return result;
     } catch (err) {
+      // Parley's own token could not be had (an AppError): no call went out.
+      const failure = err as { isAxiosError?: boolean; response?: { status?: number } } | null;
+      if (failure?.isAxiosError) calls.called('teams', o.method, failure.response?.status ?? 'network');
       const c = classify(err, what, o.write, now());
       if (c.kind === 'error') throw c.error;
       // 429 (Retry-After or back-off), 412, 5xx: the scope waits, longer each time in a row.
@@ -110,8 +121,10 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
 
     async createChannelPost(channelId, activity, o = {}) {
       const what = `a new post in ${channelId}`;
-      const res = await call(what, { place: channelId, write: true, waiter: o.waiter }, () =>
-        conversations.createActivity(channelId, toParams(activity)),
+      const res = await call(
+        what,
+        { method: 'createActivity', place: channelId, write: true, waiter: o.waiter },
+        () => conversations.createActivity(channelId, toParams(activity)),
       );
       const activityId = sent(res, what);
       return { threadId: `${channelId};messageid=${activityId}`, activityId };
@@ -119,8 +132,10 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
 
     async send(conversationId, activity, o = {}) {
       const what = `a message in ${conversationId}`;
-      const res = await call(what, { place: conversationId, write: true, slotTaken: o.slotTaken }, () =>
-        conversations.createActivity(conversationId, toParams(activity)),
+      const res = await call(
+        what,
+        { method: 'createActivity', place: conversationId, write: true, slotTaken: o.slotTaken },
+        () => conversations.createActivity(conversationId, toParams(activity)),
       );
       return { activityId: sent(res, what) };
     },
@@ -128,21 +143,23 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
     async update(conversationId, activityId, activity, o = {}) {
       await call(
         `an update of ${activityId} in ${conversationId}`,
-        { place: conversationId, write: true, background: o.background },
+        { method: 'updateActivity', place: conversationId, write: true, background: o.background },
         () => conversations.updateActivity(conversationId, activityId, toParams(activity)),
       );
     },
 
     async delete(conversationId, activityId) {
-      await call(`deleting ${activityId} in ${conversationId}`, { place: conversationId, write: true }, () =>
-        conversations.deleteActivity(conversationId, activityId),
+      await call(
+        `deleting ${activityId} in ${conversationId}`,
+        { method: 'deleteActivity', place: conversationId, write: true },
+        () => conversations.deleteActivity(conversationId, activityId),
       );
     },
 
     async openPersonalChat(teamsUserId) {
       const what = `a personal chat with ${teamsUserId}`;
       // Creating it again gives the same chat: not a write that could double anything.
-      const res = await call(what, { write: false }, () =>
+      const res = await call(what, { method: 'createConversation', write: false }, () =>
         conversations.create({
           members: [{ id: teamsUserId, role: 'user' }],
           tenantId: opts.tenantId,
@@ -155,8 +172,10 @@ export function createTeamsApi(opts: TeamsApiOptions): TeamsApiClient {
 
     async member(conversationId, userId): Promise<TeamsMember | null> {
       try {
-        const m = await call(`the member ${userId} of ${conversationId}`, { write: false }, () =>
-          conversations.getMemberById(conversationId, userId),
+        const m = await call(
+          `the member ${userId} of ${conversationId}`,
+          { method: 'getMember', write: false },
+          () => conversations.getMemberById(conversationId, userId),
         );
         const email = (m as { email?: string; userPrincipalName?: string }).email ?? null;
         const guest = m.userRole === 'guest';

@@ -56,7 +56,16 @@ const GroupSchema = defineEntity({
     digestCron: p.string().nullable(),
     createdAt: createdAt(),
   },
-  uniques: [{ properties: ['account', 'name'] }],
+  // Names are unique whatever their case, as emails are ("Billing" and "billing" are one group).
+  // A unique index on an expression, declared as an index: as a `uniques` entry MikroORM would
+  // take it for a constraint and drop it with `drop constraint`, which PostgreSQL refuses.
+  indexes: [
+    {
+      name: 'groups_account_id_lower_name_unique',
+      expression:
+        'create unique index "groups_account_id_lower_name_unique" on "groups" ("account_id", lower("name"))',
+    },
+  ],
 });
 export class Group extends GroupSchema.class {}
 GroupSchema.setClass(Group);

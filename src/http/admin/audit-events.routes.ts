@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { listAuditEvents } from '../../queries/audit-events.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 import { toViewer } from '../../use-cases/load.ts';
 import { actingUserHeaders, pageOf } from './conversation-views.ts';
 import { actingUser } from './conversations.routes.ts';
@@ -18,7 +19,7 @@ const auditEvent = z
   })
   .openapi('AuditEvent');
 
-const auditQuery = z.object({
+const auditQuery = strictObject({
   conversationId: z.uuid().optional(),
   userId: z.uuid().optional().openapi({ description: 'Only what this user did.' }),
   action: z.string().max(100).optional().openapi({

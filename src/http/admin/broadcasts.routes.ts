@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { userActor } from '../../domain/actor.ts';
 import { findActingUser } from '../../queries/acting-user.ts';
 import { broadcastProgressFor } from '../../queries/broadcast-progress.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 import { previewBroadcast } from '../../use-cases/broadcast-preview.ts';
 import { createBroadcast } from '../../use-cases/create-broadcast.ts';
 import { attachmentSchema, templateSchema } from '../../use-cases/input.ts';
@@ -17,27 +18,25 @@ const tags = ['Broadcasts'];
  * R8 through the API: a broadcast is created, previewed and followed as the Parley user named in
  * X-Parley-User, through the same use-cases as the chat doors (R33: members of the group only).
  */
-const broadcastBody = z
-  .object({
-    groupId: z
-      .uuid()
-      .openapi({ description: 'The group the broadcast is sent in (the user must be a member).' }),
-    endpointId: z
-      .uuid()
-      .openapi({ description: "One of the group's numbers or widgets: its channel is the broadcast's." }),
-    text: z.string().max(20_000).optional(),
-    template: templateSchema
-      .optional()
-      .openapi({ description: 'A WhatsApp template: reaches contacts outside the 24-hour window (R7).' }),
-    attachments: z.array(attachmentSchema).max(10).optional(),
-    target: z
-      .union([
-        z.object({ tag: z.string().min(1).max(100) }),
-        z.object({ contactIds: z.array(z.uuid()).min(1).max(10_000) }),
-      ])
-      .openapi({ description: 'A tag (every contact carrying it) or a list of contact ids.' }),
-  })
-  .openapi('BroadcastCreate');
+const broadcastBody = strictObject({
+  groupId: z
+    .uuid()
+    .openapi({ description: 'The group the broadcast is sent in (the user must be a member).' }),
+  endpointId: z
+    .uuid()
+    .openapi({ description: "One of the group's numbers or widgets: its channel is the broadcast's." }),
+  text: z.string().max(20_000).optional(),
+  template: strictObject(templateSchema.shape)
+    .optional()
+    .openapi({ description: 'A WhatsApp template: reaches contacts outside the 24-hour window (R7).' }),
+  attachments: z.array(strictObject(attachmentSchema.shape)).max(10).optional(),
+  target: z
+    .union([
+      strictObject({ tag: z.string().min(1).max(100) }),
+      strictObject({ contactIds: z.array(z.uuid()).min(1).max(10_000) }),
+    ])
+    .openapi({ description: 'A tag (every contact carrying it) or a list of contact ids.' }),
+}).openapi('BroadcastCreate');
 
 const createdView = z
   .object({

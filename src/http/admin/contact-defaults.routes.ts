@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { userActor } from '../../domain/actor.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 import { setContactDefaults } from '../../use-cases/contact-defaults.ts';
 import { actingUserHeaders } from './conversation-views.ts';
 import { actingUser } from './conversations.routes.ts';
@@ -12,17 +13,15 @@ import { adminRouter, errors, json, jsonBody } from './openapi.ts';
  * contact's defaults only by someone on its list or an admin). `PATCH /contacts/{id}` stays the
  * setup path, with the admin token alone.
  */
-const defaultsBody = z
-  .object({
-    defaultAssigneeIds: z
-      .array(z.uuid())
-      .max(50)
-      .openapi({ description: 'Assigned to each new conversation.' }),
-    defaultVisibleToIds: z.array(z.uuid()).max(200).nullable().openapi({
-      description: 'Who may see its new conversations (the caller is always added); null: the whole group.',
-    }),
-  })
-  .openapi('ContactDefaults');
+const defaultsBody = strictObject({
+  defaultAssigneeIds: z
+    .array(z.uuid())
+    .max(50)
+    .openapi({ description: 'Assigned to each new conversation.' }),
+  defaultVisibleToIds: z.array(z.uuid()).max(200).nullable().openapi({
+    description: 'Who may see its new conversations (the caller is always added); null: the whole group.',
+  }),
+}).openapi('ContactDefaults');
 
 const defaultsView = z
   .object({

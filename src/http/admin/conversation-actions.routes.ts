@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { Conversation, type User } from '../../db/entities/index.ts';
 import { userActor } from '../../domain/actor.ts';
 import { AppError } from '../../domain/errors.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 import { addNote } from '../../use-cases/add-note.ts';
 import { assignConversation } from '../../use-cases/assign-conversation.ts';
 import { closeConversation } from '../../use-cases/close-conversation.ts';
@@ -24,27 +25,23 @@ const tags = ['Conversations'];
  * visibility exactly as their command would be, and refused with the same error.
  */
 
-const replyBody = z
-  .object({
-    text: z.string().max(20_000).optional(),
-    template: templateSchema
-      .optional()
-      .openapi({ description: 'A WhatsApp template (R7), outside the 24-hour window.' }),
-    channel: z.string().min(1).max(32).optional().openapi({
-      description: 'Another channel the contact has (R3); the channel of their latest message by default.',
-    }),
-  })
-  .openapi('ReplyCreate');
+const replyBody = strictObject({
+  text: z.string().max(20_000).optional(),
+  template: strictObject(templateSchema.shape)
+    .optional()
+    .openapi({ description: 'A WhatsApp template (R7), outside the 24-hour window.' }),
+  channel: z.string().min(1).max(32).optional().openapi({
+    description: 'Another channel the contact has (R3); the channel of their latest message by default.',
+  }),
+}).openapi('ReplyCreate');
 
-const noteBody = z.object({ text: z.string().min(1).max(20_000) }).openapi('NoteCreate');
+const noteBody = strictObject({ text: z.string().min(1).max(20_000) }).openapi('NoteCreate');
 
-const assignBody = z
-  .object({
-    assigneeIds: z.array(z.uuid()).max(50).openapi({
-      description: 'The full new list (R15): it replaces the assignees, so it transfers; [] unassigns.',
-    }),
-  })
-  .openapi('AssignConversation');
+const assignBody = strictObject({
+  assigneeIds: z.array(z.uuid()).max(50).openapi({
+    description: 'The full new list (R15): it replaces the assignees, so it transfers; [] unassigns.',
+  }),
+}).openapi('AssignConversation');
 
 const replyView = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { ConversationListItem } from '../../queries/conversation-list.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 
 /** What the conversation routes of the admin API take and return (and their OpenAPI document). */
 
@@ -39,7 +40,7 @@ const flag = z
   .transform((v) => v === 'true')
   .optional();
 
-export const conversationListQuery = z.object({
+export const conversationListQuery = strictObject({
   status: z.enum(['open', 'closed', 'all']).optional().openapi({ description: 'Open by default (R10).' }),
   groupId: z.uuid().optional().openapi({ description: "One of the acting user's groups; all by default." }),
   assignee: z
@@ -206,7 +207,7 @@ export const conversationDetailView = z
   })
   .openapi('ConversationDetail');
 
-export const detailQuery = z.object({
+export const detailQuery = strictObject({
   beforeSeq: z.coerce.number().int().min(1).optional().openapi({ description: 'Messages before this seq.' }),
   limit: z.coerce.number().int().min(1).max(500).optional().openapi({ description: '100 by default.' }),
 });

@@ -7,6 +7,7 @@ import {
   updateEndpoint,
 } from '../../setup/endpoints.ts';
 import { endpointCreateSchema, endpointPatchSchema } from '../../setup/schemas.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 import { endpointView, toEndpointView } from '../../setup/views.ts';
 import { adminRouter, errors, idParams, json, jsonBody, listOf, noContent } from './openapi.ts';
 
@@ -23,7 +24,7 @@ export const endpointRoutes = () =>
         operationId: 'listEndpoints',
         tags,
         summary: 'List channel endpoints',
-        request: { query: z.object({ groupId: z.uuid().optional() }) },
+        request: { query: strictObject({ groupId: z.uuid().optional() }) },
         responses: { 200: json(listOf(Endpoint), 'The endpoints, by channel and address.'), ...errors(422) },
       }),
       async (c) =>

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import type { Checkout, Invoice } from '../../db/entities/index.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 
 /** What the payment routes of the admin API take and return (and their OpenAPI document). */
 
-const lineItem = z.object({
+const lineItem = strictObject({
   description: z.string().min(1).max(200),
   quantity: z.number().int().positive().max(100_000),
   unitAmountMinor: z
@@ -16,14 +17,12 @@ const requestBody = {
   currency: z.string().openapi({ description: 'Three letters (ISO 4217), e.g. EUR.', example: 'EUR' }),
   items: z.array(lineItem).min(1).max(100),
 };
-export const invoiceBody = z
-  .object({
-    ...requestBody,
-    reference: z.string().optional().openapi({ description: 'INV-<conversation number>-<n> by default.' }),
-    dueDate: z.string().optional().openapi({ description: 'A calendar day, YYYY-MM-DD.' }),
-  })
-  .openapi('InvoiceCreate');
-export const checkoutBody = z.object(requestBody).openapi('CheckoutCreate');
+export const invoiceBody = strictObject({
+  ...requestBody,
+  reference: z.string().optional().openapi({ description: 'INV-<conversation number>-<n> by default.' }),
+  dueDate: z.string().optional().openapi({ description: 'A calendar day, YYYY-MM-DD.' }),
+}).openapi('InvoiceCreate');
+export const checkoutBody = strictObject(requestBody).openapi('CheckoutCreate');
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 const payLinkFields = {

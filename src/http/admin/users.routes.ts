@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { adminApiActor } from '../../setup/actor.ts';
 import { userCreateSchema, userPatchSchema } from '../../setup/schemas.ts';
+import { strictObject } from '../../setup/strict-object.ts';
 import { createUser, getUser, listUsers, updateUser } from '../../setup/users.ts';
 import { toUserView, userView } from '../../setup/views.ts';
 import { adminRouter, errors, idParams, json, jsonBody, listOf } from './openapi.ts';
@@ -18,7 +19,7 @@ export const userRoutes = () =>
         operationId: 'listUsers',
         tags,
         summary: 'List users',
-        request: { query: z.object({ groupId: z.uuid().optional() }) },
+        request: { query: strictObject({ groupId: z.uuid().optional() }) },
         responses: {
           200: json(listOf(User), 'The users, by email; only those of the group when groupId is given.'),
           ...errors(422),

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { isAppError } from '../../domain/errors.ts';
+import { addToLogContext } from '../../log-context.ts';
 import type { WebhookDeps } from '../../ports/adapter-module.ts';
 import type { CustomerChannel, InboundEvent, RawRequest } from '../../ports/customer-channel.ts';
 import { receiveInbound } from '../../use-cases/receive-inbound.ts';
@@ -39,8 +40,30 @@ export async function ingest(
   channel: CustomerChannel,
   raw: RawRequest,
 ): Promise<IngestResult> {
-  await channel.verify(raw);
-  const events = await channel.parse(raw);
+  let events: InboundEvent[];
+  try {
+    await channel.verify(raw);
+    events = await channel.parse(raw);
+  } catch (err) {
+    deps.metrics?.webhook(channel.name, 'refused');
+    throw err;
+  }
+  try {
+    const result = await applyEvents(deps, channel, events);
+    const nothingNew = result.duplicates > 0 && result.messages + result.statuses + result.optChanges === 0;
+    deps.metrics?.webhook(channel.name, nothingNew ? 'duplicate' : 'stored');
+    return result;
+  } catch (err) {
+    deps.metrics?.webhook(channel.name, 'error');
+    throw err;
+  }
+}
+
+async function applyEvents(
+  deps: WebhookDeps,
+  channel: CustomerChannel,
+  events: InboundEvent[],
+): Promise<IngestResult> {
   const result: IngestResult = {
     messages: 0,
     duplicates: 0,
@@ -67,6 +90,8 @@ export async function ingest(
       if (r.duplicate) result.duplicates += 1;
       else result.messages += 1;
       result.messageIds.push(r.messageId);
+      // Committed: this request's later log lines (its request line) carry the message's ids.
+      addToLogContext({ messageId: r.messageId, conversationId: r.conversationId });
     } else if (e.type === 'status') {
       try {
         await updateDelivery(deps.context(), actor, {

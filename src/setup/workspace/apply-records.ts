@@ -11,7 +11,7 @@ import { AppError } from '../../domain/errors.ts';
 import { applyUserAccessChange, userFacts } from '../../use-cases/user-access.ts';
 import type { SetupActor } from '../actor.ts';
 import { addIdentity, checkContactDefaults, syncPortalIdentity } from '../contacts.ts';
-import { checkGroupLinks } from '../groups.ts';
+import { checkGroupLinks, groupNameKey } from '../groups.ts';
 import { applyChanges } from '../patch.ts';
 import type { WorkspaceFile } from './schema.ts';
 import { type KindSummary, note } from './summary.ts';
@@ -36,13 +36,14 @@ async function at<T>(path: string, fn: () => Promise<T> | T): Promise<T> {
 
 export async function applyGroups(tx: EntityManager, doc: WorkspaceFile, known: Known, out: KindSummary) {
   for (const [i, { name, ...fields }] of doc.groups.entries()) {
-    let group = known.groups.get(name);
+    // Matched whatever the case; the file's spelling of the name is the one kept.
+    let group = known.groups.get(groupNameKey(name));
     if (!group) {
       group = tx.create(Group, { account: known.account, name, ...fields });
-      known.groups.set(name, group);
+      known.groups.set(groupNameKey(name), group);
       note(out, name, 'created');
     } else {
-      note(out, name, applyChanges(group, fields));
+      note(out, name, applyChanges(group, { name, ...fields }));
     }
     const g = group;
     await at(`groups[${i}]`, () => checkGroupLinks(g));
@@ -57,7 +58,7 @@ export async function applyUsers(
   actor: SetupActor,
 ) {
   for (const { email, groups, ...fields } of doc.users) {
-    const groupIds = groups?.map((name) => known.groups.get(name)!.id);
+    const groupIds = groups?.map((name) => known.groups.get(groupNameKey(name))!.id);
     const user = known.users.get(email);
     if (!user) {
       const created = tx.create(User, {
@@ -81,7 +82,7 @@ export async function applyUsers(
 
 export async function applyEndpoints(tx: EntityManager, doc: WorkspaceFile, known: Known, out: KindSummary) {
   for (const { group: groupName, channel, address, ...fields } of doc.endpoints) {
-    const group = known.groups.get(groupName)!;
+    const group = known.groups.get(groupNameKey(groupName))!;
     const key = `${channel} ${address}`;
     const endpoint = await tx.findOne(ChannelEndpoint, { channel, address });
     if (!endpoint) {

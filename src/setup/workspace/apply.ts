@@ -4,6 +4,7 @@ import { validationError } from '../../use-cases/input.ts';
 import { currentAccount } from '../account.ts';
 import { adminApiActor, auditSetup, type SetupActor } from '../actor.ts';
 import { refuseOnConstraint } from '../db-errors.ts';
+import { groupNameKey } from '../groups.ts';
 import { applyContacts, applyEndpoints, applyGroups, applyUsers, type Known } from './apply-records.ts';
 import { findReferenceIssues } from './references.ts';
 import { parseWorkspaceDoc, type WorkspaceFileInput } from './schema.ts';
@@ -60,7 +61,7 @@ export async function applyWorkspace(
           }
           const known: Known = {
             account,
-            groups: new Map((await tx.find(Group, { account })).map((g) => [g.name, g])),
+            groups: new Map((await tx.find(Group, { account })).map((g) => [groupNameKey(g.name), g])),
             users: new Map((await tx.find(User, { account })).map((u) => [u.email, u])),
           };
           const issues = findReferenceIssues(doc, known.groups, known.users);

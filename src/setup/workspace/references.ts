@@ -1,5 +1,6 @@
 import type { Group, User } from '../../db/entities/index.ts';
 import type { InputIssue } from '../../use-cases/input.ts';
+import { groupNameKey } from '../groups.ts';
 import type { WorkspaceFile } from './schema.ts';
 
 /**
@@ -12,10 +13,11 @@ export function findReferenceIssues(
   users: ReadonlyMap<string, User>,
 ): InputIssue[] {
   const issues: InputIssue[] = [];
-  const groupNames = new Set([...groups.keys(), ...doc.groups.map((g) => g.name)]);
+  // `groups` is keyed by groupNameKey: a name matches whatever its case.
+  const groupNames = new Set([...groups.keys(), ...doc.groups.map((g) => groupNameKey(g.name))]);
   const emails = new Set([...users.keys(), ...doc.users.map((u) => u.email)]);
   const unknownGroup = (path: string, name: string) => {
-    if (!groupNames.has(name)) {
+    if (!groupNames.has(groupNameKey(name))) {
       issues.push({ path, message: `unknown group "${name}": add it under groups, or fix the name` });
     }
   };

@@ -2,6 +2,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
 import { toInputIssues, validationError } from '../../use-cases/input.ts';
+import { withEndpointRules } from '../channel-input.ts';
+import { groupNameKey } from '../groups.ts';
 import {
   accountPatchSchema,
   channelSchema,
@@ -11,6 +13,7 @@ import {
   roleSchema,
   userCreateSchema,
 } from '../schemas.ts';
+import { strictObject } from '../strict-object.ts';
 
 /**
  * The declarative workspace file (YAML or JSON). Records are matched by natural key (group name,
@@ -21,9 +24,9 @@ import {
 const email = userCreateSchema.shape.email;
 const name = z.string().trim().min(1).max(200);
 
-const groupEntry = z.strictObject(groupCreateSchema.shape);
+const groupEntry = strictObject(groupCreateSchema.shape);
 
-const userEntry = z.strictObject({
+const userEntry = strictObject({
   email,
   name,
   role: roleSchema.optional(),
@@ -34,18 +37,21 @@ const userEntry = z.strictObject({
   active: z.boolean().optional(),
 });
 
-const endpointEntry = z.strictObject({
-  group: name,
-  channel: channelSchema,
-  address: z.string().trim().min(1).max(200),
-  name,
-  settings: z.record(z.string(), z.unknown()).optional(),
-});
+/** Address and settings are checked by the endpoint's channel, as at every door; an SMS number is kept in E.164. */
+const endpointEntry = withEndpointRules(
+  strictObject({
+    group: name,
+    channel: channelSchema,
+    address: z.string().trim().min(1).max(200),
+    name,
+    settings: z.record(z.string(), z.unknown()).optional(),
+  }),
+);
 
-const contactEntry = z.strictObject({
+const contactEntry = strictObject({
   name: name.nullable().optional(),
   tags: z.array(z.string().trim().min(1).max(60)).optional(),
-  identities: z.array(z.strictObject(identitySchema.shape)).min(1, 'a contact needs at least one identity'),
+  identities: z.array(identitySchema).min(1, 'a contact needs at least one identity'),
   portalProfile: portalProfileSchema.nullable().optional(),
   optedOutChannels: z.array(channelSchema).optional(),
   /** Emails of the users new conversations are assigned to (R16). */
@@ -61,15 +67,17 @@ function noDuplicates<T>(
   label: string,
   at: string,
   ctx: z.RefinementCtx,
+  /** What makes two keys the same (group names: whatever their case). */
+  same: (k: string) => string = (k) => k,
 ) {
   const seen = new Map<string, number>();
   list.forEach((item, i) => {
     for (const k of key(item)) {
-      const first = seen.get(k);
+      const first = seen.get(same(k));
       if (first !== undefined && first !== i) {
         ctx.addIssue({ code: 'custom', path: [at, i], message: `${label} ${k} is also at ${at}[${first}]` });
       }
-      seen.set(k, i);
+      seen.set(same(k), i);
     }
   });
 }
@@ -83,7 +91,7 @@ export const workspaceFileSchema = z
     contacts: z.array(contactEntry).default([]),
   })
   .superRefine((doc, ctx) => {
-    noDuplicates(doc.groups, (g) => [g.name], 'group', 'groups', ctx);
+    noDuplicates(doc.groups, (g) => [g.name], 'group', 'groups', ctx, groupNameKey);
     noDuplicates(doc.users, (u) => [u.email], 'email', 'users', ctx);
     noDuplicates(doc.users, (u) => (u.slackUserId ? [u.slackUserId] : []), 'Slack user id', 'users', ctx);
     noDuplicates(doc.users, (u) => (u.teamsUserId ? [u.teamsUserId] : []), 'Teams user id', 'users', ctx);

@@ -72,7 +72,8 @@ describe("files agents attach to replies (R29), fetched with the bot token (R17:
   it("R29: a file on Slack's file host of the configured SLACK_API_URL is downloaded with the bot token and sent", async () => {
     const host = fileHost('https://files.slack.test', () => new TextEncoder().encode('%PDF-terms'));
     await replyWithFile('Here are the terms', 'https://files.slack.test/files-pri/T1-F1/terms.pdf');
-    const up = await eventually(() => h.graph.uploads.find((u) => u.fileName === 'terms.pdf'));
+    // A generous wait: the download, upload and send run behind the mirror on a loaded CI machine.
+    const up = await eventually(() => h.graph.uploads.find((u) => u.fileName === 'terms.pdf'), 20_000);
     expect(new TextDecoder().decode(up.data)).toBe('%PDF-terms');
     expect(host.seen).toEqual([`Bearer ${BOT_TOKEN}`]);
   });

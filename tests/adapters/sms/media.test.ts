@@ -66,7 +66,7 @@ describe('MMS media', () => {
     expect(result).toMatchObject({ stored: 0, failed: 1 });
     const a = message.attachments[0]!;
     expect(a.status).toBe('failed');
-    expect(a.failureReason).toMatch(/The MMS attachment is .* MB; attachments can be at most/);
+    expect(a.failureReason).toBe('The MMS attachment is 2 KB; attachments can be at most 1 KB.');
     expect(a.storageKey).toBeUndefined();
   });
 

@@ -65,7 +65,7 @@ describe('attachment storage', () => {
   it('an attachment over the limit is refused with both sizes in the message', () => {
     const s = localTestStorage(2 * 1024 * 1024);
     expect(() => assertSize(s, 3 * 1024 * 1024, '"scan.pdf"')).toThrow(
-      '"scan.pdf" is 3.0 MB; attachments can be at most 2.0 MB.',
+      '"scan.pdf" is 3 MB; attachments can be at most 2 MB.',
     );
     expect(() => assertSize(s, 1024)).not.toThrow();
   });

@@ -56,7 +56,7 @@ describe('fetching a customer media (Graph: media id → URL → download with t
     wa.graph.addMedia(contents.image.id, randomBytes(LIMIT + 1), 'image/jpeg');
     const a = await receiveAndFetch('image', contents.image);
     expect(a.status).toBe('failed');
-    expect(a.failureReason).toMatch(/attachments can be at most 0\.1 MB/);
+    expect(a.failureReason).toBe('The image is 64.001 KB; attachments can be at most 64 KB.');
     expect(a.storageKey).toBeUndefined();
     expect(wa.graph.downloads).toEqual([]);
   });

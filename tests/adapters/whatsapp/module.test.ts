@@ -10,8 +10,9 @@ const secrets = { WHATSAPP_APP_SECRET: 's', WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP
 describe('the WhatsApp adapter module', () => {
   it('is built only when the app secret, access token and verify token are all set', () => {
     expect(whatsappAdapter.create(loadConfig({}), deps)).toBeNull();
+    // loadConfig refuses a partial set (tests/process/startup-errors.test.ts); the module checks too.
     for (const missing of Object.keys(secrets)) {
-      expect(whatsappAdapter.create(loadConfig({ ...secrets, [missing]: '' }), deps)).toBeNull();
+      expect(whatsappAdapter.create({ ...loadConfig(secrets), [missing]: undefined }, deps)).toBeNull();
     }
     const channel = whatsappAdapter.create(loadConfig(secrets), deps);
     expect(channel?.name).toBe('whatsapp');

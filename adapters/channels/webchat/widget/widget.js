@@ -150,7 +150,12 @@
   /** A refusal as an Error the panel can show: the server's message, status, reason and Retry-After. */
   const refusal = async (res) => {
     const body = await res.json().catch(() => ({}));
-    const err = new Error(body.error?.message || `Request failed (${res.status})`);
+    // Without Parley's message (a proxy's error page), a sentence rather than a bare status code.
+    const fallback =
+      res.status === 413
+        ? 'That file is too large to send here.'
+        : 'The chat could not do that just now; try again in a moment.';
+    const err = new Error(body.error?.message || fallback);
     err.status = res.status;
     err.reason = body.error?.details?.reason;
     err.retryAfter = Number(res.headers.get('Retry-After')) || 0;
