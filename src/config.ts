@@ -59,6 +59,8 @@ const envSchema = z.object({
   /** Pool size of PostgreSQL connections per process. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** On SIGTERM, how long running requests and jobs may take before they are cut off and handed back. */
+  /** Webhook messages written by one statement at most (group commit); 1 writes each alone. */
+  WEBHOOK_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(64),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(8_000),
 
   // Attachments: a local directory by default, S3-compatible storage when S3_BUCKET is set.

@@ -8,7 +8,9 @@ import type { Config } from './config.ts';
 import { createOrm, type Orm } from './db/orm.ts';
 import type { DomainEvent } from './domain/events.ts';
 import type { App } from './http/app.ts';
+import { createInboundGroupCommit } from './http/webhooks/inbound-group-commit.ts';
 import { paymentRoutes } from './http/webhooks/payments.ts';
+import { createStatusGroupCommit } from './http/webhooks/status-group-commit.ts';
 import { createDispatcher } from './jobs/dispatch.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import type { Logger } from './logger.ts';
@@ -140,7 +142,20 @@ export async function createServices(
     storage,
     channels,
     mountChannelRoutes: (app) => {
-      built.mount(app, { context: () => context(), config, logger, metrics });
+      const appendInbound = createInboundGroupCommit({
+        fork: () => orm.em.fork() as EntityManager,
+        logger,
+        maxBatch: config.WEBHOOK_BATCH_MAX,
+        onBatch: (channel, size) => metrics.webhookBatch.observe({ channel, kind: 'message' }, size),
+      });
+      const updateDelivery = createStatusGroupCommit({
+        fork: () => orm.em.fork() as EntityManager,
+        logger,
+        maxBatch: config.WEBHOOK_BATCH_MAX,
+        onBatch: (channel, size) => metrics.webhookBatch.observe({ channel, kind: 'status' }, size),
+      });
+      const webhooks = { context: () => context(), config, logger, metrics, appendInbound, updateDelivery };
+      built.mount(app, webhooks);
       for (const b of builtSurfaces.built) if (b.routes) app.route('/', b.routes());
       if (payments) app.route('/', paymentRoutes(payments, { context: () => context(), logger }));
     },

@@ -42,15 +42,62 @@ export async function enqueue<K extends JobKind>(
   const data = def.payload.parse(payload);
   const queue = queues.byName.get(def.queue);
   if (!queue) throw new Error(`queue ${def.queue} missing`);
-  await queue.add(kind, data, {
-    jobId: (def.jobId as (p: unknown) => string)(data),
-    attempts: def.attempts,
-    backoff: { type: 'exponential', delay: def.backoffMs },
-    delay: opts.delayMs,
-    ...(opts.priority ? { priority: opts.priority } : {}),
-    // Finished jobs leave Redis: PostgreSQL holds the outcome (failures are logged), and a later
-    // wake-up with the same id (the reconciler's) must not be ignored.
-    removeOnComplete: true,
-    removeOnFail: true,
+  await addSoon(queue, {
+    name: kind,
+    data,
+    opts: {
+      jobId: (def.jobId as (p: unknown) => string)(data),
+      attempts: def.attempts,
+      backoff: { type: 'exponential', delay: def.backoffMs },
+      delay: opts.delayMs,
+      ...(opts.priority ? { priority: opts.priority } : {}),
+      // Finished jobs leave Redis: PostgreSQL holds the outcome (failures are logged), and a later
+      // wake-up with the same id (the reconciler's) must not be ignored.
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
   });
+}
+
+type BulkJob = Parameters<Queue['addBulk']>[0][number];
+interface Waiting {
+  job: BulkJob;
+  done: (err?: unknown) => void;
+}
+/** Jobs asked for in this turn of the event loop, per queue, not yet sent to Redis. */
+const waiting = new Map<Queue, Waiting[]>();
+
+/**
+ * Adds made in the same turn (a group commit's requests dispatching together, one event's
+ * several wake-ups) go to Redis as one pipeline per queue instead of a round trip each.
+ */
+function addSoon(queue: Queue, job: BulkJob): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (waiting.size === 0) process.nextTick(flush);
+    const line = waiting.get(queue) ?? [];
+    line.push({ job, done: (err) => (err === undefined ? resolve() : reject(err)) });
+    waiting.set(queue, line);
+  });
+}
+
+function flush() {
+  const lines = [...waiting];
+  waiting.clear();
+  for (const [queue, line] of lines) {
+    send(queue, line).then(
+      () => {
+        for (const w of line) w.done();
+      },
+      (err: unknown) => {
+        for (const w of line) w.done(err ?? new Error('enqueue failed'));
+      },
+    );
+  }
+}
+
+/** Async, so that even a synchronous throw reaches every caller of the line as a rejection. */
+async function send(queue: Queue, line: Waiting[]): Promise<unknown> {
+  const [only] = line;
+  if (line.length === 1 && only) return queue.add(only.job.name, only.job.data, only.job.opts);
+  return queue.addBulk(line.map((w) => w.job));
 }

@@ -48,6 +48,13 @@ export function startWorkers(opts: {
             const kind = kindOfQueue(queue);
             const processor = opts.processors[kind] as Processor<typeof kind> | undefined;
             if (!processor) throw new Error(`no processor for ${kind}`);
+            if (lostWithRedis(job)) {
+              opts.logger.warn(
+                { queue, jobId: job.id },
+                'a job came back without its data (Redis lost it); the reconciler redoes its work from PostgreSQL',
+              );
+              return Promise.resolve();
+            }
             const payload = jobDefinitions[kind].payload.parse(job.data) as ParsedPayload<typeof kind>;
             return processor(payload, { em: opts.orm.em.fork() as EntityManager, job });
           }),
@@ -88,4 +95,13 @@ export function concurrencyOf(
     (d) => d.queue === queue && 'holdsConnection' in d && d.holdsConnection,
   );
   return holds ? Math.max(1, Math.min(opts.concurrency, opts.poolMax - 2)) : opts.concurrency;
+}
+
+/**
+ * A job id left in a list whose hash Redis no longer has (restarted empty, keys evicted): BullMQ
+ * hands it over with no name, no data and no times. Its work is not lost — PostgreSQL says what
+ * is due and the reconciler wakes it again — so it is not a failure to retry.
+ */
+function lostWithRedis(job: Job): boolean {
+  return !job.name && Number.isNaN(job.timestamp);
 }

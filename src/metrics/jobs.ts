@@ -24,8 +24,10 @@ export async function observeJob<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   if (!metrics) return run();
-  const dueAt = job.timestamp + (job.delay ?? 0);
-  metrics.jobWait.observe({ queue }, Math.max(0, (job.processedOn ?? Date.now()) - dueAt) / 1000);
+  // A job whose Redis hash was lost (Redis restarted empty) has no times: its wait is unknown,
+  // and counting must never fail the job itself.
+  const waitedMs = (job.processedOn ?? Date.now()) - (job.timestamp + (job.delay ?? 0));
+  if (Number.isFinite(waitedMs)) metrics.jobWait.observe({ queue }, Math.max(0, waitedMs) / 1000);
   const started = performance.now();
   let outcome = 'failed';
   try {

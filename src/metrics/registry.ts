@@ -17,6 +17,8 @@ export interface Metrics {
   httpRequest(method: string, route: string, status: number, seconds: number): void;
   /** A provider webhook handled: stored, duplicate (nothing new), refused (signature, format) or error. */
   webhook(channel: string, outcome: 'stored' | 'duplicate' | 'refused' | 'error'): void;
+  /** Messages (or status callbacks) written together by one group commit. */
+  webhookBatch: Histogram<'channel' | 'kind'>;
   jobs: Counter<'queue' | 'outcome'>;
   jobWait: Histogram<'queue'>;
   jobRun: Histogram<'queue' | 'outcome'>;
@@ -62,6 +64,13 @@ export function createMetrics(): Metrics {
     registry,
     httpRequest: (method, route, status, seconds) => httpChild(method, route, status).observe(seconds),
     webhook: (channel, outcome) => webhookChild(channel, outcome).inc(),
+    webhookBatch: new Histogram({
+      name: 'parley_webhook_batch_size',
+      help: 'Webhook messages (kind=message) or status callbacks (kind=status) written by one statement, by channel.',
+      labelNames: ['channel', 'kind'] as const,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers,
+    }),
     jobs: new Counter({
       name: 'parley_jobs_total',
       help: 'Jobs run, by queue and outcome (completed, failed).',

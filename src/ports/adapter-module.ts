@@ -7,7 +7,9 @@ import type { AppEnv } from '../http/env.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { VendorCalls } from '../metrics/vendor-calls.ts';
+import type { InboundShortcut } from '../use-cases/append-inbound.ts';
 import type { UseCaseContext } from '../use-cases/context.ts';
+import type { StatusShortcut } from '../use-cases/update-deliveries-batch.ts';
 import type { AgentSurface } from './agent-surface.ts';
 import type { CustomerChannel } from './customer-channel.ts';
 import type { Storage } from './storage.ts';
@@ -29,6 +31,10 @@ export interface WebhookDeps {
   logger: Logger;
   /** The process's metrics (webhooks by outcome); none: not counted. */
   metrics?: Metrics;
+  /** How a webhook's message is written first (the web process's group commit); none: alone. */
+  appendInbound?: InboundShortcut;
+  /** How a webhook's status callback is applied first (the group commit); none: alone. */
+  updateDelivery?: StatusShortcut;
 }
 
 /** One row of the channel table in src/adapters.ts: adapters/channels/<name>/index.ts exports it. */

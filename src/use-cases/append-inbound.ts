@@ -19,6 +19,19 @@ export interface InboundFacts {
   awaitsReply: boolean;
 }
 
+/** A message the one-statement path (or its group commit) stored, or found stored by an earlier request. */
+export interface FastAppend {
+  conversationId: string;
+  messageId: string;
+  aiAnswers: boolean;
+  events: DomainEvent[];
+  /** A retry of a message stored by another request of the same batch: nothing new was written. */
+  duplicate?: boolean;
+}
+
+/** The path receiveInbound tries first; null means "take the full use-case". */
+export type InboundShortcut = (em: EntityManager, m: InboundFacts, now: Date) => Promise<FastAppend | null>;
+
 /**
  * The usual customer message as one statement: a known sender (nothing about them to update)
  * writing into their open conversation, under the conversation's row lock, numbered and counted
@@ -30,7 +43,7 @@ export async function appendToOpenConversation(
   em: EntityManager,
   m: InboundFacts,
   now: Date,
-): Promise<{ conversationId: string; messageId: string; aiAnswers: boolean; events: DomainEvent[] } | null> {
+): Promise<FastAppend | null> {
   const messageId = randomUUID();
   let rows: {
     conversation_id: string;

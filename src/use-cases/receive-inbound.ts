@@ -5,7 +5,7 @@ import type { Actor } from '../domain/actor.ts';
 import { shouldAiAnswer } from '../domain/ai.ts';
 import { type ChannelName, isChannelName, phoneChannels } from '../domain/channels.ts';
 import { AppError } from '../domain/errors.ts';
-import { appendToOpenConversation } from './append-inbound.ts';
+import { appendToOpenConversation, type InboundShortcut } from './append-inbound.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
@@ -58,7 +58,7 @@ export interface ReceiveInboundOptions {
    * every message through the full transaction. Both must leave the same rows: the test that
    * compares them turns the shortcut off in one world and watches it run in the other.
    */
-  shortcut?: typeof appendToOpenConversation | null;
+  shortcut?: InboundShortcut | null;
 }
 
 /**
@@ -91,8 +91,17 @@ export async function receiveInbound(
   const shortcut = opts.shortcut === undefined ? appendToOpenConversation : opts.shortcut;
   const fast = shortcut ? await shortcut(ctx.em, { ...input, at, awaitsReply }, now) : null;
   if (fast) {
-    if (ctx.dispatch) await ctx.dispatch(fast.events);
-    return { ...fast, duplicate: false, openedConversation: false };
+    if (ctx.dispatch && fast.events.length > 0) await ctx.dispatch(fast.events);
+    const { conversationId, messageId, events } = fast;
+    const duplicate = fast.duplicate === true;
+    return {
+      conversationId,
+      messageId,
+      events,
+      duplicate,
+      openedConversation: false,
+      aiAnswers: !duplicate && fast.aiAnswers,
+    };
   }
 
   // The same clock for both paths: one webhook, one time.

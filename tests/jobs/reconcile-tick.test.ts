@@ -37,6 +37,7 @@ describe('the reconciler tick', () => {
     // Redis refuses every mirror wake-up: that repair fails, the ones after it still run.
     const refusing = {
       add: async () => Promise.reject(new Error('mirror queue refused')),
+      addBulk: async () => Promise.reject(new Error('mirror queue refused')),
     } as unknown as Queue;
     const queues = { ...redis.queues, byName: new Map([...redis.queues.byName, ['mirror', refusing]]) };
 

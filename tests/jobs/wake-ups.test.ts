@@ -145,4 +145,35 @@ describe('wake-ups after a change', () => {
     await worker.close();
     expect(order).toEqual([hello.conv.id, promo.conv.id]);
   });
+
+  it('messages dispatched together (a group commit answering its requests) reach Redis as one pipeline per queue, every job there', async () => {
+    const dispatch = createDispatcher(redis.queues, { surfaces: true, aiBurstWindowMs: 0 });
+    const convs = await Promise.all(
+      [1, 2, 3].map((i) => conversationWithQueuedReply(db.em(), ws, `Hi ${i}`)),
+    );
+    const bulk = vi.spyOn(redis.queues.byName.get('ai-reply')!, 'addBulk');
+    const single = vi.spyOn(redis.queues.byName.get('ai-reply')!, 'add');
+    const group = { groupId: ws.group.id };
+    // Three requests' dispatches in the same turn, as their batch's answer wakes them together.
+    await Promise.all(
+      convs.map(({ conv, reply }) =>
+        dispatch([
+          {
+            type: 'message.created',
+            kind: 'inbound',
+            conversationId: conv.id,
+            messageId: reply.id,
+            aiAnswers: true,
+            ...group,
+          },
+        ]),
+      ),
+    );
+    expect(bulk).toHaveBeenCalledTimes(1);
+    expect(single).not.toHaveBeenCalled();
+    const queued = await redis.queues.byName.get('ai-reply')!.getJobs(['waiting', 'delayed']);
+    expect(queued.map((j) => j.data.conversationId).sort()).toEqual(convs.map((c) => c.conv.id).sort());
+    bulk.mockRestore();
+    single.mockRestore();
+  });
 });

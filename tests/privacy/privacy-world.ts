@@ -97,6 +97,9 @@ export function privacyWorld(db: TestDb) {
     add: async (name: string, data: unknown) => {
       jobs.push({ kind: name as JobKind, data });
     },
+    addBulk: async (bulk: { name: string; data: unknown }[]) => {
+      for (const { name, data } of bulk) jobs.push({ kind: name as JobKind, data });
+    },
     close: async () => {},
   } as unknown as Queue;
   const queueNames = new Set(Object.values(jobDefinitions).map((d) => d.queue));

@@ -10,8 +10,11 @@ import type { Services } from '../../src/services.ts';
 async function nothingDue(queues: Queues, only?: readonly string[]): Promise<boolean> {
   for (const [name, q] of queues.byName) {
     if (only && !only.includes(name)) continue;
-    const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+    const { active, ...c } = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
     if (Object.values(c).some((n) => n > 0)) return false;
+    // An id left in the active list without its job (Redis lost the job under a running worker)
+    // is no work: BullMQ's stall check clears it later, and the reconciler redoes what it was for.
+    if (active && active > 0 && (await q.getJobs(['active'])).length > 0) return false;
     const delayed = await q.getJobs(['delayed']);
     if (delayed.some((j) => !j.repeatJobKey)) return false;
   }

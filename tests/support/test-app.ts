@@ -3,6 +3,8 @@ import { buildChannels } from '../../src/adapters.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { DomainEvent } from '../../src/domain/events.ts';
 import { createApp } from '../../src/http/app.ts';
+import { createInboundGroupCommit } from '../../src/http/webhooks/inbound-group-commit.ts';
+import { createStatusGroupCommit } from '../../src/http/webhooks/status-group-commit.ts';
 import { createDispatcher } from '../../src/jobs/dispatch.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ChannelAdapterModule } from '../../src/ports/adapter-module.ts';
@@ -34,13 +36,24 @@ export function createTestApp(opts: {
     await dispatcher(e);
   };
   const context = (): UseCaseContext => ({ em: opts.db.em() as EntityManager, dispatch });
+  // Webhook messages are written by the group commit, as in `parley web`.
+  const appendInbound = createInboundGroupCommit({
+    fork: () => opts.db.em() as EntityManager,
+    logger,
+    maxBatch: config.WEBHOOK_BATCH_MAX,
+  });
+  const updateDelivery = createStatusGroupCommit({
+    fork: () => opts.db.em() as EntityManager,
+    logger,
+    maxBatch: config.WEBHOOK_BATCH_MAX,
+  });
   const channels = buildChannels(config, { redis: redis.producer, storage, logger }, opts.modules);
   const app = createApp({
     config,
     orm: opts.db.orm,
     redis: redis.producer,
     logger,
-    extraRoutes: (a) => channels.mount(a, { context, config, logger }),
+    extraRoutes: (a) => channels.mount(a, { context, config, logger, appendInbound, updateDelivery }),
   });
   return { app, config, channels: channels.registry, context, dispatch, events, storage, redis };
 }

@@ -76,23 +76,35 @@ async function applyEvents(
   // Messages first: an opt-out keyword's contact exists once its message is in.
   for (const e of [...events].sort((a, b) => order[a.type] - order[b.type])) {
     if (e.type === 'message') {
-      const r = await receiveInbound(deps.context(), actor, {
-        channel: channel.name,
-        endpointAddress: e.endpointAddress,
-        from: e.from,
-        provider: e.provider,
-        providerMessageId: e.providerMessageId,
-        text: e.text,
-        attachments: e.attachments,
-        receivedAt: e.receivedAt,
-        meta: e.meta,
-      });
+      const r = await receiveInbound(
+        deps.context(),
+        actor,
+        {
+          channel: channel.name,
+          endpointAddress: e.endpointAddress,
+          from: e.from,
+          provider: e.provider,
+          providerMessageId: e.providerMessageId,
+          text: e.text,
+          attachments: e.attachments,
+          receivedAt: e.receivedAt,
+          meta: e.meta,
+        },
+        deps.appendInbound ? { shortcut: deps.appendInbound } : {},
+      );
       if (r.duplicate) result.duplicates += 1;
       else result.messages += 1;
       result.messageIds.push(r.messageId);
       // Committed: this request's later log lines (its request line) carry the message's ids.
       addToLogContext({ messageId: r.messageId, conversationId: r.conversationId });
     } else if (e.type === 'status') {
+      const fast = deps.updateDelivery ? await deps.updateDelivery(channel.name, e) : null;
+      if (fast) {
+        const { dispatch } = deps.context();
+        if (dispatch && fast.events.length > 0) await dispatch(fast.events);
+        result.statuses += 1;
+        continue;
+      }
       try {
         await updateDelivery(deps.context(), actor, {
           provider: e.provider,

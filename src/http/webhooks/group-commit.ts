@@ -1,0 +1,66 @@
+/**
+ * Group commit: callers hand in one item each and get their own answer; items that arrive while
+ * earlier batches are being written go together in the next one. There is no timer: when fewer
+ * than `maxInFlight` batches are running, an item is written at once, alone (an idle server adds
+ * no latency); under load the waiting line grows while a write runs, and the next batch takes it
+ * all (up to `maxBatch`), so the batch size follows the load.
+ */
+export interface GroupCommitOptions<I, O> {
+  /** Writes one batch; answers one result per item, in order. A throw fails every item of the batch. */
+  write: (items: I[]) => Promise<O[]>;
+  maxBatch: number;
+  maxInFlight: number;
+  /** Told each batch's size as it starts (metrics). */
+  onBatch?: (size: number) => void;
+}
+
+export interface GroupCommit<I, O> {
+  submit(item: I): Promise<O>;
+  /** Items waiting and batches running (for tests and shutdown). */
+  readonly pending: number;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (o: O) => void;
+  reject: (err: unknown) => void;
+}
+
+export function createGroupCommit<I, O>(opts: GroupCommitOptions<I, O>): GroupCommit<I, O> {
+  const line: Waiting<I, O>[] = [];
+  let inFlight = 0;
+
+  const pump = () => {
+    while (inFlight < opts.maxInFlight && line.length > 0) {
+      const batch = line.splice(0, opts.maxBatch);
+      inFlight += 1;
+      opts.onBatch?.(batch.length);
+      run(batch).finally(() => {
+        inFlight -= 1;
+        pump();
+      });
+    }
+  };
+
+  const run = async (batch: Waiting<I, O>[]) => {
+    try {
+      const results = await opts.write(batch.map((w) => w.item));
+      if (results.length !== batch.length)
+        throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
+      for (const [i, w] of batch.entries()) w.resolve(results[i]!);
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  };
+
+  return {
+    submit: (item) =>
+      new Promise<O>((resolve, reject) => {
+        line.push({ item, resolve, reject });
+        pump();
+      }),
+    get pending() {
+      return line.length + inFlight;
+    },
+  };
+}
