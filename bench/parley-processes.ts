@@ -83,8 +83,14 @@ export interface RunningParley {
 }
 
 export function startRole(role: 'web' | 'worker', env: Record<string, string>): ChildProcess {
+  // BENCH_WEB_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS: Node flags for one role only (a heap
+  // snapshot signal, a profiler, bench/memory-probe.ts), added to any NODE_OPTIONS already set.
+  const roleNodeOptions = process.env[`BENCH_${role.toUpperCase()}_NODE_OPTIONS`];
+  const nodeOptions = [env.NODE_OPTIONS ?? process.env.NODE_OPTIONS, roleNodeOptions]
+    .filter(Boolean)
+    .join(' ');
   const child = spawn(process.execPath, ['src/main.ts', role], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Logs (pino, JSON lines on stdout) at LOG_LEVEL=warn and anything on stderr are shown.

@@ -67,7 +67,14 @@ export async function appendBatchToOpenConversations(
       meta: m.meta ?? {},
     });
   }
-  const rows: Row[] = await em.getConnection().execute(BATCH_SQL, [JSON.stringify(input), channel, now]);
+  // A named statement: PostgreSQL plans it once per connection. Planning this statement costs
+  // more than running it for a batch of ten (5 ms against 3.6 ms here), on every webhook batch.
+  const pool = await em.getConnection().getNativeClient();
+  const { rows } = await pool.query<Row>({
+    name: 'parley_append_inbound_batch',
+    text: BATCH_SQL,
+    values: [JSON.stringify(input), channel, now],
+  });
   for (const row of rows) {
     const m = items[row.idx]!;
     const pendingMedia = (m.attachments ?? []).some((a) => a.status === 'pending');
@@ -105,11 +112,11 @@ export async function appendBatchToOpenConversations(
 // the same values as appending them one by one.
 const BATCH_SQL = `
 with input as (
-  select * from jsonb_to_recordset(?::jsonb) as t(idx int, message_id uuid, endpoint_address text,
+  select * from jsonb_to_recordset($1::jsonb) as t(idx int, message_id uuid, endpoint_address text,
     from_address text, identified boolean, has_name boolean, has_portal boolean, provider text,
     provider_message_id text, awaits boolean, received_at timestamptz, body text, attachments jsonb, meta jsonb)
 ), params as (
-  select ?::text as channel, ?::timestamptz as at_now
+  select $2::text as channel, $3::timestamptz as at_now
 ), matched as (
   select i.*, ep.id as endpoint_id, c.id as conversation_id, c.group_id
   from input i cross join params p
