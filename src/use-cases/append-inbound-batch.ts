@@ -1,25 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { shouldAiAnswer } from '../domain/ai.ts';
-import type { DomainEvent } from '../domain/events.ts';
-import type { InboundFacts } from './append-inbound.ts';
+import { type AppendedRow, appended, type FastAppend, type InboundFacts } from './append-inbound.ts';
 
-/** What the group commit answers for one message of its batch. */
-export type BatchedAppend =
-  | { kind: 'stored'; conversationId: string; messageId: string; aiAnswers: boolean; events: DomainEvent[] }
-  /** The same provider message earlier in the batch: one message, this request is its retry. */
-  | { kind: 'duplicate'; conversationId: string; messageId: string }
-  /** Not the usual case (a new sender, no open conversation, stored before): the full use-case. */
-  | { kind: 'slow' };
-
-interface Row {
+interface Row extends AppendedRow {
   idx: number;
-  message_id: string;
-  conversation_id: string;
-  group_id: string;
-  status: 'open';
-  ai_state: 'off' | 'active' | 'handed_off';
-  auto_on: boolean;
 }
 
 /**
@@ -36,8 +20,9 @@ export async function appendBatchToOpenConversations(
   channel: string,
   items: InboundFacts[],
   now: Date,
-): Promise<BatchedAppend[]> {
-  const out: BatchedAppend[] = items.map(() => ({ kind: 'slow' }));
+): Promise<(FastAppend | null)[]> {
+  // null: not the usual case (a new sender, no open conversation, stored before): the full use-case.
+  const out: (FastAppend | null)[] = items.map(() => null);
   // Duplicates inside the batch (a provider retrying before the first answer): the first is kept.
   const first = new Map<string, number>();
   const duplicateOf = new Map<number, number>();
@@ -75,34 +60,12 @@ export async function appendBatchToOpenConversations(
     text: BATCH_SQL,
     values: [JSON.stringify(input), channel, now],
   });
-  for (const row of rows) {
-    const m = items[row.idx]!;
-    const pendingMedia = (m.attachments ?? []).some((a) => a.status === 'pending');
-    const aiAnswers = m.awaitsReply && shouldAiAnswer({ status: row.status, aiState: row.ai_state });
-    out[row.idx] = {
-      kind: 'stored',
-      conversationId: row.conversation_id,
-      messageId: row.message_id,
-      aiAnswers,
-      events: [
-        {
-          type: 'message.created',
-          conversationId: row.conversation_id,
-          groupId: row.group_id,
-          messageId: row.message_id,
-          kind: 'inbound',
-          ...(pendingMedia ? { pendingMedia: true } : {}),
-          ...(aiAnswers ? { aiAnswers: true } : {}),
-          ...(m.awaitsReply && row.auto_on ? { autoResponder: true } : {}),
-        },
-      ],
-    };
-  }
-  // A duplicate of a message that must take the full use-case takes it too (and finds it stored).
+  for (const row of rows) out[row.idx] = appended(items[row.idx]!, row);
+  // A retry of a message stored by this batch names it; a retry of one that must take the full
+  // use-case takes it too (and finds it stored).
   for (const [idx, earlier] of duplicateOf) {
-    const stored = out[earlier]!;
-    if (stored.kind === 'stored')
-      out[idx] = { kind: 'duplicate', conversationId: stored.conversationId, messageId: stored.messageId };
+    const stored = out[earlier];
+    if (stored) out[idx] = { ...stored, aiAnswers: false, events: [], duplicate: true };
   }
   return out;
 }

@@ -121,7 +121,21 @@ export async function appendToOpenConversation(
     throw e;
   }
   const row = rows[0];
-  if (!row) return null;
+  return row ? appended(m, { ...row, message_id: messageId }) : null;
+}
+
+/** What the one-statement paths (alone or batched) read back for a stored message. */
+export interface AppendedRow {
+  conversation_id: string;
+  group_id: string;
+  message_id: string;
+  status: 'open';
+  ai_state: 'off' | 'active' | 'handed_off';
+  auto_on: boolean;
+}
+
+/** The stored message's answer and its event, as appendMessage would record it (R14, R37). */
+export function appended(m: InboundFacts, row: AppendedRow): FastAppend {
   const pendingMedia = (m.attachments ?? []).some((a) => a.status === 'pending');
   const aiAnswers = m.awaitsReply && shouldAiAnswer({ status: row.status, aiState: row.ai_state });
   const events: DomainEvent[] = [
@@ -129,12 +143,12 @@ export async function appendToOpenConversation(
       type: 'message.created',
       conversationId: row.conversation_id,
       groupId: row.group_id,
-      messageId,
+      messageId: row.message_id,
       kind: 'inbound',
       ...(pendingMedia ? { pendingMedia: true } : {}),
       ...(aiAnswers ? { aiAnswers: true } : {}),
       ...(m.awaitsReply && row.auto_on ? { autoResponder: true } : {}),
     },
   ];
-  return { conversationId: row.conversation_id, messageId, aiAnswers, events };
+  return { conversationId: row.conversation_id, messageId: row.message_id, aiAnswers, events };
 }

@@ -91,13 +91,3 @@ async function writeReadMarker(
   await tx.flush();
   await tx.upsert(ReadState, { user, conversation: conv, lastReadSeq, updatedAt: now });
 }
-
-/** R12: whether the conversation has messages the user has not read (for callers that hold one conversation). */
-export async function isConversationUnreadFor(
-  em: EntityManager,
-  userId: string,
-  conv: Conversation,
-): Promise<boolean> {
-  const state = await em.findOne(ReadState, { user: userId, conversation: conv.id });
-  return isUnread(conv.lastSeq, state?.lastReadSeq);
-}

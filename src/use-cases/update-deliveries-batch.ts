@@ -1,27 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { advanceDelivery, type DeliveryState } from '../domain/delivery.ts';
 import type { DomainEvent } from '../domain/events.ts';
+import type { InboundStatusEvent } from '../ports/customer-channel.ts';
 import type { UpdateDeliveryResult } from './update-delivery.ts';
 
 /** A provider's status callback, as ingest has it. */
-export interface StatusFacts {
-  provider: string;
-  providerMessageId: string;
-  state: 'sent' | 'delivered' | 'read' | 'failed';
-  reason?: string;
+export type StatusFacts = Pick<InboundStatusEvent, 'provider' | 'providerMessageId' | 'state' | 'reason'> & {
   at?: Date;
+};
+
+/** A callback the batch applied (changed or not), with the events to dispatch. */
+export interface AppliedStatus {
+  result: UpdateDeliveryResult;
+  events: DomainEvent[];
 }
 
 /** A callback applied by the web process's group commit; null: take the full use-case alone. */
-export type StatusShortcut = (
-  channel: string,
-  status: StatusFacts,
-) => Promise<{ result: UpdateDeliveryResult; events: DomainEvent[] } | null>;
-
-/** The batch's answer for one callback: applied (changed or not), or left to the full use-case. */
-export type BatchedStatus =
-  | { kind: 'applied'; result: UpdateDeliveryResult; events: DomainEvent[] }
-  | { kind: 'slow' };
+export type StatusShortcut = (channel: string, status: StatusFacts) => Promise<AppliedStatus | null>;
 
 interface Row {
   id: string;
@@ -50,7 +45,7 @@ export async function updateDeliveriesBatch(
   channel: string,
   items: StatusFacts[],
   now: Date,
-): Promise<BatchedStatus[]> {
+): Promise<(AppliedStatus | null)[]> {
   return em.transactional(async (tx) => {
     const sql = tx.getConnection();
     const keys = items.map((i) => ({ provider: i.provider, provider_message_id: i.providerMessageId }));
@@ -62,13 +57,13 @@ export async function updateDeliveriesBatch(
     );
     const byKey = new Map(rows.map((r) => [`${r.provider}\u0000${r.provider_message_id}`, { ...r }]));
     const changed = new Set<Row>();
-    const out = items.map((item): BatchedStatus => {
+    const out = items.map((item): AppliedStatus | null => {
       const row = byKey.get(`${item.provider}\u0000${item.providerMessageId}`);
-      if (!row || row.channel !== channel || row.delivery_state == null) return { kind: 'slow' };
+      if (!row || row.channel !== channel || row.delivery_state == null) return null;
       const previous = row.delivery_state;
       const next = advanceDelivery(previous, item.state);
       const base = { messageId: row.id, conversationId: row.conversation_id, state: next };
-      if (next === previous) return { kind: 'applied', result: { ...base, changed: false }, events: [] };
+      if (next === previous) return { result: { ...base, changed: false }, events: [] };
       row.delivery_state = next;
       row.delivery_updated_at = item.at ?? now;
       if (next === 'failed')
@@ -92,7 +87,7 @@ export async function updateDeliveriesBatch(
           userId: row.author_id,
           finished: false,
         });
-      return { kind: 'applied', result: { ...base, changed: true }, events };
+      return { result: { ...base, changed: true }, events };
     });
     if (changed.size > 0) {
       const updates = [...changed].map((r) => ({

@@ -3,9 +3,9 @@ import { isParseError, type ParsedCommand, parseCommand } from '../../src/comman
 import { type CommandInput, type CommandResult, runCommand } from '../../src/commands/run-command.ts';
 import { ChannelEndpoint, Conversation, Group, Message, User } from '../../src/db/entities/index.ts';
 import { userActor } from '../../src/domain/actor.ts';
-import { isConversationUnreadFor } from '../../src/use-cases/mark-read.ts';
 import { seedContact } from '../support/fixtures.ts';
 import { createTestDb } from '../support/test-db.ts';
+import { isConversationUnreadFor } from '../support/unread.ts';
 import { addUser, openConv, refusal, reload, workspace } from '../use-cases/management/support.ts';
 
 const db = await createTestDb();

@@ -49,10 +49,15 @@ export async function parleyEnv(name: string, extra: Record<string, string> = {}
   };
 }
 
-/** Starts `command args` in the repository with only these variables (and PATH, HOME for npm). */
-export function run(command: string, args: string[], env: Record<string, string>) {
+/** Starts `command args` in the repository (or `cwd`) with only these variables (and PATH, HOME for npm). */
+export function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { cwd?: string } = {},
+) {
   const child = spawn(command, args, {
-    cwd: repo,
+    cwd: opts.cwd ?? repo,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,34 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { answers, LocalServiceError, startLocalServices } from '../../src/process/local-services.ts';
 import { adminUrl, redisUrl } from '../support/test-env.ts';
+import { freePort, main, run } from './child.ts';
 
 /**
  * A first run on a machine without PostgreSQL or Redis (README, "Quick start"): with the URLs
  * unset and nothing at the default addresses, `parley` starts an embedded PostgreSQL and a
  * redis-server of its own; anything set or answering is used as it is.
  */
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
 const silent = createLogger('silent');
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 /** A throwaway working directory the embedded cluster's `postgres` user can reach when tests run as root. */
 function workDir() {
@@ -39,18 +24,8 @@ function workDir() {
 }
 
 /** `parley <args>` in `cwd` with only the given variables (no DATABASE_URL / REDIS_URL). */
-function run(args: string[], cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [main, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  return { child, output: () => out };
-}
+const parleyIn = (args: string[], cwd: string, env: Record<string, string>) =>
+  run(process.execPath, [main, ...args], env, { cwd });
 
 /** Default addresses where nothing answers: an unused port layout. */
 async function unusedDefaults() {
@@ -82,7 +57,7 @@ describe('local services for a first run', () => {
     const cwd = workDir();
     const defaults = await unusedDefaults();
     const port = await freePort();
-    const { child, output } = run(['web'], cwd, {
+    const { child, output } = parleyIn(['web'], cwd, {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -111,7 +86,7 @@ describe('local services for a first run', () => {
   }, async () => {
     const cwd = workDir();
     const defaults = await unusedDefaults();
-    const { child, output } = run(['all'], cwd, {
+    const { child, output } = parleyIn(['all'], cwd, {
       PATH: cwd,
       PARLEY_TEST_DEFAULT_DATABASE_URL: defaults.databaseUrl,
       PARLEY_TEST_DEFAULT_REDIS_URL: defaults.redisUrl,

@@ -1,3 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../../logger.ts';
+
 /**
  * Group commit: callers hand in one item each and get their own answer; items that arrive while
  * earlier batches are being written go together in the next one. There is no timer: when fewer
@@ -62,5 +65,54 @@ export function createGroupCommit<I, O>(opts: GroupCommitOptions<I, O>): GroupCo
     get pending() {
       return line.length + inFlight;
     },
+  };
+}
+
+/** What a webhook group commit (messages, status callbacks) is built from. */
+export interface ChannelGroupCommitOptions {
+  /** A fresh EntityManager per batch. */
+  fork: () => EntityManager;
+  logger: Logger;
+  /** Most items in one batch (WEBHOOK_BATCH_MAX). */
+  maxBatch: number;
+  /** Batches written at once per channel: each holds one pool connection. */
+  maxInFlight?: number;
+  onBatch?: (channel: string, size: number) => void;
+}
+
+/**
+ * One group commit per channel (a batch never mixes channels), each writing with `write(channel)`;
+ * a batch that throws is logged once and every item of it gets `alone` (it is then written alone).
+ */
+export function perChannelGroupCommit<I, O>(
+  opts: ChannelGroupCommitOptions,
+  what: string,
+  write: (channel: string, items: I[]) => Promise<O[]>,
+  alone: O,
+): (channel: string, item: I) => Promise<O> {
+  const byChannel = new Map<string, GroupCommit<I, O>>();
+  const writeOrAlone = (channel: string) => async (items: I[]) => {
+    try {
+      return await write(channel, items);
+    } catch (err) {
+      opts.logger.info(
+        { err: (err as Error).message, channel, batch: items.length },
+        `a batch of ${what} failed together; each is written alone`,
+      );
+      return items.map(() => alone);
+    }
+  };
+  return (channel, item) => {
+    let commit = byChannel.get(channel);
+    if (!commit) {
+      commit = createGroupCommit({
+        write: writeOrAlone(channel),
+        maxBatch: opts.maxBatch,
+        maxInFlight: opts.maxInFlight ?? 2,
+        onBatch: (size) => opts.onBatch?.(channel, size),
+      });
+      byChannel.set(channel, commit);
+    }
+    return commit.submit(item);
   };
 }

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
 import { Conversation } from '../../../src/db/entities/index.ts';
-import { isConversationUnreadFor, markRead, markUnread } from '../../../src/use-cases/mark-read.ts';
+import { markRead, markUnread } from '../../../src/use-cases/mark-read.ts';
 import { appendMessage } from '../../../src/use-cases/timeline.ts';
 import { createTestDb } from '../../support/test-db.ts';
+import { isConversationUnreadFor } from '../../support/unread.ts';
 import { as, ctxFor, openConv, workspace } from './support.ts';
 
 const db = await createTestDb();

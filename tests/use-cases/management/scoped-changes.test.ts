@@ -4,12 +4,13 @@ import { Conversation, Invoice, Message, ReadState } from '../../../src/db/entit
 import { addNote } from '../../../src/use-cases/add-note.ts';
 import { assignConversation } from '../../../src/use-cases/assign-conversation.ts';
 import { deleteConversation } from '../../../src/use-cases/delete-conversation.ts';
-import { isConversationUnreadFor, markRead } from '../../../src/use-cases/mark-read.ts';
+import { markRead } from '../../../src/use-cases/mark-read.ts';
 import { reopenConversation } from '../../../src/use-cases/reopen-conversation.ts';
 import { restrictVisibility } from '../../../src/use-cases/restrict-visibility.ts';
 import { appendMessage } from '../../../src/use-cases/timeline.ts';
 import { seedContact } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
+import { isConversationUnreadFor } from '../../support/unread.ts';
 import {
   addInvoice,
   as,

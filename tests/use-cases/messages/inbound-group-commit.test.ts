@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Contact, ContactIdentity, Message } from '../../../src/db/entities/index.ts';
 import { createInboundGroupCommit } from '../../../src/http/webhooks/inbound-group-commit.ts';
-import type { Logger } from '../../../src/logger.ts';
 import type { InboundShortcut } from '../../../src/use-cases/append-inbound.ts';
 import { type ReceiveInboundInput, receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { ctxAt, customerWrites, loadConversation, messagesOf, newPhone, providerOf } from './support.ts';
+import {
+  ctxAt,
+  customerWrites,
+  loadConversation,
+  messagesOf,
+  newPhone,
+  providerOf,
+  recordedGroupCommit,
+} from './support.ts';
 
 const db = await createTestDb();
 let ws: Workspace;
@@ -16,22 +22,9 @@ beforeAll(async () => {
   ws = await seedWorkspace(db.em());
 });
 
-/**
- * A web process's group commit with one batch at a time, so a test can line messages up behind
- * a first one (written alone at once) and know they go together in the next statement.
- */
 function groupCommit() {
-  const batches: number[] = [];
-  const failures: string[] = [];
-  const logger = { info: (o: { err: string }) => failures.push(o.err) } as unknown as Logger;
-  const shortcut = createInboundGroupCommit({
-    fork: () => db.em() as EntityManager,
-    logger,
-    maxBatch: 64,
-    maxInFlight: 1,
-    onBatch: (_channel, size) => batches.push(size),
-  });
-  return { shortcut, batches, failures };
+  const recorded = recordedGroupCommit(db);
+  return { ...recorded, shortcut: createInboundGroupCommit(recorded.options) };
 }
 
 /** A known contact with an open conversation in the Support group, on WhatsApp. */

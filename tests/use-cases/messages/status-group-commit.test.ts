@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Message } from '../../../src/db/entities/index.ts';
 import { createStatusGroupCommit } from '../../../src/http/webhooks/status-group-commit.ts';
-import type { Logger } from '../../../src/logger.ts';
 import type { StatusFacts } from '../../../src/use-cases/update-deliveries-batch.ts';
 import { updateDelivery } from '../../../src/use-cases/update-delivery.ts';
 import { conversationWithQueuedReply } from '../../support/conversations.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { ctxAt, providerOf } from './support.ts';
+import { ctxAt, providerOf, recordedGroupCommit } from './support.ts';
 
 const db = await createTestDb();
 let ws: Workspace;
@@ -17,19 +15,9 @@ beforeAll(async () => {
   ws = await seedWorkspace(db.em());
 });
 
-/** One batch at a time, so callbacks lined up behind a first one go together in the next. */
 function groupCommit() {
-  const batches: number[] = [];
-  const failures: string[] = [];
-  const logger = { info: (o: { err: string }) => failures.push(o.err) } as unknown as Logger;
-  const apply = createStatusGroupCommit({
-    fork: () => db.em() as EntityManager,
-    logger,
-    maxBatch: 64,
-    maxInFlight: 1,
-    onBatch: (_c, size) => batches.push(size),
-  });
-  return { apply, batches, failures };
+  const recorded = recordedGroupCommit(db);
+  return { ...recorded, apply: createStatusGroupCommit(recorded.options) };
 }
 
 /** A reply sent on WhatsApp (Meta gave it an id), as a callback would find it. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Conversation, Message } from '../../../src/db/entities/index.ts';
 import type { Actor } from '../../../src/domain/actor.ts';
+import type { Logger } from '../../../src/logger.ts';
 import { inTransaction, type UseCaseContext } from '../../../src/use-cases/context.ts';
 import { parseInput } from '../../../src/use-cases/input.ts';
 import { loadConversationLocked } from '../../../src/use-cases/load.ts';
@@ -78,4 +79,23 @@ export async function recordAiReply(ctx: UseCaseContext, actor: Actor, raw: Reco
     const { message } = await applyAiReply(tx, record, now, conv, actor, input);
     return { conversationId: conv.id, messageId: message?.id ?? null, handedOff: input.handoff };
   });
+}
+
+/**
+ * A web process's group commit options with one batch at a time, so a test can line items up
+ * behind a first one (written alone at once) and know they go together in the next batch; it
+ * records each batch's size and each batch that failed as a whole.
+ */
+export function recordedGroupCommit(db: TestDb) {
+  const batches: number[] = [];
+  const failures: string[] = [];
+  const logger = { info: (o: { err: string }) => failures.push(o.err) } as unknown as Logger;
+  const options = {
+    fork: () => db.em(),
+    logger,
+    maxBatch: 64,
+    maxInFlight: 1,
+    onBatch: (_channel: string, size: number) => batches.push(size),
+  };
+  return { options, batches, failures };
 }
