@@ -1,33 +1,14 @@
-import { Command } from 'commander';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeWeek, parseDaySpec } from '../../src/cli/auto-responder-commands.ts';
-import { registerSetupCommands } from '../../src/cli/setup-commands.ts';
 import { AuditEvent, type AutoResponderSettings, Group } from '../../src/db/entities/index.ts';
 import { weekdays } from '../../src/domain/business-hours.ts';
+import { setupCli } from '../support/setup-cli.ts';
 import { createTestDb } from '../support/test-db.ts';
 
 const db = await createTestDb();
 
-/** Runs `parley <args>` against the test database; returns what it printed and its exit code. */
-async function parley(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let exitCode = 0;
-  const program = new Command('parley').exitOverride().configureOutput({
-    writeOut: (s) => out.push(s.trimEnd()),
-    writeErr: (s) => err.push(s.trimEnd()),
-  });
-  registerSetupCommands(program, async () => ({ orm: db.orm, close: async () => {} }), {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    fail: (code) => {
-      exitCode = code;
-    },
-  });
-  await program.parseAsync(args, { from: 'user' });
-  return { out: out.join('\n'), err: err.join('\n'), exitCode };
-}
+const parley = setupCli(db);
 
 /** A group made through the CLI; each test uses its own. */
 async function group(name: string) {

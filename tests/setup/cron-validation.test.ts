@@ -1,12 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerSetupCommands } from '../../src/cli/setup-commands.ts';
 import { Group } from '../../src/db/entities/index.ts';
 import { cronProblem } from '../../src/domain/cron.ts';
 import { adminCall, type ErrorBody, sharedRedis, testApp } from '../http/helpers.ts';
+import { setupCli } from '../support/setup-cli.ts';
 import { createTestDb } from '../support/test-db.ts';
 
 const db = await createTestDb();
@@ -15,21 +14,7 @@ const BAD = '61 25 * * 9';
 const WHY =
   'minute 61 is out of range (0-59); hour 25 is out of range (0-23); day of week 9 is out of range (0-7)';
 
-/** Runs `parley <args>` against the test database; returns what it printed and its exit code. */
-async function parley(...args: string[]) {
-  const out: string[] = [];
-  let exitCode = 0;
-  const program = new Command('parley').exitOverride();
-  registerSetupCommands(program, async () => ({ orm: db.orm, close: async () => {} }), {
-    out: (l) => out.push(l),
-    err: (l) => out.push(l),
-    fail: (code) => {
-      exitCode = code;
-    },
-  });
-  await program.parseAsync(args, { from: 'user' });
-  return { out: out.join('\n'), exitCode };
-}
+const parley = setupCli(db);
 
 const groupsNamed = (name: string) => db.em().count(Group, { name });
 
@@ -75,13 +60,13 @@ describe('digest schedules are checked with the parser BullMQ schedules them wit
     );
     const applied = await parley('workspace', 'apply', file);
     expect(applied.exitCode).not.toBe(0);
-    expect(applied.out).toContain(`groups[1].digestCron: "${BAD}": ${WHY}`);
+    expect(applied.text).toContain(`groups[1].digestCron: "${BAD}": ${WHY}`);
     expect(await groupsNamed('Evening')).toBe(0);
     expect(await groupsNamed('Weekend')).toBe(0);
 
     const cli = await parley('groups', 'create', 'Late', '--digest-cron', BAD);
     expect(cli.exitCode).not.toBe(0);
-    expect(cli.out).toContain(`digestCron: "${BAD}": minute 61 is out of range (0-59)`);
+    expect(cli.text).toContain(`digestCron: "${BAD}": minute 61 is out of range (0-59)`);
     expect(await groupsNamed('Late')).toBe(0);
   });
 });

@@ -1,8 +1,7 @@
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerSetupCommands } from '../../src/cli/setup-commands.ts';
 import { AuditEvent, Group } from '../../src/db/entities/index.ts';
 import { adminCall, sharedRedis, testApp } from '../http/helpers.ts';
+import { setupCli } from '../support/setup-cli.ts';
 import { createTestDb } from '../support/test-db.ts';
 
 /**
@@ -13,24 +12,7 @@ import { createTestDb } from '../support/test-db.ts';
 const db = await createTestDb();
 const { app } = testApp(db, sharedRedis());
 
-async function parley(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let exitCode = 0;
-  const program = new Command('parley').exitOverride().configureOutput({
-    writeOut: (s) => out.push(s.trimEnd()),
-    writeErr: (s) => err.push(s.trimEnd()),
-  });
-  registerSetupCommands(program, async () => ({ orm: db.orm, close: async () => {} }), {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    fail: (code) => {
-      exitCode = code;
-    },
-  });
-  await program.parseAsync(args, { from: 'user' });
-  return { out: out.join('\n'), err: err.join('\n'), exitCode };
-}
+const parley = setupCli(db);
 
 const group = (name: string) => db.em().findOneOrFail(Group, { name });
 
@@ -51,7 +33,7 @@ describe('parley groups update', () => {
       '--digest-cron',
       '0 8 * * 1-5',
     );
-    expect(linked).toEqual({
+    expect(linked).toMatchObject({
       out: `Updated group Billing (${id}): slackChannelId, teamsTeamId, teamsChannelId, digestCron`,
       err: '',
       exitCode: 0,

@@ -1,11 +1,10 @@
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerSetupCommands } from '../../src/cli/setup-commands.ts';
 import { ChannelEndpoint, ContactIdentity } from '../../src/db/entities/index.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { applyWorkspace } from '../../src/setup/workspace/apply.ts';
 import { exportWorkspace } from '../../src/setup/workspace/export.ts';
 import { parseWorkspaceText } from '../../src/setup/workspace/schema.ts';
+import { setupCli } from '../support/setup-cli.ts';
 import { createTestDb } from '../support/test-db.ts';
 
 /**
@@ -104,20 +103,7 @@ describe('the workspace file', () => {
   });
 });
 
-/** Runs `parley <args>` against the test database; returns what it printed and its exit code. */
-async function parley(...args: string[]) {
-  const lines: string[] = [];
-  let exitCode = 0;
-  const program = new Command('parley').exitOverride();
-  const io = {
-    out: (l: string) => lines.push(l),
-    err: (l: string) => lines.push(l),
-    fail: (c: number) => (exitCode = c),
-  };
-  registerSetupCommands(program, async () => ({ orm: db.orm, close: async () => {} }), io);
-  await program.parseAsync(args, { from: 'user' });
-  return { text: lines.join('\n'), exitCode };
-}
+const parley = setupCli(db);
 
 describe('the CLI', () => {
   it('refuses an SMS number without its country code, and stores a typed one in E.164', async () => {
