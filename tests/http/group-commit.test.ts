@@ -1,5 +1,7 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
-import { createGroupCommit } from '../../src/http/webhooks/group-commit.ts';
+import { createGroupCommit, perChannelGroupCommit } from '../../src/http/webhooks/group-commit.ts';
+import type { Logger } from '../../src/logger.ts';
 
 /** A write whose batches the test finishes (or fails) by hand. */
 function controlledWrite() {
@@ -75,5 +77,55 @@ describe('group commit', () => {
       maxInFlight: 1,
     });
     await expect(gc.submit('a')).rejects.toThrow('0 results for 1 items');
+  });
+
+  it('a batch that fails together is written again item by item in arrival order; only the bad one is left to go alone', async () => {
+    const writes: string[][] = [];
+    const logged: string[] = [];
+    const stored: string[] = [];
+    const submit = perChannelGroupCommit<string, string>(
+      {
+        fork: () => ({}) as EntityManager,
+        logger: { info: (_o: unknown, msg: string) => logged.push(msg) } as unknown as Logger,
+        maxBatch: 64,
+        maxInFlight: 1,
+      },
+      'messages',
+      async (_channel, items) => {
+        writes.push(items);
+        // Each write takes a different time: a retry that ran side by side would finish out of order.
+        await new Promise((r) => setTimeout(r, items[0] === 'a1' ? 20 : 1));
+        if (items.includes('poison')) throw new Error('check constraint');
+        stored.push(...items);
+        return items.map((i) => `${i} stored`);
+      },
+      'alone',
+    );
+    const first = submit('whatsapp', 'x');
+    const answers = Promise.all(['a1', 'poison', 'a2', 'a3'].map((i) => submit('whatsapp', i)));
+    await first;
+    expect(await answers).toEqual(['a1 stored', 'alone', 'a2 stored', 'a3 stored']);
+    expect(stored).toEqual(['x', 'a1', 'a2', 'a3']);
+    expect(writes).toEqual([['x'], ['a1', 'poison', 'a2', 'a3'], ['a1'], ['poison'], ['a2'], ['a3']]);
+    expect(logged).toEqual(['a batch of messages failed together; each is written alone']);
+  });
+
+  it('a lone item that fails is not written twice: it goes alone at once', async () => {
+    let writes = 0;
+    const submit = perChannelGroupCommit<string, string>(
+      {
+        fork: () => ({}) as EntityManager,
+        logger: { info: () => {} } as unknown as Logger,
+        maxBatch: 64,
+      },
+      'messages',
+      async () => {
+        writes += 1;
+        throw new Error('lost connection');
+      },
+      'alone',
+    );
+    expect(await submit('sms', 'a')).toBe('alone');
+    expect(writes).toBe(1);
   });
 });

@@ -81,8 +81,10 @@ export interface ChannelGroupCommitOptions {
 }
 
 /**
- * One group commit per channel (a batch never mixes channels), each writing with `write(channel)`;
- * a batch that throws is logged once and every item of it gets `alone` (it is then written alone).
+ * One group commit per channel (a batch never mixes channels), each writing with `write(channel)`.
+ * A batch that throws is logged once and its items are written again one by one, in arrival
+ * order (two messages of one conversation keep their order); an item that fails alone too gets
+ * `alone` (its request then takes the full use-case, which answers its own error).
  */
 export function perChannelGroupCommit<I, O>(
   opts: ChannelGroupCommitOptions,
@@ -95,11 +97,20 @@ export function perChannelGroupCommit<I, O>(
     try {
       return await write(channel, items);
     } catch (err) {
+      if (items.length === 1) return [alone];
       opts.logger.info(
         { err: (err as Error).message, channel, batch: items.length },
         `a batch of ${what} failed together; each is written alone`,
       );
-      return items.map(() => alone);
+      const out: O[] = [];
+      for (const item of items)
+        out.push(
+          await write(channel, [item]).then(
+            (r) => r[0]!,
+            () => alone,
+          ),
+        );
+      return out;
     }
   };
   return (channel, item) => {

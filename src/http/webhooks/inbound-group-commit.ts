@@ -12,15 +12,16 @@ interface Item {
   now: Date;
 }
 
-/** The batch statement failed as a whole: each message goes its own way, as without batching. */
+/** This message failed even written alone: it goes its own way, as without batching. */
 const ALONE = 'alone' as const;
 
 /**
  * receiveInbound's first path for webhooks, shared between requests: messages arriving together
  * are written by one statement (append-inbound-batch.ts). A message the batch does not take (a
- * new sender…) gets null and the full use-case; when the batch statement fails (a constraint,
- * a retry that raced it), every message of it is tried alone, the one-statement path and then
- * the full use-case, so each request still gets its own answer.
+ * new sender…) gets null and the full use-case. When the batch statement fails (a constraint,
+ * a retry that raced it), its messages are written again one by one in arrival order, so a
+ * conversation's messages keep their order; one that fails alone too takes the one-statement
+ * path and then the full use-case, so each request still gets its own answer.
  */
 export function createInboundGroupCommit(opts: ChannelGroupCommitOptions): InboundShortcut {
   const submit = perChannelGroupCommit<Item, FastAppend | null | typeof ALONE>(

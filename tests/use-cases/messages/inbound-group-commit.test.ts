@@ -156,7 +156,7 @@ describe('webhook messages written together (group commit)', () => {
     expect(together[4]).toMatchObject({ duplicate: true, messageId: together[0]!.messageId, events: [] });
   });
 
-  it('a batch where one message violates a constraint: the others are stored, that one alone takes the slow path, and every request gets its own answer', async () => {
+  it('a batch where one message violates a constraint: the others are stored in arrival order, that one alone takes the slow path, and every request gets its own answer', async () => {
     const gc = groupCommit();
     const [a, b, c, blocker] = [
       await knownContact('A'),
@@ -174,19 +174,27 @@ describe('webhook messages written together (group commit)', () => {
         webhook(gc.shortcut, b.phone, { text: 'poison' }),
         webhook(gc.shortcut, c.phone, { text: 'c1' }),
         webhook(gc.shortcut, a.phone, { text: 'a2' }),
+        webhook(gc.shortcut, a.phone, { text: 'a3' }),
       ]);
       await first;
-      expect(gc.batches).toEqual([1, 4]);
+      expect(gc.batches).toEqual([1, 5]);
       expect(gc.failures).toEqual([expect.stringContaining('no_poison')]);
-      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
       const stored = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       const byId = async (id: string) => (await db.em().findOneOrFail(Message, { id })).text;
-      expect(await Promise.all(stored.map((r) => byId(r.messageId)))).toEqual(['a1', 'c1', 'a2']);
-      expect(stored.map((r) => r.duplicate)).toEqual([false, false, false]);
+      expect(await Promise.all(stored.map((r) => byId(r.messageId)))).toEqual(['a1', 'c1', 'a2', 'a3']);
+      expect(stored.map((r) => r.duplicate)).toEqual([false, false, false, false]);
       expect(await texts(a.conversationId)).toEqual([
         [1, 'first'],
         [2, 'a1'],
         [3, 'a2'],
+        [4, 'a3'],
       ]);
       expect(await texts(b.conversationId)).toEqual([[1, 'first']]);
       expect(await texts(c.conversationId)).toEqual([
