@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { BenchContext } from './bench-context.ts';
 import { openLoop, type Percentiles, percentiles } from './load.ts';
-import { rssMiB, startParley, whatsappText } from './parley-processes.ts';
+import { cpuMs, rssMiB, startParley, whatsappText } from './parley-processes.ts';
 
 /** Messages ingested (BENCH_MEMORY_MESSAGES; the issue asks for 1,000,000, which takes a long while here). */
 const TOTAL = Number(process.env.BENCH_MEMORY_MESSAGES ?? 100_000);
@@ -42,13 +42,6 @@ export interface MemoryResult {
 async function peakMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Math.round((Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024) * 10) / 10;
-}
-
-/** utime + stime of a process in ms (Linux clock ticks are 10 ms). */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -161,6 +161,24 @@ async function startWith(
   return running;
 }
 
+/** utime + stime of a process in ms (Linux clock ticks are 10 ms). */
+export async function cpuMs(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The machine's CPU time so far, busy and total over all cores, in clock ticks (Linux /proc/stat). */
+export async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const { readFile } = await import('node:fs/promises');
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+  const n = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = n.reduce((a, b) => a + b, 0);
+  // idle + iowait are the time no process wanted the core.
+  return { busy: total - n[3]! - n[4]!, total };
+}
+
 /** VmRSS of a process in MiB (Linux). */
 export async function rssMiB(pid: number): Promise<number> {
   const { readFile } = await import('node:fs/promises');

@@ -241,6 +241,12 @@ async function postPending(
     const stateOf = new Map(items.map((i) => [i.messageId, shownStateOf(i)]));
     for await (const step of surface.postItems(thread.ref, items)) {
       thread.ref = step.thread;
+      if (step.kind === 'attempt') {
+        // The intent before a platform call: one row, so one statement (a flush would wrap it in
+        // begin and commit). The entity keeps its snapshot: the next flush writes the ref again.
+        await saveThreadRef(em, thread);
+        continue;
+      }
       if (step.kind === 'posted') {
         for (const messageId of step.messageIds) {
           em.create(SurfacePost, {
@@ -293,7 +299,16 @@ async function redrawChanged(
     const item = byId.get(post.message.id);
     if (!item) continue;
     await surface.updateItem(thread.ref, post.ref, item);
-    post.shownState = shownStateOf(item);
-    await em.flush();
+    // One row, one statement (a flush would wrap it in begin and commit).
+    await em.nativeUpdate(
+      SurfacePost,
+      { id: post.id },
+      { shownState: shownStateOf(item), updatedAt: new Date() },
+    );
   }
+}
+
+/** Saves a thread's ref alone, in one statement (its intent before a platform call). */
+async function saveThreadRef(em: EntityManager, thread: SurfaceThread): Promise<void> {
+  await em.nativeUpdate(SurfaceThread, { id: thread.id }, { ref: thread.ref, updatedAt: new Date() });
 }

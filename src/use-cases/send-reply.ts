@@ -7,6 +7,7 @@ import { inTransactionRetryingRaces } from './context.ts';
 import { attachmentSchema, hasText, parseInput, sourceSchema, templateSchema } from './input.ts';
 import { loadActingUser, loadConversationFor } from './load.ts';
 import { markReadWithin } from './mark-read.ts';
+import { replyInOpenConversation } from './reply-in-open-conversation.ts';
 import { sendToContact } from './send-to-contact.ts';
 import { messageCreated } from './timeline.ts';
 
@@ -53,9 +54,14 @@ export async function sendReply(
   raw: SendReplyInput,
 ): Promise<WithEvents<SendReplyResult>> {
   const input = parseInput(sendReplySchema, raw);
+  const fast = await tryPlainReply(ctx, actor, input);
+  if (fast) return fast;
   return inTransactionRetryingRaces(ctx, async (tx, record, now) => {
     const user = await loadActingUser(tx, actor);
-    const conv = await loadConversationFor(tx, user, input.conversationId);
+    const conv = await loadConversationFor(tx, user, input.conversationId, {
+      populate: ['group', 'contact', 'endpoint'],
+    });
+    // Found in the identity map: loaded with the conversation.
     const group = await tx.findOneOrFail(Group, { id: conv.group.id });
     const contact = await tx.findOneOrFail(Contact, { id: conv.contact.id });
     const channel = input.channel ?? conv.channel;
@@ -99,6 +105,48 @@ export async function sendReply(
       notice: closed ? redirectNotice(conv, target, sent.opened) : null,
     };
   });
+}
+
+/**
+ * Text on the conversation's own channel: the two-statement path (reply-in-open-conversation.ts),
+ * which answers null for anything it does not take (closed, restricted from this user, refused,
+ * an AI draft to drop); the full path below then decides, and says why when it refuses.
+ */
+async function tryPlainReply(
+  ctx: UseCaseContext,
+  actor: Actor,
+  input: z.output<typeof sendReplySchema>,
+): Promise<WithEvents<SendReplyResult> | null> {
+  const plain =
+    actor.kind === 'user' &&
+    hasText(input.text) &&
+    !input.channel &&
+    !input.template &&
+    (input.attachments?.length ?? 0) === 0;
+  if (!plain) return null;
+  const now = ctx.now ? ctx.now() : new Date();
+  const fast = await replyInOpenConversation(
+    ctx.em,
+    {
+      userId: actor.userId,
+      conversationId: input.conversationId,
+      text: input.text!,
+      source: input.source ?? null,
+    },
+    now,
+  );
+  if (!fast) return null;
+  if (ctx.dispatch) await ctx.dispatch(fast.events);
+  return {
+    conversationId: input.conversationId,
+    conversationNumber: fast.conversationNumber,
+    messageId: fast.messageId,
+    channel: fast.channel,
+    redirectedFrom: null,
+    openedConversation: false,
+    notice: null,
+    events: fast.events,
+  };
 }
 
 function redirectNotice(closed: Conversation, target: Conversation, opened: boolean): string {

@@ -4,7 +4,6 @@ import {
   type Attachment,
   ChannelEndpoint,
   type Contact,
-  ContactIdentity,
   Conversation,
   type Group,
   type Message,
@@ -44,19 +43,23 @@ async function channelRefusal(tx: EntityManager, q: ChannelRuleQuery): Promise<S
   if (!capabilities) throw unknownChannel(q.channel);
   const isTemplate = !!q.template;
   const needsWindow = capabilities.serviceWindowHours !== null && !isTemplate;
+  const facts = await contactFacts(
+    tx,
+    q.contact.id,
+    q.channel,
+    needsWindow ? (q.endpoint?.id ?? null) : undefined,
+  );
   return sendRefusal({
     capabilities,
     contactName: q.contact.name ?? 'This contact',
-    hasIdentity: (await tx.count(ContactIdentity, { contact: q.contact, channel: q.channel })) > 0,
+    hasIdentity: facts.hasIdentity,
     hasPortalProfile: !!q.contact.portalProfile,
     inLiveConversation: !!q.inLiveConversation,
     optedOut: (q.contact.optedOutChannels ?? []).includes(q.channel),
     isTemplate,
     hasAttachments: (q.attachments?.length ?? 0) > 0,
     textLength: q.text ? [...q.text].length : 0,
-    lastInboundAt: needsWindow
-      ? await lastInboundAt(tx, q.contact.id, q.channel, q.endpoint?.id ?? null)
-      : null,
+    lastInboundAt: facts.lastInboundAt,
     now: q.now,
   });
 }
@@ -74,24 +77,33 @@ export async function assertChannelAllows(tx: EntityManager, q: ChannelRuleQuery
 }
 
 /**
- * The customer's latest inbound message on a channel, in any of their conversations. With an
- * endpoint, only messages to that number count: WhatsApp's window is per business number.
+ * Whether the contact has an address on the channel and, when the channel has a service window
+ * (`windowEndpoint` given), their latest inbound message on it in any of their conversations;
+ * one statement for both. With an endpoint, only messages to that number count: WhatsApp's
+ * window is per business number.
  */
-async function lastInboundAt(
+async function contactFacts(
   tx: EntityManager,
   contactId: string,
   channel: string,
-  endpointId: string | null,
-): Promise<Date | null> {
-  const rows = await tx.getConnection().execute<{ at: Date | string | null }[]>(
-    `select max(m.created_at) as at from message m join conversation c on c.id = m.conversation_id
-      where c.contact_id = ? and m.kind = 'inbound' and m.channel = ?${endpointId ? ' and m.endpoint_id = ?' : ''}`,
-    endpointId ? [contactId, channel, endpointId] : [contactId, channel],
+  windowEndpoint: string | null | undefined,
+): Promise<{ hasIdentity: boolean; lastInboundAt: Date | null }> {
+  const window =
+    windowEndpoint === undefined
+      ? 'null::timestamptz'
+      : `(select max(m.created_at) from message m join conversation c on c.id = m.conversation_id
+          where c.contact_id = ? and m.kind = 'inbound' and m.channel = ?${windowEndpoint ? ' and m.endpoint_id = ?' : ''})`;
+  const windowParams =
+    windowEndpoint === undefined ? [] : [contactId, channel, ...(windowEndpoint ? [windowEndpoint] : [])];
+  const rows = await tx.getConnection().execute<{ has_identity: boolean; at: Date | string | null }[]>(
+    `select exists (select 1 from contact_identity where contact_id = ? and channel = ?) as has_identity,
+      ${window} as at`,
+    [contactId, channel, ...windowParams],
     'all',
     tx.getTransactionContext(),
   );
   const at = rows[0]?.at;
-  return at ? new Date(at) : null;
+  return { hasIdentity: !!rows[0]?.has_identity, lastInboundAt: at ? new Date(at) : null };
 }
 
 const unknownChannel = (channel: string) =>

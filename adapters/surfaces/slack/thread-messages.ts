@@ -114,7 +114,9 @@ async function onThreadMessage(
   thread: SurfaceThread,
   where: { channel: string; user: string; threadTs?: string },
 ): Promise<void> {
-  const user = await linkedUser(deps.em(), m.user, (id) => lookupEmail(deps, id));
+  // One fork for the lookup and the reply: the reply's transaction finds the user already loaded.
+  const ctx = deps.context();
+  const user = await linkedUser(ctx.em, m.user, (id) => lookupEmail(deps, id));
   if (!user) return tellPrivately(deps, where, notLinkedText);
   if (thread.state !== 'active') {
     return tellPrivately(
@@ -140,7 +142,7 @@ async function onThreadMessage(
   try {
     const attachments = m.files?.length ? await storeSlackFiles(m.files, deps) : [];
     const names = await mentionNames(deps, text);
-    const sent = await sendReply(deps.context(), userActor(user.id), {
+    const sent = await sendReply(ctx, userActor(user.id), {
       conversationId: thread.conversation.id,
       text: slackToPlainText(text, names).trim() || undefined,
       attachments,

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../domain/actor.ts';
+import { sendRefusal } from '../domain/channel-rules.ts';
+import { capabilitiesOf } from '../domain/channels.ts';
+import type { DomainEvent } from '../domain/events.ts';
+import { nextUnreplied } from '../domain/unreplied.ts';
+import { canSee } from '../domain/visibility.ts';
+import type { MessageSource } from './timeline.ts';
+
+/** A plain reply: text only, on the conversation's own channel and endpoint. */
+export interface PlainReply {
+  userId: string;
+  conversationId: string;
+  text: string;
+  source: MessageSource | null;
+}
+
+export interface FastReply {
+  conversationNumber: number;
+  messageId: string;
+  channel: string;
+  events: DomainEvent[];
+}
+
+interface Facts {
+  account_id: string;
+  group_id: string;
+  number: number;
+  visible_to_ids: string[] | null;
+  channel: string;
+  endpoint_id: string;
+  last_seq: number;
+  unreplied_count: number;
+  oldest_unreplied_at: Date | null;
+  last_inbound_at: Date | null;
+  ai_state: string;
+  contact_name: string | null;
+  has_portal: boolean;
+  opted_out: boolean;
+  has_identity: boolean;
+  window_at: Date | null;
+  user: { id: string; account_id: string; role: Viewer['role']; group_ids: string[]; active: boolean } | null;
+}
+
+/**
+ * The usual reply as two statements in one transaction: a user writing text in an open
+ * conversation on its own channel and endpoint, with no AI draft waiting. The first statement
+ * locks the conversation and reads every fact the rules look at; the same rules as sendReply's
+ * decide (R17 canSee, R7 sendRefusal, R11 nextUnreplied); the second stores the reply, the
+ * conversation's counters and the author's read marker (R12). A chat surface's reply is on the
+ * path agents feel, and this is four round trips instead of ten through the ORM. Anything else —
+ * a closed or unknown conversation, a refusal, a draft to drop — returns null, and sendReply's
+ * full path then decides and says why.
+ */
+export async function replyInOpenConversation(
+  em: EntityManager,
+  input: PlainReply,
+  now: Date,
+): Promise<FastReply | null> {
+  return em.transactional(async (tx) => {
+    const sql = tx.getConnection();
+    const ctx = tx.getTransactionContext();
+    const [f] = await sql.execute<Facts[]>(FACTS_SQL, [input.userId, input.conversationId], 'all', ctx);
+    if (!f?.user?.active || f.user.account_id !== f.account_id) return null;
+    const viewer: Viewer = {
+      id: f.user.id,
+      accountId: f.user.account_id,
+      role: f.user.role,
+      groupIds: f.user.group_ids,
+    };
+    if (!canSee(viewer, { groupId: f.group_id, visibleToIds: f.visible_to_ids })) return null;
+    const capabilities = capabilitiesOf(f.channel);
+    if (!capabilities) return null;
+    const refusal = sendRefusal({
+      capabilities,
+      contactName: f.contact_name ?? 'This contact',
+      hasIdentity: f.has_identity,
+      hasPortalProfile: f.has_portal,
+      inLiveConversation: f.last_inbound_at != null,
+      optedOut: f.opted_out,
+      isTemplate: false,
+      hasAttachments: false,
+      textLength: [...input.text].length,
+      lastInboundAt: f.window_at ? new Date(f.window_at) : null,
+      now,
+    });
+    if (refusal) return null;
+    const current = {
+      count: f.unreplied_count,
+      oldestAt: f.oldest_unreplied_at ? new Date(f.oldest_unreplied_at) : null,
+    };
+    const next = nextUnreplied(current, { kind: 'reply', at: now, aiHandedOff: f.ai_state === 'handed_off' });
+    const messageId = randomUUID();
+    const seq = f.last_seq + 1;
+    const meta = input.source ? { origin: input.source.origin } : {};
+    await sql
+      .execute(
+        WRITE_SQL,
+        [
+          ...[messageId, f.account_id, input.conversationId, seq, input.text, f.user.id, f.channel],
+          ...[f.endpoint_id, input.source?.key ?? null, now, now, JSON.stringify(meta), now],
+          ...[seq, next.count, next.oldestAt, now, now, input.conversationId],
+          ...[f.unreplied_count > 0 && next.count === 0, input.conversationId],
+          ...[f.user.id, input.conversationId, seq, now],
+        ],
+        'run',
+        ctx,
+      )
+      // A raw statement's error comes straight from the driver: converted, a replayed event (its
+      // source key is unique) is the UniqueConstraintViolationException the surfaces expect.
+      .catch((e: Error) => {
+        throw tx.getDriver().convertException(e);
+      });
+    const conversationId = input.conversationId;
+    const groupId = f.group_id;
+    return {
+      conversationNumber: f.number,
+      messageId,
+      channel: f.channel,
+      events: [
+        { type: 'message.created', conversationId, groupId, messageId, kind: 'reply' },
+        { type: 'conversation.read', conversationId, userId: f.user.id },
+      ],
+    };
+  });
+}
+
+// Parameters: 1 the user, 2 the conversation. No row: not open, or no endpoint to send from.
+const FACTS_SQL = `
+select c.account_id, c.group_id, c.number, c.visible_to_ids, c.channel, c.endpoint_id, c.last_seq,
+  c.unreplied_count, c.oldest_unreplied_at, c.last_inbound_at, c.ai_state,
+  ct.name as contact_name, ct.portal_profile is not null as has_portal,
+  coalesce(c.channel = any(ct.opted_out_channels), false) as opted_out,
+  exists (select 1 from contact_identity i where i.contact_id = c.contact_id and i.channel = c.channel) as has_identity,
+  (select max(m.created_at) from message m join conversation mc on mc.id = m.conversation_id
+    where mc.contact_id = c.contact_id and m.kind = 'inbound' and m.channel = c.channel
+      and m.endpoint_id = c.endpoint_id) as window_at,
+  (select json_build_object('id', u.id, 'account_id', u.account_id, 'role', u.role,
+     'group_ids', u.group_ids, 'active', u.active) from users u where u.id = ?) as "user"
+from conversation c
+  join contact ct on ct.id = c.contact_id
+  join channel_endpoint e on e.id = c.endpoint_id and e.group_id = c.group_id and e.channel = c.channel
+where c.id = ? and c.status = 'open'
+  and not exists (select 1 from message d where d.conversation_id = c.id and d.kind = 'ai_draft'
+    and d.draft_state = 'pending')
+for update of c`;
+
+// The reply as appendMessage stores it, the counters as sendReply leaves them, and R12's marker.
+const WRITE_SQL = `
+with ins as (
+  insert into message (id, account_id, conversation_id, seq, kind, text, attachments, template,
+    author_id, channel, endpoint_id, source_ref, delivery_state, delivery_attempts, delivery_due_at,
+    delivery_updated_at, awaiting_reply, meta, created_at)
+  values (?, ?, ?, ?, 'reply', ?, '[]', null, ?, ?, ?, ?, 'queued', 0, ?, ?, false, ?::jsonb, ?)
+), upd as (
+  update conversation set last_seq = ?, unreplied_count = ?, oldest_unreplied_at = ?,
+    last_message_at = ?, updated_at = ?
+  where id = ?
+), answered as (
+  update message set awaiting_reply = false where ?::boolean and conversation_id = ? and awaiting_reply
+)
+insert into read_state (user_id, conversation_id, last_read_seq, updated_at) values (?, ?, ?, ?)
+on conflict (user_id, conversation_id) do update
+  set last_read_seq = excluded.last_read_seq, updated_at = excluded.updated_at`;
