@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PoolClient } from 'pg';
 import type { Viewer } from '../domain/actor.ts';
 import { sendRefusal } from '../domain/channel-rules.ts';
 import { capabilitiesOf } from '../domain/channels.ts';
@@ -32,14 +33,14 @@ interface Facts {
   endpoint_id: string;
   last_seq: number;
   unreplied_count: number;
-  oldest_unreplied_at: Date | null;
-  last_inbound_at: Date | null;
+  oldest_unreplied_at: Date | string | null;
+  last_inbound_at: Date | string | null;
   ai_state: string;
   contact_name: string | null;
   has_portal: boolean;
   opted_out: boolean;
   has_identity: boolean;
-  window_at: Date | null;
+  window_at: Date | string | null;
   user: { id: string; account_id: string; role: Viewer['role']; group_ids: string[]; active: boolean } | null;
 }
 
@@ -58,73 +59,88 @@ export async function replyInOpenConversation(
   input: PlainReply,
   now: Date,
 ): Promise<FastReply | null> {
-  return em.transactional(async (tx) => {
-    const sql = tx.getConnection();
-    const ctx = tx.getTransactionContext();
-    const [f] = await sql.execute<Facts[]>(FACTS_SQL, [input.userId, input.conversationId], 'all', ctx);
-    if (!f?.user?.active || f.user.account_id !== f.account_id) return null;
-    const viewer: Viewer = {
-      id: f.user.id,
-      accountId: f.user.account_id,
-      role: f.user.role,
-      groupIds: f.user.group_ids,
-    };
-    if (!canSee(viewer, { groupId: f.group_id, visibleToIds: f.visible_to_ids })) return null;
-    const capabilities = capabilitiesOf(f.channel);
-    if (!capabilities) return null;
-    const refusal = sendRefusal({
-      capabilities,
-      contactName: f.contact_name ?? 'This contact',
-      hasIdentity: f.has_identity,
-      hasPortalProfile: f.has_portal,
-      inLiveConversation: f.last_inbound_at != null,
-      optedOut: f.opted_out,
-      isTemplate: false,
-      hasAttachments: false,
-      textLength: [...input.text].length,
-      lastInboundAt: f.window_at ? new Date(f.window_at) : null,
-      now,
-    });
-    if (refusal) return null;
-    const current = {
-      count: f.unreplied_count,
-      oldestAt: f.oldest_unreplied_at ? new Date(f.oldest_unreplied_at) : null,
-    };
-    const next = nextUnreplied(current, { kind: 'reply', at: now, aiHandedOff: f.ai_state === 'handed_off' });
-    const messageId = randomUUID();
-    const seq = f.last_seq + 1;
-    const meta = input.source ? { origin: input.source.origin } : {};
-    await sql
-      .execute(
-        WRITE_SQL,
-        [
-          ...[messageId, f.account_id, input.conversationId, seq, input.text, f.user.id, f.channel],
-          ...[f.endpoint_id, input.source?.key ?? null, now, now, JSON.stringify(meta), now],
-          ...[seq, next.count, next.oldestAt, now, now, input.conversationId],
-          ...[f.unreplied_count > 0 && next.count === 0, input.conversationId],
-          ...[f.user.id, input.conversationId, seq, now],
-        ],
-        'run',
-        ctx,
-      )
-      // A raw statement's error comes straight from the driver: converted, a replayed event (its
-      // source key is unique) is the UniqueConstraintViolationException the surfaces expect.
-      .catch((e: Error) => {
-        throw tx.getDriver().convertException(e);
-      });
-    const conversationId = input.conversationId;
-    const groupId = f.group_id;
-    return {
-      conversationNumber: f.number,
-      messageId,
-      channel: f.channel,
-      events: [
-        { type: 'message.created', conversationId, groupId, messageId, kind: 'reply' },
-        { type: 'conversation.read', conversationId, userId: f.user.id },
-      ],
-    };
-  });
+  // Inside a caller's transaction the reply must be part of it: the full path.
+  if (em.isInTransaction()) return null;
+  // The driver's pool, not the ORM: four round trips with nothing to map, and named statements
+  // PostgreSQL plans once per connection.
+  const pool = await em.getConnection().getNativeClient();
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await decideAndWrite(client, input, now);
+    await client.query('commit');
+    return result;
+  } catch (e) {
+    await client.query('rollback').catch(() => {});
+    // Converted, a replayed event (its source key is unique) is the UniqueConstraintViolationException
+    // the surfaces expect.
+    throw (e as { code?: unknown }).code ? em.getDriver().convertException(e as Error) : e;
+  } finally {
+    client.release();
+  }
 }
+
+async function decideAndWrite(client: PoolClient, input: PlainReply, now: Date): Promise<FastReply | null> {
+  const {
+    rows: [f],
+  } = await client.query<Facts>({
+    name: 'parley_reply_facts',
+    text: FACTS_SQL,
+    values: [input.userId, input.conversationId],
+  });
+  if (!f?.user?.active || f.user.account_id !== f.account_id) return null;
+  const viewer: Viewer = {
+    id: f.user.id,
+    accountId: f.user.account_id,
+    role: f.user.role,
+    groupIds: f.user.group_ids,
+  };
+  if (!canSee(viewer, { groupId: f.group_id, visibleToIds: f.visible_to_ids })) return null;
+  const capabilities = capabilitiesOf(f.channel);
+  if (!capabilities) return null;
+  const refusal = sendRefusal({
+    capabilities,
+    contactName: f.contact_name ?? 'This contact',
+    hasIdentity: f.has_identity,
+    hasPortalProfile: f.has_portal,
+    inLiveConversation: f.last_inbound_at != null,
+    optedOut: f.opted_out,
+    isTemplate: false,
+    hasAttachments: false,
+    textLength: [...input.text].length,
+    lastInboundAt: toDate(f.window_at),
+    now,
+  });
+  if (refusal) return null;
+  const current = { count: f.unreplied_count, oldestAt: toDate(f.oldest_unreplied_at) };
+  const next = nextUnreplied(current, { kind: 'reply', at: now, aiHandedOff: f.ai_state === 'handed_off' });
+  const messageId = randomUUID();
+  const seq = f.last_seq + 1;
+  const meta = input.source ? { origin: input.source.origin } : {};
+  await client.query({
+    name: 'parley_reply_write',
+    text: WRITE_SQL,
+    values: [
+      ...[messageId, f.account_id, input.conversationId, seq, input.text, f.user.id, f.channel],
+      ...[f.endpoint_id, input.source?.key ?? null, now, JSON.stringify(meta)],
+      ...[next.count, next.oldestAt, f.unreplied_count > 0 && next.count === 0],
+    ],
+  });
+  const conversationId = input.conversationId;
+  const groupId = f.group_id;
+  return {
+    conversationNumber: f.number,
+    messageId,
+    channel: f.channel,
+    events: [
+      { type: 'message.created', conversationId, groupId, messageId, kind: 'reply' },
+      { type: 'conversation.read', conversationId, userId: f.user.id },
+    ],
+  };
+}
+
+/** The pool's timestamps come as strings (the ORM's type parsers). */
+const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
 
 // Parameters: 1 the user, 2 the conversation. No row: not open, or no endpoint to send from.
 const FACTS_SQL = `
@@ -137,29 +153,32 @@ select c.account_id, c.group_id, c.number, c.visible_to_ids, c.channel, c.endpoi
     where mc.contact_id = c.contact_id and m.kind = 'inbound' and m.channel = c.channel
       and m.endpoint_id = c.endpoint_id) as window_at,
   (select json_build_object('id', u.id, 'account_id', u.account_id, 'role', u.role,
-     'group_ids', u.group_ids, 'active', u.active) from users u where u.id = ?) as "user"
+     'group_ids', u.group_ids, 'active', u.active) from users u where u.id = $1) as "user"
 from conversation c
   join contact ct on ct.id = c.contact_id
   join channel_endpoint e on e.id = c.endpoint_id and e.group_id = c.group_id and e.channel = c.channel
-where c.id = ? and c.status = 'open'
+where c.id = $2 and c.status = 'open'
   and not exists (select 1 from message d where d.conversation_id = c.id and d.kind = 'ai_draft'
     and d.draft_state = 'pending')
 for update of c`;
 
 // The reply as appendMessage stores it, the counters as sendReply leaves them, and R12's marker.
+// Parameters: 1 message id, 2 account, 3 conversation, 4 seq, 5 text, 6 author, 7 channel,
+// 8 endpoint, 9 source key, 10 now, 11 meta, 12 unreplied count, 13 oldest unreplied, 14 whether
+// the earlier messages stop awaiting a reply (R11).
 const WRITE_SQL = `
 with ins as (
   insert into message (id, account_id, conversation_id, seq, kind, text, attachments, template,
     author_id, channel, endpoint_id, source_ref, delivery_state, delivery_attempts, delivery_due_at,
     delivery_updated_at, awaiting_reply, meta, created_at)
-  values (?, ?, ?, ?, 'reply', ?, '[]', null, ?, ?, ?, ?, 'queued', 0, ?, ?, false, ?::jsonb, ?)
+  values ($1, $2, $3, $4, 'reply', $5, '[]', null, $6, $7, $8, $9, 'queued', 0, $10, $10, false, $11::jsonb, $10)
 ), upd as (
-  update conversation set last_seq = ?, unreplied_count = ?, oldest_unreplied_at = ?,
-    last_message_at = ?, updated_at = ?
-  where id = ?
+  update conversation set last_seq = $4, unreplied_count = $12, oldest_unreplied_at = $13,
+    last_message_at = $10, updated_at = $10
+  where id = $3
 ), answered as (
-  update message set awaiting_reply = false where ?::boolean and conversation_id = ? and awaiting_reply
+  update message set awaiting_reply = false where $14::boolean and conversation_id = $3 and awaiting_reply
 )
-insert into read_state (user_id, conversation_id, last_read_seq, updated_at) values (?, ?, ?, ?)
+insert into read_state (user_id, conversation_id, last_read_seq, updated_at) values ($6, $3, $4, $10)
 on conflict (user_id, conversation_id) do update
   set last_read_seq = excluded.last_read_seq, updated_at = excluded.updated_at`;

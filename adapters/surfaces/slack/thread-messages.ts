@@ -40,13 +40,8 @@ export interface SlackMessageEvent {
 export const THREAD_COMMAND_PREFIX = '!';
 
 export async function findThread(deps: SlackHandlerDeps, channel: string, threadTs: string) {
-  return deps
-    .em()
-    .findOne(
-      SurfaceThread,
-      { surface: 'slack', ref: { channel, ts: threadTs } },
-      { populate: ['conversation'] },
-    );
+  // Only the conversation's id is read from it: no join.
+  return deps.em().findOne(SurfaceThread, { surface: 'slack', ref: { channel, ts: threadTs } });
 }
 
 /** A private line to one user, in the thread when there is one. `text` is mrkdwn, already escaped. */
