@@ -16,6 +16,8 @@ export interface PhaseCpu {
 }
 
 export interface E2eResult {
+  /** Messages per second in each phase (BENCH_E2E_RATE). */
+  rate: number;
   inbound: {
     messages: number;
     posted: number;
@@ -124,6 +126,7 @@ export async function benchE2e(ctx: BenchContext): Promise<E2eResult> {
     if (t !== undefined) outLat.push(s.at - t);
   }
   const result = {
+    rate: RATE,
     inbound: {
       messages: acks.sent,
       posted: inLat.length,
