@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Conversation, Message, SurfacePost, SurfaceThread, User } from '../db/entities/index.ts';
+import { Conversation, SurfacePost, SurfaceThread, User } from '../db/entities/index.ts';
 import { mayView } from '../domain/visibility.ts';
 import {
   type AgentSurface,
@@ -11,6 +12,7 @@ import {
 } from '../ports/agent-surface.ts';
 import { toViewer } from './load.ts';
 import { buildHeader, itemsAfter, itemsByIds } from './mirror-items.ts';
+import { savePosted, saveShownState, saveThreadRef } from './mirror-writes.ts';
 import { WaitingPlaces } from './waiting-places.ts';
 
 const toViewerWithState = (u: User) => ({ ...toViewer(u), active: u.active });
@@ -247,18 +249,14 @@ async function postPending(
         await saveThreadRef(em, thread);
         continue;
       }
-      if (step.kind === 'posted') {
-        for (const messageId of step.messageIds) {
-          em.create(SurfacePost, {
-            thread,
-            message: em.getReference(Message, messageId),
-            ref: step.post,
-            shownState: step.showsState === false ? null : (stateOf.get(messageId) ?? null),
-          });
-          thread.mirroredSeq = Math.max(thread.mirroredSeq, seqOf.get(messageId) ?? 0);
-        }
-      }
-      await em.flush();
+      const posts = step.messageIds.map((messageId) => ({
+        id: randomUUID(),
+        message_id: messageId,
+        shown_state: step.showsState === false ? null : (stateOf.get(messageId) ?? null),
+      }));
+      for (const messageId of step.messageIds)
+        thread.mirroredSeq = Math.max(thread.mirroredSeq, seqOf.get(messageId) ?? 0);
+      await savePosted(em, thread, step.post, posts);
     }
     if (waiting >= 0) throw new SurfaceRetryLater('a customer file is being fetched', 2_000);
     if (items.length < BATCH) return;
@@ -299,16 +297,6 @@ async function redrawChanged(
     const item = byId.get(post.message.id);
     if (!item) continue;
     await surface.updateItem(thread.ref, post.ref, item);
-    // One row, one statement (a flush would wrap it in begin and commit).
-    await em.nativeUpdate(
-      SurfacePost,
-      { id: post.id },
-      { shownState: shownStateOf(item), updatedAt: new Date() },
-    );
+    await saveShownState(em, post, shownStateOf(item));
   }
-}
-
-/** Saves a thread's ref alone, in one statement (its intent before a platform call). */
-async function saveThreadRef(em: EntityManager, thread: SurfaceThread): Promise<void> {
-  await em.nativeUpdate(SurfaceThread, { id: thread.id }, { ref: thread.ref, updatedAt: new Date() });
 }
