@@ -7,7 +7,8 @@ import { capabilitiesOf } from '../domain/channels.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import { nextUnreplied } from '../domain/unreplied.ts';
 import { canSee } from '../domain/visibility.ts';
-import type { MessageSource } from './timeline.ts';
+import { channelFactsSql } from './send-to-contact.ts';
+import { type MessageSource, messageCreated } from './timeline.ts';
 
 /** A plain reply: text only, on the conversation's own channel and endpoint. */
 export interface PlainReply {
@@ -133,7 +134,10 @@ async function decideAndWrite(client: PoolClient, input: PlainReply, now: Date):
     messageId,
     channel: f.channel,
     events: [
-      { type: 'message.created', conversationId, groupId, messageId, kind: 'reply' },
+      messageCreated(
+        { id: conversationId, group: { id: groupId } },
+        { id: messageId, kind: 'reply', attachments: [] },
+      ),
       { type: 'conversation.read', conversationId, userId: f.user.id },
     ],
   };
@@ -142,16 +146,14 @@ async function decideAndWrite(client: PoolClient, input: PlainReply, now: Date):
 /** The pool's timestamps come as strings (the ORM's type parsers). */
 const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
 
+const facts = channelFactsSql('c.contact_id', 'c.channel', 'c.endpoint_id');
 // Parameters: 1 the user, 2 the conversation. No row: not open, or no endpoint to send from.
 const FACTS_SQL = `
 select c.account_id, c.group_id, c.number, c.visible_to_ids, c.channel, c.endpoint_id, c.last_seq,
   c.unreplied_count, c.oldest_unreplied_at, c.last_inbound_at, c.ai_state,
   ct.name as contact_name, ct.portal_profile is not null as has_portal,
   coalesce(c.channel = any(ct.opted_out_channels), false) as opted_out,
-  exists (select 1 from contact_identity i where i.contact_id = c.contact_id and i.channel = c.channel) as has_identity,
-  (select max(m.created_at) from message m join conversation mc on mc.id = m.conversation_id
-    where mc.contact_id = c.contact_id and m.kind = 'inbound' and m.channel = c.channel
-      and m.endpoint_id = c.endpoint_id) as window_at,
+  ${facts.hasIdentity} as has_identity, ${facts.lastInboundAt} as window_at,
   (select json_build_object('id', u.id, 'account_id', u.account_id, 'role', u.role,
      'group_ids', u.group_ids, 'active', u.active) from users u where u.id = $1) as "user"
 from conversation c

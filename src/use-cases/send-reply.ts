@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelEndpoint, Contact, type Conversation, Group } from '../db/entities/index.ts';
+import type { Conversation } from '../db/entities/index.ts';
 import type { Actor } from '../domain/actor.ts';
 import { dropPendingDrafts } from './ai-drafts.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
@@ -61,14 +61,9 @@ export async function sendReply(
     const conv = await loadConversationFor(tx, user, input.conversationId, {
       populate: ['group', 'contact', 'endpoint'],
     });
-    // Found in the identity map: loaded with the conversation.
-    const group = await tx.findOneOrFail(Group, { id: conv.group.id });
-    const contact = await tx.findOneOrFail(Contact, { id: conv.contact.id });
+    const { group, contact } = conv;
     const channel = input.channel ?? conv.channel;
-    const endpoint =
-      channel === conv.channel && conv.endpoint
-        ? await tx.findOne(ChannelEndpoint, { id: conv.endpoint.id })
-        : null;
+    const endpoint = channel === conv.channel ? (conv.endpoint ?? null) : null;
     const closed = conv.status !== 'open';
 
     const sent = await sendToContact(tx, {

@@ -77,31 +77,39 @@ export async function assertChannelAllows(tx: EntityManager, q: ChannelRuleQuery
 }
 
 /**
- * Whether the contact has an address on the channel and, when the channel has a service window
- * (`windowEndpoint` given), their latest inbound message on it in any of their conversations;
- * one statement for both. With an endpoint, only messages to that number count: WhatsApp's
- * window is per business number.
+ * R7's facts about a contact on a channel as SQL, over column names or placeholders: whether they
+ * have an address there, and their latest inbound message on it in any of their conversations.
+ * With an endpoint, only messages to that number count: WhatsApp's window is per business
+ * number. Shared with reply-in-open-conversation.ts, so both paths read the same facts.
  */
+export function channelFactsSql(contact: string, channel: string, endpoint: string | null) {
+  return {
+    hasIdentity: `exists (select 1 from contact_identity ci
+      where ci.contact_id = ${contact} and ci.channel = ${channel})`,
+    lastInboundAt: `(select max(m.created_at) from message m join conversation mc on mc.id = m.conversation_id
+      where mc.contact_id = ${contact} and m.kind = 'inbound' and m.channel = ${channel}${endpoint ? ` and m.endpoint_id = ${endpoint}` : ''})`,
+  };
+}
+
+/** The facts above in one statement; the window only when the channel has one (`windowEndpoint` given). */
 async function contactFacts(
   tx: EntityManager,
   contactId: string,
   channel: string,
   windowEndpoint: string | null | undefined,
 ): Promise<{ hasIdentity: boolean; lastInboundAt: Date | null }> {
-  const window =
-    windowEndpoint === undefined
-      ? 'null::timestamptz'
-      : `(select max(m.created_at) from message m join conversation c on c.id = m.conversation_id
-          where c.contact_id = ? and m.kind = 'inbound' and m.channel = ?${windowEndpoint ? ' and m.endpoint_id = ?' : ''})`;
+  const sql = channelFactsSql('?', '?', windowEndpoint ? '?' : null);
+  const window = windowEndpoint === undefined ? 'null::timestamptz' : sql.lastInboundAt;
   const windowParams =
     windowEndpoint === undefined ? [] : [contactId, channel, ...(windowEndpoint ? [windowEndpoint] : [])];
-  const rows = await tx.getConnection().execute<{ has_identity: boolean; at: Date | string | null }[]>(
-    `select exists (select 1 from contact_identity where contact_id = ? and channel = ?) as has_identity,
-      ${window} as at`,
-    [contactId, channel, ...windowParams],
-    'all',
-    tx.getTransactionContext(),
-  );
+  const rows = await tx
+    .getConnection()
+    .execute<{ has_identity: boolean; at: Date | string | null }[]>(
+      `select ${sql.hasIdentity} as has_identity, ${window} as at`,
+      [contactId, channel, ...windowParams],
+      'all',
+      tx.getTransactionContext(),
+    );
   const at = rows[0]?.at;
   return { hasIdentity: !!rows[0]?.has_identity, lastInboundAt: at ? new Date(at) : null };
 }

@@ -202,7 +202,10 @@ export function audit(
   });
 }
 
-export const messageCreated = (conv: Conversation, msg: Message): DomainEvent => ({
+export const messageCreated = (
+  conv: { id: string; group: { id: string } },
+  msg: Pick<Message, 'id' | 'kind' | 'attachments'>,
+): DomainEvent => ({
   type: 'message.created',
   conversationId: conv.id,
   groupId: conv.group.id,
