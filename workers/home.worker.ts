@@ -1,4 +1,3 @@
-import { Group, User } from '../src/db/entities/index.ts';
 import { onEverySurface } from '../src/jobs/every-surface.ts';
 import type { Processor } from '../src/jobs/worker.ts';
 import type { SurfaceRegistry } from '../src/ports/agent-surface.ts';
@@ -10,20 +9,19 @@ import type { SurfaceRegistry } from '../src/ports/agent-surface.ts';
  */
 export function homeProcessor(deps: { surfaces: SurfaceRegistry }): Processor<'home'> {
   return async ({ groupId }, { em }) => {
-    const group = await em.findOne(Group, groupId);
-    if (!group) return 'gone';
-    const users = await em.find(
-      User,
-      {
-        account: group.account,
-        active: true,
-        $or: [{ role: 'admin' }, { groupIds: { $contains: [groupId] } }],
-      },
-      { fields: ['id'] },
+    // The group and who sees its figures in one statement: this job follows every burst of changes.
+    const rows = await em.getConnection().execute<{ user_id: string | null }[]>(
+      `select u.id as user_id from groups g
+       left join users u on u.account_id = g.account_id and u.active
+         and (u.role = 'admin' or u.group_ids @> array[g.id::text])
+       where g.id = ? order by u.id`,
+      [groupId],
     );
+    if (rows.length === 0) return 'gone';
+    const userIds = rows.flatMap((r) => (r.user_id ? [r.user_id] : []));
     await onEverySurface(deps.surfaces, async (surface) => {
-      for (const u of users) await surface.publishHome(u.id);
+      for (const userId of userIds) await surface.publishHome(userId);
     });
-    return users.length;
+    return userIds.length;
   };
 }

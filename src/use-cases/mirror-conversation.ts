@@ -4,6 +4,7 @@ import { Conversation, SurfacePost, SurfaceThread, User } from '../db/entities/i
 import { mayView } from '../domain/visibility.ts';
 import {
   type AgentSurface,
+  type MirrorItem,
   type MirrorPlace,
   type SurfaceRegistry,
   SurfaceRetryLater,
@@ -11,7 +12,8 @@ import {
   type ThreadHeader,
 } from '../ports/agent-surface.ts';
 import { toViewer } from './load.ts';
-import { buildHeader, itemsAfter, itemsByIds } from './mirror-items.ts';
+import { buildHeader, itemsAfter } from './mirror-items.ts';
+import { pendingAndStale, type StalePost, threadsAndUnpaid } from './mirror-reads.ts';
 import { savePosted, saveShownState, saveThreadRef } from './mirror-writes.ts';
 import { WaitingPlaces } from './waiting-places.ts';
 
@@ -127,8 +129,8 @@ async function syncSurface(
   const conv = await em.findOneOrFail(Conversation, conversationId, { populate: ['group', 'contact'] });
   const places = await desiredPlaces(em, surface, conv);
   const wanted = new Set(places.map((p) => p.key));
-  const threads = await em.find(SurfaceThread, { conversation: conv, surface: surface.name });
-  const header: ThreadHeader | null = places.length ? await buildHeader(em, conv) : null;
+  const { threads, unpaid } = await threadsAndUnpaid(em, conv.id, surface.name);
+  const header: ThreadHeader | null = places.length ? await buildHeader(em, conv, unpaid) : null;
 
   // Threads that must no longer show the content: stubs in the shared channel, gone elsewhere.
   for (const t of threads) {
@@ -190,8 +192,11 @@ async function syncPlace(
       }
       await em.flush();
     }
-    await postPending(em, surface, conv, thread);
-    await redrawChanged(em, surface, conv, thread);
+    // Both from one read: what is due, then what changed. A change after this read wakes another
+    // run, which waits for this one's lock.
+    const due = await pendingAndStale(em, conv, thread, BATCH);
+    const drawnBare = await postPending(em, surface, conv, thread, due.pending);
+    await redrawChanged(em, surface, thread, [...due.stale, ...drawnBare]);
     await redrawHeader(em, surface, thread, header, countRedrawMs);
   }
 }
@@ -219,15 +224,21 @@ async function redrawHeader(
   await em.flush();
 }
 
-/** Posts the thread's unmirrored items in order, saving each step before the next platform call. */
+/**
+ * Posts the thread's unmirrored items in order, saving each step before the next platform call.
+ * Returns the posts recorded without their state (an agent's own message, found where they wrote
+ * it), for redrawChanged to draw it on them in this run.
+ */
 async function postPending(
   em: EntityManager,
   surface: AgentSurface,
   conv: Conversation,
   thread: SurfaceThread,
-): Promise<void> {
-  for (;;) {
-    const fetched = await itemsAfter(em, conv, thread.mirroredSeq, BATCH);
+  firstBatch: MirrorItem[],
+): Promise<StalePost[]> {
+  const drawnBare: StalePost[] = [];
+  for (let batch = 0; ; batch++) {
+    const fetched = batch === 0 ? firstBatch : await itemsAfter(em, conv, thread.mirroredSeq, BATCH);
     // A customer file still at the provider (fetch-media job) holds the thread back for a while,
     // so it is posted with its file and in order; after MEDIA_WAIT_MS it goes without.
     const waiting = fetched.findIndex(
@@ -238,9 +249,9 @@ async function postPending(
     const items = waiting >= 0 ? fetched.slice(0, waiting) : fetched;
     if (items.length === 0 && waiting >= 0)
       throw new SurfaceRetryLater('a customer file is being fetched', 2_000);
-    if (items.length === 0) return;
+    if (items.length === 0) return drawnBare;
+    const itemOf = new Map(items.map((i) => [i.messageId, i]));
     const seqOf = new Map(items.map((i) => [i.messageId, i.seq]));
-    const stateOf = new Map(items.map((i) => [i.messageId, shownStateOf(i)]));
     for await (const step of surface.postItems(thread.ref, items)) {
       thread.ref = step.thread;
       if (step.kind === 'attempt') {
@@ -252,16 +263,26 @@ async function postPending(
       const posts = step.messageIds.map((messageId) => ({
         id: randomUUID(),
         message_id: messageId,
-        shown_state: step.showsState === false ? null : (stateOf.get(messageId) ?? null),
+        shown_state: step.showsState === false ? null : shownStateOfId(itemOf, messageId),
       }));
       for (const messageId of step.messageIds)
         thread.mirroredSeq = Math.max(thread.mirroredSeq, seqOf.get(messageId) ?? 0);
       await savePosted(em, thread, step.post, posts);
+      for (const post of posts) {
+        const item = itemOf.get(post.message_id);
+        if (item && post.shown_state === null && shownStateOf(item) !== null)
+          drawnBare.push({ id: post.id, ref: step.post, item });
+      }
     }
     if (waiting >= 0) throw new SurfaceRetryLater('a customer file is being fetched', 2_000);
-    if (items.length < BATCH) return;
+    if (items.length < BATCH) return drawnBare;
   }
 }
+
+const shownStateOfId = (itemOf: Map<string, MirrorItem>, id: string) => {
+  const item = itemOf.get(id);
+  return item ? shownStateOf(item) : null;
+};
 
 /** How long a thread waits for a customer's file to be fetched before posting the message without it. */
 const MEDIA_WAIT_MS = 60_000;
@@ -274,29 +295,11 @@ const MEDIA_WAIT_MS = 60_000;
 async function redrawChanged(
   em: EntityManager,
   surface: AgentSurface,
-  conv: Conversation,
   thread: SurfaceThread,
+  stale: StalePost[],
 ): Promise<void> {
-  const stale = await em
-    .createQueryBuilder(SurfacePost, 'p')
-    .select('p.*')
-    .join('p.message', 'm')
-    .where({ thread })
-    .andWhere('p.shown_state is distinct from coalesce(m.delivery_state, m.draft_state)')
-    .orderBy({ 'm.seq': 'asc' })
-    .limit(BATCH)
-    .getResultList();
-  if (stale.length === 0) return;
-  const items = await itemsByIds(
-    em,
-    conv,
-    stale.map((p) => p.message.id),
-  );
-  const byId = new Map(items.map((i) => [i.messageId, i]));
   for (const post of stale) {
-    const item = byId.get(post.message.id);
-    if (!item) continue;
-    await surface.updateItem(thread.ref, post.ref, item);
-    await saveShownState(em, post, shownStateOf(item));
+    await surface.updateItem(thread.ref, post.ref, post.item);
+    await saveShownState(em, post.id, shownStateOf(post.item));
   }
 }

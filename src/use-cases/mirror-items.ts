@@ -25,7 +25,19 @@ function addressLabel(channel: string, address: string): string {
   return signedIn ? `Website customer ${signedIn[1]}` : 'Website visitor';
 }
 
-export async function buildHeader(em: EntityManager, conv: Conversation): Promise<ThreadHeader> {
+/** An unpaid invoice as the header shows it. */
+export interface UnpaidInvoice {
+  reference: string;
+  amountMinor: number;
+  currency: string;
+}
+
+/** `unpaid`: the conversation's unpaid invoices when the caller read them already (mirror-reads.ts). */
+export async function buildHeader(
+  em: EntityManager,
+  conv: Conversation,
+  unpaid?: UnpaidInvoice[],
+): Promise<ThreadHeader> {
   const assignees = conv.assigneeIds.length ? await em.find(User, { id: { $in: conv.assigneeIds } }) : [];
   return {
     conversationId: conv.id,
@@ -37,20 +49,20 @@ export async function buildHeader(em: EntityManager, conv: Conversation): Promis
     unrepliedCount: conv.unrepliedCount,
     restricted: conv.visibleToIds !== null && conv.visibleToIds !== undefined,
     aiState: conv.aiState,
-    ...(await unpaidInvoicesOf(em, conv)),
+    ...unpaidShown(unpaid ?? (await unpaidInvoicesOf(em, conv))),
   };
 }
 
-/** Only present when there are some, so the headers of conversations without invoices never change shape. */
-async function unpaidInvoicesOf(
-  em: EntityManager,
-  conv: Conversation,
-): Promise<Pick<ThreadHeader, 'unpaidInvoices'>> {
-  const unpaid = await em.find(
+async function unpaidInvoicesOf(em: EntityManager, conv: Conversation): Promise<UnpaidInvoice[]> {
+  return em.find(
     Invoice,
     { conversation: conv.id, status: 'unpaid' },
     { orderBy: { createdAt: 'asc' }, fields: ['reference', 'amountMinor', 'currency'] },
   );
+}
+
+/** Only present when there are some, so the headers of conversations without invoices never change shape. */
+function unpaidShown(unpaid: UnpaidInvoice[]): Pick<ThreadHeader, 'unpaidInvoices'> {
   if (unpaid.length === 0) return {};
   return {
     unpaidInvoices: unpaid.map((i) => ({
@@ -71,8 +83,7 @@ export async function itemsAfter(
     { conversation: conv, seq: { $gt: afterSeq } },
     { orderBy: { seq: 'asc' }, limit, populate: ['author'] },
   );
-  const nameOf = await authorNames(em, conv);
-  return messages.map((m) => toItem(m, nameOf(m)));
+  return toItems(em, conv, messages.map(fromEntity));
 }
 
 /** One message as a mirror item again (its delivery state changed after it was posted). */
@@ -87,14 +98,53 @@ export async function itemsByIds(
     { conversation: conv, id: { $in: ids } },
     { orderBy: { seq: 'asc' }, populate: ['author'] },
   );
-  const nameOf = await authorNames(em, conv);
-  return messages.map((m) => toItem(m, nameOf(m)));
+  return toItems(em, conv, messages.map(fromEntity));
 }
 
-async function authorNames(em: EntityManager, conv: Conversation): Promise<(m: Message) => string> {
+/** What an item is made of: a message's own fields and its author's name (an entity or a row of mirror-reads.ts). */
+export interface ItemSource {
+  id: string;
+  seq: number;
+  kind: Message['kind'];
+  text: string | null;
+  attachments: Message['attachments'];
+  authorName: string | null;
+  deliveryState: string | null;
+  deliveryReason: string | null;
+  draftState: string | null;
+  createdAt: Date;
+  meta: Record<string, unknown>;
+}
+
+const fromEntity = (m: Message): ItemSource => ({
+  id: m.id,
+  seq: m.seq,
+  kind: m.kind,
+  text: m.text ?? null,
+  attachments: m.attachments,
+  authorName: m.author?.name ?? null,
+  deliveryState: m.deliveryState ?? null,
+  deliveryReason: m.deliveryReason ?? null,
+  draftState: m.draftState ?? null,
+  createdAt: m.createdAt,
+  meta: m.meta ?? {},
+});
+
+/** The conversation's messages as mirror items, each under its author's display name. */
+export async function toItems(
+  em: EntityManager,
+  conv: Conversation,
+  sources: ItemSource[],
+): Promise<MirrorItem[]> {
+  if (sources.length === 0) return [];
+  const nameOf = await authorNames(em, conv);
+  return sources.map((m) => toItem(m, nameOf(m)));
+}
+
+async function authorNames(em: EntityManager, conv: Conversation): Promise<(m: ItemSource) => string> {
   const customer = await contactDisplayName(em, conv);
   const aiName = conv.group.aiAgent?.name ?? 'AI agent';
-  return (m: Message) => {
+  return (m: ItemSource) => {
     switch (m.kind) {
       case 'inbound':
         return customer;
@@ -107,33 +157,33 @@ async function authorNames(em: EntityManager, conv: Conversation): Promise<(m: M
         return 'Parley';
       default:
         // A note without an author is the AI agent's handoff summary (R36).
-        return m.author?.name ?? (m.meta?.ai ? aiName : 'Parley');
+        return m.authorName ?? (m.meta.ai ? aiName : 'Parley');
     }
   };
 }
 
-const toItem = (m: Message, authorName: string): MirrorItem => ({
+const toItem = (m: ItemSource, authorName: string): MirrorItem => ({
   messageId: m.id,
   seq: m.seq,
   kind: m.kind,
-  text: m.text ?? null,
+  text: m.text,
   attachments: m.attachments,
   authorName,
-  deliveryState: m.deliveryState ?? null,
-  deliveryReason: m.deliveryReason ?? null,
+  deliveryState: m.deliveryState,
+  deliveryReason: m.deliveryReason,
   createdAt: m.createdAt,
   origin: originOf(m),
   draft:
     m.kind === 'ai_draft'
       ? {
-          state: m.draftState ?? 'pending',
+          state: (m.draftState ?? 'pending') as NonNullable<MirrorItem['draft']>['state'],
           by: typeof m.meta.decidedBy === 'string' ? m.meta.decidedBy : null,
           edited: m.meta.edited === true,
         }
       : null,
 });
 
-function originOf(m: Message): ItemOrigin | null {
-  const o = m.meta?.origin as ItemOrigin | undefined;
+function originOf(m: ItemSource): ItemOrigin | null {
+  const o = m.meta.origin as ItemOrigin | undefined;
   return o && typeof o.surface === 'string' && o.ref && typeof o.ref === 'object' ? o : null;
 }

@@ -39,6 +39,6 @@ export async function saveThreadRef(em: EntityManager, thread: SurfaceThread): P
 }
 
 /** Records the delivery state a post now shows (one row). */
-export async function saveShownState(em: EntityManager, post: SurfacePost, shownState: string | null) {
-  await em.nativeUpdate(SurfacePost, { id: post.id }, { shownState, updatedAt: new Date() });
+export async function saveShownState(em: EntityManager, postId: string, shownState: string | null) {
+  await em.nativeUpdate(SurfacePost, { id: postId }, { shownState, updatedAt: new Date() });
 }

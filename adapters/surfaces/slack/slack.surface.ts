@@ -87,10 +87,11 @@ export function createSlackSurface(deps: SlackSurfaceDeps): AgentSurface {
     removeThread: (thread, mode) => removeSlackThread(deps, thread, mode),
 
     async publishHome(userId, opts) {
-      const slackUserId = await deps.loadUserSlackId(userId);
-      if (!slackUserId) return;
+      // The view first: it is null at once (one Redis read) for the many who have not looked lately.
       const view = await deps.renderHome(userId, opts);
       if (!view) return;
+      const slackUserId = await deps.loadUserSlackId(userId);
+      if (!slackUserId) return;
       await api.call('views.publish', { user_id: slackUserId, view });
     },
 
