@@ -9,8 +9,9 @@ import { createTestDb } from '../../support/test-db.ts';
 const db = await createTestDb();
 const h = slackHarness(db);
 
+let ws: Awaited<ReturnType<typeof seedWorkspace>>;
 beforeAll(async () => {
-  const ws = await seedWorkspace(db.em());
+  ws = await seedWorkspace(db.em());
   await db.em().nativeUpdate(User, { id: ws.bob.id }, { slackUserId: 'U_BOB' });
   await db.em().nativeUpdate(User, { id: ws.carol.id }, { slackUserId: 'U_CAROL' });
 });
@@ -37,5 +38,26 @@ describe('App Home (R26, R32)', { timeout: 30_000 }, () => {
     await settled(h.services);
     expect(h.slack.homes.has('U_CAROL')).toBe(true);
     expect(homeOf('U_CAROL')).not.toContain('Hannah');
+  });
+
+  it('R32/R34: a member deactivated after looking gets no redraw: later conversations never reach their App Home', async () => {
+    const em = db.em();
+    await em.nativeUpdate(User, { id: ws.alice.id }, { slackUserId: 'U_ALICE' });
+    for (const user of ['U_ALICE', 'U_BOB']) {
+      const res = await h.event({ type: 'app_home_opened', user, tab: 'home', channel: `D_${user}` });
+      expect(res.status).toBe(200);
+    }
+    await settled(h.services);
+    expect(h.slack.homes.has('U_ALICE')).toBe(true);
+    await em.nativeUpdate(User, { id: ws.alice.id }, { active: false });
+    const alicePublishes = () =>
+      h.slack.callsOf('views.publish').filter((c) => c.args.user_id === 'U_ALICE').length;
+    const before = alicePublishes();
+
+    await h.whatsappWebhook(inbound({ waId: '15550600002', name: 'Ivo' }, 'text', { body: 'Hello?' }));
+    await eventually(() => homeOf('U_BOB').includes('Ivo'));
+    await settled(h.services);
+    expect(alicePublishes()).toBe(before);
+    expect(homeOf('U_ALICE')).not.toContain('Ivo');
   });
 });
