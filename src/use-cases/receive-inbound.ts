@@ -10,6 +10,7 @@ import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
 import { newConversationVisibility } from './new-conversation-visibility.ts';
+import { type NewSenderPath, openForNewSender } from './open-for-new-sender.ts';
 import { findOpenConversation } from './send-to-contact.ts';
 import { appendMessage, messageCreated, openConversation } from './timeline.ts';
 
@@ -59,6 +60,8 @@ export interface ReceiveInboundOptions {
    * compares them turns the shortcut off in one world and watches it run in the other.
    */
   shortcut?: InboundShortcut | null;
+  /** The one-statement path for a sender nobody knows (open-for-new-sender.ts); `null`: the full transaction. */
+  newSender?: NewSenderPath | null;
 }
 
 /**
@@ -89,7 +92,15 @@ export async function receiveInbound(
   // A reaction (👍 on a reply) is shown, but asks nothing of the team.
   const awaitsReply = !input.meta?.reaction;
   const shortcut = opts.shortcut === undefined ? appendToOpenConversation : opts.shortcut;
-  const fast = shortcut ? await shortcut(ctx.em, { ...input, at, awaitsReply }, now) : null;
+  const facts = { ...input, at, awaitsReply };
+  const fast = shortcut ? await shortcut(ctx.em, facts, now) : null;
+  const newSender = opts.newSender === undefined ? openForNewSender : opts.newSender;
+  const opened = !fast && newSender ? await newSender(ctx.em, facts, now) : null;
+  if (opened) {
+    if (ctx.dispatch) await ctx.dispatch(opened.events);
+    const { conversationId, messageId, events, aiAnswers } = opened;
+    return { conversationId, messageId, events, duplicate: false, openedConversation: true, aiAnswers };
+  }
   if (fast) {
     if (ctx.dispatch && fast.events.length > 0) await ctx.dispatch(fast.events);
     const { conversationId, messageId, events } = fast;
