@@ -82,6 +82,9 @@ export interface RunningParley {
   stop(): Promise<void>;
 }
 
+/** Node's flags for Parley, as `npm start`, `npx parley` and the image give them (bench/README.md, "Memory"). */
+export const PARLEY_NODE_FLAGS = ['--heap-growing-percent=25'];
+
 export function startRole(role: 'web' | 'worker', env: Record<string, string>): ChildProcess {
   // BENCH_WEB_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS: Node flags for one role only (a heap
   // snapshot signal, a profiler, bench/memory-probe.ts), added to any NODE_OPTIONS already set.
@@ -89,7 +92,7 @@ export function startRole(role: 'web' | 'worker', env: Record<string, string>): 
   const nodeOptions = [env.NODE_OPTIONS ?? process.env.NODE_OPTIONS, roleNodeOptions]
     .filter(Boolean)
     .join(' ');
-  const child = spawn(process.execPath, ['src/main.ts', role], {
+  const child = spawn(process.execPath, [...PARLEY_NODE_FLAGS, 'src/main.ts', role], {
     env: { ...process.env, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
