@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { phoneChannels } from '../domain/channels.ts';
-import { type AppendedRow, appended, type FastAppend, type InboundFacts } from './append-inbound.ts';
-
-/** A first message from someone Parley has never heard of, stored by one statement (or null). */
-export type NewSenderPath = (em: EntityManager, m: InboundFacts, now: Date) => Promise<FastAppend | null>;
+import {
+  type AppendedRow,
+  appended,
+  type FastAppend,
+  type InboundFacts,
+  type InboundShortcut,
+} from './append-inbound.ts';
 
 /**
  * A customer nobody knows writes for the first time (R2): their contact, their identity, a new
@@ -18,11 +21,11 @@ export type NewSenderPath = (em: EntityManager, m: InboundFacts, now: Date) => P
  * another phone channel (R3: the same person) — a retry of a stored message, an unknown number,
  * or a race with another first message from them returns null: the full use-case decides.
  */
-export async function openForNewSender(
+export const openForNewSender: InboundShortcut = async (
   em: EntityManager,
   m: InboundFacts,
   now: Date,
-): Promise<FastAppend | null> {
+): Promise<FastAppend | null> => {
   const ids = {
     contact: randomUUID(),
     identity: randomUUID(),
@@ -100,4 +103,4 @@ export async function openForNewSender(
       ...fast.events,
     ],
   };
-}
+};

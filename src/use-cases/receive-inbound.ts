@@ -10,7 +10,7 @@ import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
 import { newConversationVisibility } from './new-conversation-visibility.ts';
-import { type NewSenderPath, openForNewSender } from './open-for-new-sender.ts';
+import { openForNewSender } from './open-for-new-sender.ts';
 import { findOpenConversation } from './send-to-contact.ts';
 import { appendMessage, messageCreated, openConversation } from './timeline.ts';
 
@@ -61,7 +61,7 @@ export interface ReceiveInboundOptions {
    */
   shortcut?: InboundShortcut | null;
   /** The one-statement path for a sender nobody knows (open-for-new-sender.ts); `null`: the full transaction. */
-  newSender?: NewSenderPath | null;
+  newSender?: InboundShortcut | null;
 }
 
 /**
