@@ -8,8 +8,6 @@ import { cpuMs, rssMiB, startParley, whatsappText } from './parley-processes.ts'
 const TOTAL = Number(process.env.BENCH_MEMORY_MESSAGES ?? 100_000);
 const RATE = Number(process.env.BENCH_MEMORY_RATE ?? 400);
 const CHUNK = 10_000;
-/** V8's heap sizing as package.json's scripts and the Dockerfile start Parley (the benchmark runs `node src/main.ts`). */
-export const PARLEY_NODE_OPTIONS = '--max-semi-space-size=16';
 
 interface Sample {
   ingested: number;
@@ -48,7 +46,8 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** Issue 5, target 5: RSS of `parley web` and `parley worker` while messages pour in. */
 export async function benchMemory(ctx: BenchContext): Promise<MemoryResult> {
-  const parley = await startParley({ ...ctx.parleyOptions(), env: { NODE_OPTIONS: PARLEY_NODE_OPTIONS } });
+  // startRole gives both processes V8's sizing as package.json's scripts and the Dockerfile do.
+  const parley = await startParley(ctx.parleyOptions());
   const web = parley.web.pid!;
   const worker = parley.worker.pid!;
   const samples: Sample[] = [];

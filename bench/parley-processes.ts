@@ -84,15 +84,20 @@ export interface RunningParley {
 
 /** Node's flags for Parley, as `npm start`, `npx parley` and the image give them (bench/README.md, "Memory"). */
 export const PARLEY_NODE_FLAGS = ['--heap-growing-percent=25'];
+/** The NODE_OPTIONS `npm start`, `npx parley` and the image start Parley with. */
+export const PARLEY_NODE_OPTIONS = '--max-semi-space-size=16';
 
 export function startRole(role: 'web' | 'worker', env: Record<string, string>): ChildProcess {
   // BENCH_WEB_NODE_OPTIONS / BENCH_WORKER_NODE_OPTIONS: Node flags for one role only (a heap
   // snapshot signal, a profiler, bench/memory-probe.ts), added to any NODE_OPTIONS already set.
   const roleNodeOptions = process.env[`BENCH_${role.toUpperCase()}_NODE_OPTIONS`];
-  const nodeOptions = [env.NODE_OPTIONS ?? process.env.NODE_OPTIONS, roleNodeOptions]
+  // Parley's own first, as `npm start` puts them in front of the user's (every benchmark, not only memory).
+  const nodeOptions = [PARLEY_NODE_OPTIONS, env.NODE_OPTIONS ?? process.env.NODE_OPTIONS, roleNodeOptions]
     .filter(Boolean)
     .join(' ');
-  const child = spawn(process.execPath, [...PARLEY_NODE_FLAGS, 'src/main.ts', role], {
+  // BENCH_WEB_V8_FLAGS / BENCH_WORKER_V8_FLAGS: V8 flags NODE_OPTIONS refuses (--trace-gc-nvp), after Parley's own.
+  const extra = (process.env[`BENCH_${role.toUpperCase()}_V8_FLAGS`] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...PARLEY_NODE_FLAGS, ...extra, 'src/main.ts', role], {
     env: { ...process.env, ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Conversation, SurfacePost, SurfaceThread, User } from '../db/entities/index.ts';
+import { type Conversation, SurfacePost, SurfaceThread, User } from '../db/entities/index.ts';
 import { mayView } from '../domain/visibility.ts';
 import {
   type AgentSurface,
@@ -13,7 +13,7 @@ import {
 } from '../ports/agent-surface.ts';
 import { toViewer } from './load.ts';
 import { buildHeader, itemsAfter } from './mirror-items.ts';
-import { pendingAndStale, type StalePost, threadsAndUnpaid } from './mirror-reads.ts';
+import { conversationToMirror, pendingAndStale, type StalePost, threadsAndUnpaid } from './mirror-reads.ts';
 import { savePosted, saveShownState, saveThreadRef } from './mirror-writes.ts';
 import { WaitingPlaces } from './waiting-places.ts';
 
@@ -44,17 +44,7 @@ export interface MirrorDeps {
 }
 
 export async function mirrorConversation(deps: MirrorDeps, conversationId: string): Promise<MirrorOutcome> {
-  const lockEm = deps.em.fork() as EntityManager;
-  return lockEm.transactional(async (tx) => {
-    const [row] = await tx
-      .getConnection()
-      .execute<{ ok: boolean }[]>(
-        `select pg_try_advisory_xact_lock(hashtext('parley.mirror.' || ?)) as ok`,
-        [conversationId],
-        'all',
-        tx.getTransactionContext(),
-      );
-    if (!row?.ok) return { outcome: 'busy' } as const;
+  return withMirrorLock(deps.em, conversationId, async () => {
     // A surface or place that must wait (paced, held, waiting for an admin) does not hold up the
     // others: each goes as far as it can, and the run comes back after the shortest wait.
     const waits = new WaitingPlaces();
@@ -73,6 +63,44 @@ export async function mirrorConversation(deps: MirrorDeps, conversationId: strin
       ? ({ outcome: 'done' } as const)
       : ({ outcome: 'retry', retryAfterMs } as const);
   });
+}
+
+/**
+ * Runs `sync` holding the conversation's mirror lock, or answers busy. A session lock on a
+ * connection of its own (one statement to take, one to give back), not a transaction's (begin,
+ * lock, commit): the run's writes are each committed at once on other connections anyway, so
+ * each step is saved before the next platform call, and a customer's message waits for one
+ * round trip fewer before its post. A connection that cannot give the lock back is closed,
+ * which gives it back.
+ */
+async function withMirrorLock(
+  em: EntityManager,
+  conversationId: string,
+  sync: () => Promise<MirrorOutcome>,
+): Promise<MirrorOutcome> {
+  const pool = await em.getConnection().getNativeClient();
+  const client = await pool.connect();
+  const key = [`parley.mirror.${conversationId}`];
+  let locked = false;
+  try {
+    const { rows } = await client.query<{ ok: boolean }>({
+      name: 'parley_mirror_lock',
+      text: 'select pg_try_advisory_lock(hashtext($1)) as ok',
+      values: key,
+    });
+    locked = rows[0]?.ok === true;
+    if (!locked) return { outcome: 'busy' };
+    return await sync();
+  } finally {
+    if (locked) {
+      await client
+        .query({ name: 'parley_mirror_unlock', text: 'select pg_advisory_unlock(hashtext($1))', values: key })
+        .then(
+          () => client.release(),
+          (e: Error) => client.release(e),
+        );
+    } else client.release();
+  }
 }
 
 async function desiredPlaces(
@@ -126,10 +154,13 @@ async function syncSurface(
   conversationId: string,
   countRedrawMs: number,
 ): Promise<void> {
-  const conv = await em.findOneOrFail(Conversation, conversationId, { populate: ['group', 'contact'] });
+  // Two connections at once: neither read needs the other's answer.
+  const [conv, { threads, unpaid }] = await Promise.all([
+    conversationToMirror(em, conversationId),
+    threadsAndUnpaid(em, conversationId, surface.name),
+  ]);
   const places = await desiredPlaces(em, surface, conv);
   const wanted = new Set(places.map((p) => p.key));
-  const { threads, unpaid } = await threadsAndUnpaid(em, conv.id, surface.name);
   const header: ThreadHeader | null = places.length ? await buildHeader(em, conv, unpaid) : null;
 
   // Threads that must no longer show the content: stubs in the shared channel, gone elsewhere.

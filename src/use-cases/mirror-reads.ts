@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Conversation, SurfaceThread } from '../db/entities/index.ts';
+import { Contact, Conversation, Group, SurfaceThread } from '../db/entities/index.ts';
 import type { MirrorItem } from '../ports/agent-surface.ts';
 import { type ItemSource, toItems, type UnpaidInvoice } from './mirror-items.ts';
 
@@ -8,6 +8,25 @@ import { type ItemSource, toItems, type UnpaidInvoice } from './mirror-items.ts'
  * happens for every customer message and every delivery state, and each statement is a round trip
  * and a socket write on the worker's core (bench/README.md, "The reply path").
  */
+
+/**
+ * The conversation with its group and contact, as managed entities, in one statement. The ORM's
+ * `findOne` with `populate` built the same query on every run and was a third of everything the
+ * worker allocated under `npm run bench -- e2e` (bench/README.md, "Garbage collection"); the rows
+ * here go through the same mapping (`em.map`), so the entities are the ones `findOne` gives.
+ */
+export async function conversationToMirror(em: EntityManager, conversationId: string): Promise<Conversation> {
+  const [row] = await em.getConnection().execute<{ c: object; g: object; k: object }[]>(
+    `select to_jsonb(c) as c, to_jsonb(g) as g, to_jsonb(k) as k
+     from conversation c join groups g on g.id = c.group_id join contact k on k.id = c.contact_id
+     where c.id = ?`,
+    [conversationId],
+  );
+  if (!row) throw new Error(`conversation ${conversationId} not found`);
+  em.map(Group, row.g);
+  em.map(Contact, row.k);
+  return em.map(Conversation, row.c);
+}
 
 /** A conversation's threads on one surface (managed entities) and its unpaid invoices, in one statement. */
 export async function threadsAndUnpaid(

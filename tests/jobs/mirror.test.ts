@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { wrap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Conversation, SurfacePost, SurfaceThread } from '../../src/db/entities/index.ts';
 import { deliverMessage } from '../../src/use-cases/deliver-message.ts';
 import { mirrorConversation } from '../../src/use-cases/mirror-conversation.ts';
+import { conversationToMirror } from '../../src/use-cases/mirror-reads.ts';
 import { storeInboundMedia } from '../../src/use-cases/store-inbound-media.ts';
 import { appendMessage } from '../../src/use-cases/timeline.ts';
 import { conversationWithQueuedReply } from '../support/conversations.ts';
@@ -162,6 +165,58 @@ describe('mirroring a conversation into a chat surface', () => {
     release();
     expect(await first).toEqual({ outcome: 'done' });
     expect(fake.threads[0]!.items.map((i) => i.seq)).toEqual([1, 2]);
+  });
+
+  it('a sync that fails (the platform errors) gives its lock back: another process mirrors the conversation next', async () => {
+    const fake = recordingSurface();
+    const failing = {
+      ...fake.surface,
+      // biome-ignore lint/correctness/useYield: a platform that fails before posting anything
+      postItems: async function* () {
+        throw new Error('slack is down');
+      },
+    };
+    const { conv } = await conversationWithQueuedReply(db.em(), ws);
+    await expect(
+      mirrorConversation({ em: db.em(), surfaces: new Map([['slack', failing]]) }, conv.id),
+    ).rejects.toThrow('slack is down');
+    // Another session (another worker process) can take the lock: it was not left on a pooled connection.
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      const { rows } = await other.query('select pg_try_advisory_lock(hashtext($1)) as ok', [
+        `parley.mirror.${conv.id}`,
+      ]);
+      expect(rows[0].ok).toBe(true);
+    } finally {
+      await other.end();
+    }
+    const surfaces = new Map([['slack', fake.surface]]);
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'done' });
+    expect(fake.threads[0]!.items.map((i) => i.seq)).toEqual([1, 2]);
+  });
+
+  it('reads a conversation with its group and contact as the ORM loads them (one statement instead of its query builder)', async () => {
+    const { conv } = await conversationWithQueuedReply(db.em(), ws, 'Compare');
+    await update(conv.id, (c) => {
+      c.visibleToIds = [ws.alice.id];
+      c.assigneeIds = [ws.bob.id];
+      c.contact.tags = ['vip'];
+    });
+    const byOrm = await db.em().findOneOrFail(Conversation, conv.id, { populate: ['group', 'contact'] });
+    const em = db.em();
+    const read = await conversationToMirror(em, conv.id);
+    const plain = (e: object) => JSON.parse(JSON.stringify(wrap(e).toObject()));
+    expect(plain(read.group)).toEqual(plain(byOrm.group));
+    expect(plain(read.contact)).toEqual(plain(byOrm.contact));
+    expect(plain(read)).toEqual({ ...plain(byOrm), group: byOrm.group.id, contact: byOrm.contact.id });
+    expect(
+      [read.createdAt, read.group.createdAt, read.contact.createdAt].map((d) => d instanceof Date),
+    ).toEqual([true, true, true]);
+    expect(read.contact.tags).toEqual(['vip']);
+    // Managed as loaded: nothing to write back.
+    em.getUnitOfWork().computeChangeSets();
+    expect(em.getUnitOfWork().getChangeSets()).toEqual([]);
   });
 
   it('R29: a reply whose delivery state changes is redrawn where it was posted, once', async () => {

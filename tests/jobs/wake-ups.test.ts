@@ -98,6 +98,41 @@ describe('wake-ups after a change', () => {
     expect(await homeJobs()).toHaveLength(2);
   });
 
+  it('later runs of many groups and conversations woken at one instant fall due spread over their window, not as one burst', async () => {
+    // Found by the benchmarks: every group's dashboard redraw started within 200 ms of each
+    // 2-second boundary, and a customer's message arriving then waited behind fifty of them.
+    stopClock();
+    const dispatch = createDispatcher(redis.queues, { surfaces: true });
+    const idOf = (prefix: string, i: number) => `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const groupIds = Array.from({ length: 20 }, (_, i) => idOf('5eed0000', i));
+    const conversationIds = Array.from({ length: 20 }, (_, i) => idOf('c0ffee00', i));
+    await dispatch(
+      groupIds.map((groupId, i) => ({
+        type: 'message.delivery_changed' as const,
+        state: 'sent' as const,
+        conversationId: conversationIds[i]!,
+        groupId,
+        messageId: idOf('0e55a9e0', i),
+      })),
+    );
+    const homes = (await redis.queues.byName.get('home')!.getJobs(['delayed'])).filter((j) =>
+      groupIds.includes(j.data.groupId),
+    );
+    const mirrors = (await mirrorQueue().getJobs(['delayed'])).filter((j) =>
+      conversationIds.includes(j.data.conversationId),
+    );
+    const delays = (jobs: Job[]) => jobs.map((j) => j.opts.delay!).sort((a, b) => a - b);
+    const spread = (d: number[]) => d[d.length - 1]! - d[0]!;
+    // One dashboard redraw per group, each within its 2-second window, at many different times.
+    expect(homes).toHaveLength(20);
+    expect(delays(homes).every((d) => d > 0 && d <= 2_000)).toBe(true);
+    expect(spread(delays(homes))).toBeGreaterThan(1_000);
+    // One delivery-state run per conversation, each at least 300 ms later and within one 250 ms slot of it.
+    expect(mirrors).toHaveLength(20);
+    expect(delays(mirrors).every((d) => d > 300 && d <= 550)).toBe(true);
+    expect(spread(delays(mirrors))).toBeGreaterThan(125);
+  });
+
   it('R8: a broadcast batch’s deliveries and thread posts wait behind ordinary traffic', async () => {
     const dispatch = createDispatcher(redis.queues, { surfaces: true });
     const deliverQueue = redis.queues.byName.get('deliver')!;

@@ -24,6 +24,9 @@ export function createBoltApp(
     authorize: async () => ({ botToken: deps.botToken, ...(await deps.identity()) }),
     clientOptions: { slackApiUrl: deps.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     logger: boltLogger(deps.logger),
+    // Parley keeps no per-conversation state in Bolt; its store's lookup built an Error (with a
+    // stack) for every event, a tenth of what the web allocated answering replies.
+    convoStore: false,
   });
   registerMessageEvents(app, deps);
   registerSlashCommand(app, deps);

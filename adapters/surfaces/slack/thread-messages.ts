@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { SurfaceThread, User } from '../../../src/db/entities/index.ts';
+import { User } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
 import { isAppError } from '../../../src/domain/errors.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
@@ -11,6 +11,7 @@ import { DM_FILES_TEXT, isDmCommand, onInternalThreadMessage } from './internal-
 import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 import { type SlackFile, storeSlackFiles } from './slack-files.ts';
 import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
+import { threadAndAuthor, type WrittenInThread } from './thread-lookup.ts';
 
 /*
  * New messages people write where Parley listens (R29, R30): in a conversation's thread, a plain
@@ -38,11 +39,6 @@ export interface SlackMessageEvent {
 
 /** Prefix of a command written in a thread: `!note VIP`, `!close`, `!assign @bob`. */
 export const THREAD_COMMAND_PREFIX = '!';
-
-export async function findThread(deps: SlackHandlerDeps, channel: string, threadTs: string) {
-  // Only the conversation's id is read from it: no join.
-  return deps.em().findOne(SurfaceThread, { surface: 'slack', ref: { channel, ts: threadTs } });
-}
 
 /** A private line to one user, in the thread when there is one. `text` is mrkdwn, already escaped. */
 export async function tellPrivately(
@@ -84,7 +80,11 @@ export async function onNewMessage(deps: SlackHandlerDeps, event: SlackMessageEv
     });
     return;
   }
-  const thread = await findThread(deps, m.channel, m.thread_ts!);
+  const { thread, author } = await threadAndAuthor(deps.em(), {
+    channel: m.channel,
+    threadTs: m.thread_ts!,
+    slackUserId: m.user,
+  });
   // R25: in the app's DM, a thread that is no conversation's may be an internal chat's.
   if (!thread)
     return m.channel_type === 'im'
@@ -94,7 +94,7 @@ export async function onNewMessage(deps: SlackHandlerDeps, event: SlackMessageEv
   const marker = `${deps.prefix}:slack:handled:${m.channel}:${m.ts}`;
   if (!(await deps.redis.set(marker, '1', 'EX', HANDLED_TTL_SECONDS, 'NX'))) return;
   try {
-    await onThreadMessage(deps, m, thread, where);
+    await onThreadMessage(deps, m, { thread, author }, where);
   } catch (err) {
     await deps.redis.del(marker).catch(() => {});
     throw err;
@@ -106,13 +106,14 @@ const HANDLED_TTL_SECONDS = 7 * 24 * 3600;
 async function onThreadMessage(
   deps: SlackHandlerDeps,
   m: SlackMessageEvent & { user: string },
-  thread: SurfaceThread,
+  { thread, author }: { thread: WrittenInThread; author: string | null | 'unlinked' },
   where: { channel: string; user: string; threadTs?: string },
 ): Promise<void> {
-  // One fork for the lookup and the reply: the reply's transaction finds the user already loaded.
   const ctx = deps.context();
-  const user = await linkedUser(ctx.em, m.user, (id) => lookupEmail(deps, id));
-  if (!user) return tellPrivately(deps, where, notLinkedText);
+  // Someone nobody has linked yet may be linked here by their Slack profile's email (R33).
+  const userId =
+    author === 'unlinked' ? (await linkedUser(ctx.em, m.user, (id) => lookupEmail(deps, id)))?.id : author;
+  if (!userId) return tellPrivately(deps, where, notLinkedText);
   if (thread.state !== 'active') {
     return tellPrivately(
       deps,
@@ -127,9 +128,9 @@ async function onThreadMessage(
   const text = m.text ?? '';
   if (text.trimStart().startsWith(THREAD_COMMAND_PREFIX)) {
     const answer = await runSlackCommand(deps, {
-      userId: user.id,
+      userId,
       text: text.trimStart().slice(THREAD_COMMAND_PREFIX.length),
-      impliedConversationId: thread.conversation.id,
+      impliedConversationId: thread.conversationId,
       source,
     });
     return tellPrivately(deps, where, answer.text);
@@ -137,8 +138,8 @@ async function onThreadMessage(
   try {
     const attachments = m.files?.length ? await storeSlackFiles(m.files, deps) : [];
     const names = await mentionNames(deps, text);
-    const sent = await sendReply(ctx, userActor(user.id), {
-      conversationId: thread.conversation.id,
+    const sent = await sendReply(ctx, userActor(userId), {
+      conversationId: thread.conversationId,
       text: slackToPlainText(text, names).trim() || undefined,
       attachments,
       source,

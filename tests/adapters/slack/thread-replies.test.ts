@@ -100,6 +100,28 @@ describe('replies written in a Slack thread', { timeout: 30_000 }, () => {
     expect(h.graph.received.length).toBe(before);
   });
 
+  it('R33/R34: a linked Slack user who was deactivated is told how to get back, and their message never reaches the customer', async () => {
+    const { header } = await newThread('Anyone still there?');
+    const em = db.em();
+    em.create(User, {
+      account: ws.account,
+      name: 'Gone',
+      email: 'gone@acme.test',
+      role: 'agent',
+      groupIds: [ws.group.id],
+      slackUserId: 'U_GONE',
+      active: false,
+    });
+    await em.flush();
+    await settled(h.services);
+    const before = h.graph.received.length;
+    await agentWrites('U_GONE', 'Still here', header.ts);
+    expect(h.slack.ephemerals.find((e) => e.user === 'U_GONE')?.text).toContain('/parley link');
+    await settled(h.services);
+    expect(await db.em().count(Message, { text: 'Still here' })).toBe(0);
+    expect(h.graph.received.length).toBe(before);
+  });
+
   it("the app's own posts never come back as replies", async () => {
     const { header } = await newThread('Echo?');
     const own = h.slack.threadOf('C_SUPPORT', header.ts)[0]!;
