@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PARLEY_NODE_FLAGS, PARLEY_NODE_OPTIONS } from '../../bench/parley-processes.ts';
 import { configVariables, loadConfig } from '../../src/config.ts';
 import { healthRoutes } from '../../src/http/health.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -80,6 +81,14 @@ describe('container files', () => {
     const dockerfile = read('Dockerfile');
     const used = [...parleyServices.map(([, s]) => s.command?.[0]), execForm(dockerfile, 'CMD')[0]];
     expect(used.filter((c) => !commands.includes(String(c)))).toEqual([]);
+  });
+
+  it("the benchmarks start Parley with npm start's Node flags and NODE_OPTIONS, so their figures are the ones users get", () => {
+    // Found late: only the memory benchmark used the young generation's size; the others ran with
+    // V8's own, four times larger here, and measured other garbage-collection pauses.
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start!;
+    expect(/NODE_OPTIONS="(\S+) \$\{NODE_OPTIONS:-\}"/.exec(start)?.[1]).toBe(PARLEY_NODE_OPTIONS);
+    expect(/exec node (.*?) ?src\/main\.ts/.exec(start)?.[1]?.split(' ')).toEqual(PARLEY_NODE_FLAGS);
   });
 
   it('the image runs src/main.ts with node itself, copies what exists, and checks a /readyz route Parley has', () => {
