@@ -92,14 +92,21 @@ async function withMirrorLock(
     if (!locked) return { outcome: 'busy' };
     return await sync();
   } finally {
-    if (locked) {
-      await client
-        .query({ name: 'parley_mirror_unlock', text: 'select pg_advisory_unlock(hashtext($1))', values: key })
-        .then(
-          () => client.release(),
-          (e: Error) => client.release(e),
-        );
-    } else client.release();
+    const failed: Error | null = locked
+      ? await client
+          .query({
+            name: 'parley_mirror_unlock',
+            text: 'select pg_advisory_unlock(hashtext($1))',
+            values: key,
+          })
+          .then(
+            () => null,
+            (e: Error) => e,
+          )
+      : null;
+    // A connection that could not give the lock back is closed (release with an error), which does.
+    if (failed) client.release(failed);
+    else client.release();
   }
 }
 

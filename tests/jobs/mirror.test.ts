@@ -36,6 +36,27 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A sync that holds the conversation's lock and waits on the platform (its posts held). */
+async function syncWaitingOnPlatform(conversationId: string) {
+  const fake = recordingSurface();
+  const surfaces = new Map([['slack', fake.surface]]);
+  const release = fake.holdPosts();
+  const running = mirrorConversation({ em: db.em(), surfaces }, conversationId);
+  await expect.poll(() => fake.threads.length, { timeout: 5_000 }).toBe(1);
+  return { fake, surfaces, release, running };
+}
+
+/** One statement on a session of its own, as another worker process would run it. */
+async function inOtherSession(sql: string, params: unknown[]) {
+  const other = new pg.Client({ connectionString: db.url });
+  await other.connect();
+  try {
+    return (await other.query(sql, params)).rows;
+  } finally {
+    await other.end();
+  }
+}
+
 describe('mirroring a conversation into a chat surface', () => {
   it('R28: a surface that must wait (Slack pacing a channel) does not hold up another (Teams): each goes as far as it can, the run comes back after the shorter wait', async () => {
     const slack = recordingSurface('slack');
@@ -155,12 +176,8 @@ describe('mirroring a conversation into a chat surface', () => {
   });
 
   it('two syncs of one conversation at once: the second steps aside, nothing is posted twice', async () => {
-    const fake = recordingSurface();
-    const surfaces = new Map([['slack', fake.surface]]);
     const { conv } = await conversationWithQueuedReply(db.em(), ws);
-    const release = fake.holdPosts();
-    const first = mirrorConversation({ em: db.em(), surfaces }, conv.id);
-    await expect.poll(() => fake.threads.length, { timeout: 5_000 }).toBe(1);
+    const { fake, surfaces, release, running: first } = await syncWaitingOnPlatform(conv.id);
     expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'busy' });
     release();
     expect(await first).toEqual({ outcome: 'done' });
@@ -181,16 +198,10 @@ describe('mirroring a conversation into a chat surface', () => {
       mirrorConversation({ em: db.em(), surfaces: new Map([['slack', failing]]) }, conv.id),
     ).rejects.toThrow('slack is down');
     // Another session (another worker process) can take the lock: it was not left on a pooled connection.
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    try {
-      const { rows } = await other.query('select pg_try_advisory_lock(hashtext($1)) as ok', [
-        `parley.mirror.${conv.id}`,
-      ]);
-      expect(rows[0].ok).toBe(true);
-    } finally {
-      await other.end();
-    }
+    const taken = await inOtherSession('select pg_try_advisory_lock(hashtext($1)) as ok', [
+      `parley.mirror.${conv.id}`,
+    ]);
+    expect(taken[0].ok).toBe(true);
     const surfaces = new Map([['slack', fake.surface]]);
     expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'done' });
     expect(fake.threads[0]!.items.map((i) => i.seq)).toEqual([1, 2]);
@@ -217,6 +228,22 @@ describe('mirroring a conversation into a chat surface', () => {
     // Managed as loaded: nothing to write back.
     em.getUnitOfWork().computeChangeSets();
     expect(em.getUnitOfWork().getChangeSets()).toEqual([]);
+  });
+
+  it("PostgreSQL ending the lock's session mid-run (a restart) fails nothing but that run: the process lives on and the next run posts each item once", async () => {
+    const { conv } = await conversationWithQueuedReply(db.em(), ws);
+    const { fake, surfaces, release, running } = await syncWaitingOnPlatform(conv.id);
+    // The session holding the lock is idle (the run waits for the platform) when it is ended.
+    const ended = await inOtherSession(
+      `select pg_terminate_backend(l.pid) as ended from pg_locks l
+       where l.locktype = 'advisory' and l.objid::int = hashtext($1)`,
+      [`parley.mirror.${conv.id}`],
+    );
+    expect(ended.map((r) => r.ended)).toEqual([true]);
+    release();
+    await running.catch(() => {});
+    expect(await mirrorConversation({ em: db.em(), surfaces }, conv.id)).toEqual({ outcome: 'done' });
+    expect(fake.threads[0]!.items.map((i) => i.seq)).toEqual([1, 2]);
   });
 
   it('R29: a reply whose delivery state changes is redrawn where it was posted, once', async () => {
