@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 /**
  * An open-loop load generator: requests start on schedule whatever the answers do (so a slow
  * server shows up as latency, not as a politely lower rate), and percentile helpers.
@@ -12,6 +14,11 @@ export interface LoadResult {
   /** Answers per second over the run (completed 2xx / wall time until the last answer). */
   achievedPerSecond: number;
   latency: Percentiles;
+  /**
+   * How late this process's own event loop ran while it sent and timed (its p99 and max, ms): the
+   * generator shares the cores too, and an answer read late is timed late.
+   */
+  generatorDelayMs: { p99: number; max: number };
 }
 
 export interface Percentiles {
@@ -35,6 +42,8 @@ export async function openLoop(
   request: (i: number) => Promise<Response>,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   let ok = 0;
   let failed = 0;
   const pending: Promise<void>[] = [];
@@ -63,7 +72,9 @@ export async function openLoop(
     );
   }
   await Promise.all(pending);
+  delay.disable();
   const wall = Math.max(lastAnswer - start, durationMs);
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   return {
     offeredPerSecond: ratePerSecond,
     durationMs,
@@ -72,6 +83,7 @@ export async function openLoop(
     failed,
     achievedPerSecond: Math.round((ok / wall) * 1000 * 10) / 10,
     latency: percentiles(latencies),
+    generatorDelayMs: { p99: ms(delay.percentile(99)), max: ms(delay.max) },
   };
 }
 
@@ -91,7 +103,7 @@ export async function sustainedRate(
     const r = await openLoop(rate, durationMs, request);
     steps.push(r);
     log(
-      `  ${rate}/s offered → ${r.achievedPerSecond}/s answered, ${r.failed} failed, ack p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms`,
+      `  ${rate}/s offered → ${r.achievedPerSecond}/s answered, ${r.failed} failed, ack p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms (generator late ≤ ${r.generatorDelayMs.max} ms)`,
     );
     const keptUp = r.failed === 0 && r.achievedPerSecond >= rate * 0.95 && r.latency.p50 <= 50;
     if (!keptUp) break;
