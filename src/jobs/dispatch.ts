@@ -2,7 +2,7 @@ import type { DomainEvent } from '../domain/events.ts';
 import { wakeBroadcast, wakeBroadcastProgress } from './broadcast-wake.ts';
 import { mirrorLater, mirrorNow } from './mirror-wake.ts';
 import { BACKGROUND_PRIORITY, enqueue, type Queues } from './queues.ts';
-import { phaseOf } from './spread.ts';
+import { slotOf } from './spread.ts';
 
 const outboundKinds = new Set(['reply', 'ai', 'auto_response']);
 /**
@@ -33,11 +33,9 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
   const homeBucketWoken = new Map<string, number>();
   const wakeHome = async (groupId: string, now: number) => {
     // Each group's buckets start at its own offset, so the groups' redraws do not all run at once.
-    const phase = phaseOf(groupId, HOME_DEBOUNCE_MS);
-    const bucket = Math.floor((now - phase) / HOME_DEBOUNCE_MS);
+    const { slot: bucket, endsAt } = slotOf(groupId, HOME_DEBOUNCE_MS, now);
     if (homeBucketWoken.get(groupId) === bucket) return;
-    const delayMs = (bucket + 1) * HOME_DEBOUNCE_MS + phase - now;
-    await enqueue(queues, 'home', { groupId, bucket }, { delayMs });
+    await enqueue(queues, 'home', { groupId, bucket }, { delayMs: endsAt - now });
     homeBucketWoken.set(groupId, bucket);
   };
   /**

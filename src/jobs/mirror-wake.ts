@@ -1,12 +1,11 @@
 import { type EnqueueOptions, enqueue, type Queues } from './queues.ts';
-import { phaseOf } from './spread.ts';
+import { slotOf } from './spread.ts';
 
 /**
  * Mirror runs that can wait a little are put on this grid and named by their slot, so every wake
  * of one conversation that falls due at about the same time (each new message's run while the
  * header's count is paced, a reply's "queued" then "sent") becomes one delayed job instead of a
- * crowd of them. Each conversation's grid is shifted by its own offset (spread.ts), so the
- * delayed runs of many conversations do not all fall due at once.
+ * crowd of them. Each conversation's grid has its own offset (spread.ts).
  */
 export const MIRROR_GRID_MS = 250;
 
@@ -28,12 +27,11 @@ export function mirrorLater(
   now = Date.now(),
   opts: Pick<EnqueueOptions, 'priority'> = {},
 ): Promise<void> {
-  const phase = phaseOf(conversationId, MIRROR_GRID_MS);
-  const slot = Math.floor((now + Math.max(waitMs, 1) - phase) / MIRROR_GRID_MS) + 1;
+  const { slot, endsAt } = slotOf(conversationId, MIRROR_GRID_MS, now + Math.max(waitMs, 1));
   return enqueue(
     queues,
     'mirror',
-    { conversationId, rev: `at${slot}` },
-    { delayMs: slot * MIRROR_GRID_MS + phase - now, ...opts },
+    { conversationId, rev: `at${slot + 1}` },
+    { delayMs: endsAt - now, ...opts },
   );
 }

@@ -1,15 +1,20 @@
 /**
- * A stable offset in [0, periodMs) for a key (a group's or a conversation's id).
+ * Time grids for wake-ups that can wait a little (a group's dashboard redraw, a thread's later
+ * mirror run): every wake of one key that falls in one slot becomes one job named by the slot.
  *
- * Wake-ups put on a shared time grid fall due at the same instant: every group's dashboard at
- * each 2-second boundary, every paced thread at each 250 ms slot. Measured under
- * `npm run bench -- e2e`, all 50 groups' dashboard jobs started within 200 ms of each boundary,
- * a burst the customer's message that arrived then waited behind (bench/README.md). Shifting
- * each key's grid by its own offset keeps one job per key and slot, but spreads the keys over
- * the period.
+ * Each key's grid is shifted by an offset of its own. On one shared grid every group's dashboard
+ * fell due at each 2-second boundary and every paced thread at each 250 ms slot: measured under
+ * `npm run bench -- e2e`, all 50 groups' dashboard jobs started within 200 ms of each boundary, a
+ * burst the customer's message that arrived then waited behind (bench/README.md, "The tails").
  */
-export function phaseOf(key: string, periodMs: number): number {
-  // FNV-1a: cheap, stable across processes and releases (web and worker must agree on slots).
+export function slotOf(key: string, periodMs: number, at: number): { slot: number; endsAt: number } {
+  const phase = phaseOf(key, periodMs);
+  const slot = Math.floor((at - phase) / periodMs);
+  return { slot, endsAt: (slot + 1) * periodMs + phase };
+}
+
+/** A stable offset in [0, periodMs) for a key. FNV-1a: web and worker must agree on slots. */
+function phaseOf(key: string, periodMs: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);

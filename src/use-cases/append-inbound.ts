@@ -27,6 +27,8 @@ export interface FastAppend {
   events: DomainEvent[];
   /** A retry of a message stored by another request of the same batch: nothing new was written. */
   duplicate?: boolean;
+  /** The message opened a new conversation (a first message from someone nobody knew). */
+  openedConversation?: boolean;
 }
 
 /** The path receiveInbound tries first; null means "take the full use-case". */

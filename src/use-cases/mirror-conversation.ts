@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Conversation, SurfacePost, SurfaceThread, User } from '../db/entities/index.ts';
-import { mayView } from '../domain/visibility.ts';
+import { type Conversation, SurfacePost, SurfaceThread } from '../db/entities/index.ts';
 import {
   type AgentSurface,
   type MirrorItem,
@@ -11,13 +10,12 @@ import {
   shownStateOf,
   type ThreadHeader,
 } from '../ports/agent-surface.ts';
-import { toViewer } from './load.ts';
 import { buildHeader, itemsAfter } from './mirror-items.ts';
+import { withMirrorLock } from './mirror-lock.ts';
+import { desiredPlaces } from './mirror-places.ts';
 import { conversationToMirror, pendingAndStale, type StalePost, threadsAndUnpaid } from './mirror-reads.ts';
 import { savePosted, saveShownState, saveThreadRef } from './mirror-writes.ts';
 import { WaitingPlaces } from './waiting-places.ts';
-
-const toViewerWithState = (u: User) => ({ ...toViewer(u), active: u.active });
 
 /**
  * Brings a conversation's threads on every chat surface up to date (R28, R31, R24): one thread in
@@ -44,7 +42,7 @@ export interface MirrorDeps {
 }
 
 export async function mirrorConversation(deps: MirrorDeps, conversationId: string): Promise<MirrorOutcome> {
-  return withMirrorLock(deps.em, conversationId, async () => {
+  const outcome = await withMirrorLock(deps.em, conversationId, async (): Promise<MirrorOutcome> => {
     // A surface or place that must wait (paced, held, waiting for an admin) does not hold up the
     // others: each goes as far as it can, and the run comes back after the shortest wait.
     const waits = new WaitingPlaces();
@@ -63,96 +61,7 @@ export async function mirrorConversation(deps: MirrorDeps, conversationId: strin
       ? ({ outcome: 'done' } as const)
       : ({ outcome: 'retry', retryAfterMs } as const);
   });
-}
-
-/**
- * Runs `sync` holding the conversation's mirror lock, or answers busy. A session lock on a
- * connection of its own (one statement to take, one to give back), not a transaction's (begin,
- * lock, commit): the run's writes are each committed at once on other connections anyway, so
- * each step is saved before the next platform call, and a customer's message waits for one
- * round trip fewer before its post. A connection that cannot give the lock back is closed,
- * which gives it back.
- */
-async function withMirrorLock(
-  em: EntityManager,
-  conversationId: string,
-  sync: () => Promise<MirrorOutcome>,
-): Promise<MirrorOutcome> {
-  const pool = await em.getConnection().getNativeClient();
-  const client = await pool.connect();
-  const key = [`parley.mirror.${conversationId}`];
-  let locked = false;
-  try {
-    const { rows } = await client.query<{ ok: boolean }>({
-      name: 'parley_mirror_lock',
-      text: 'select pg_try_advisory_lock(hashtext($1)) as ok',
-      values: key,
-    });
-    locked = rows[0]?.ok === true;
-    if (!locked) return { outcome: 'busy' };
-    return await sync();
-  } finally {
-    const failed: Error | null = locked
-      ? await client
-          .query({
-            name: 'parley_mirror_unlock',
-            text: 'select pg_advisory_unlock(hashtext($1))',
-            values: key,
-          })
-          .then(
-            () => null,
-            (e: Error) => e,
-          )
-      : null;
-    // A connection that could not give the lock back is closed (release with an error), which does.
-    if (failed) client.release(failed);
-    else client.release();
-  }
-}
-
-async function desiredPlaces(
-  em: EntityManager,
-  surface: AgentSurface,
-  conv: Conversation,
-): Promise<MirrorPlace[]> {
-  if (conv.status === 'deleted') return [];
-  if (!conv.visibleToIds) {
-    const channelId = surface.channelOf(conv.group);
-    return channelId ? [{ kind: 'channel', key: `channel:${channelId}`, channelId }] : [];
-  }
-  const places: MirrorPlace[] = [];
-  for (const u of await usersWhoMayView(em, conv)) {
-    const platformUserId = surface.userIdOf(u);
-    // The key names the chat identity too: when a user is relinked (R35), the thread in the
-    // previous identity's direct messages goes and a new one opens in the new identity's.
-    if (platformUserId)
-      places.push({
-        kind: 'direct',
-        key: `user:${u.id}:${platformUserId}`,
-        user: { id: u.id, name: u.name, platformUserId },
-      });
-  }
-  return places;
-}
-
-/**
- * R17/R31/R34: the users of a restricted conversation's private places, decided by the same rule
- * as every other surface (`mayView`): active members of its group on its list, or the group's
- * admins when the list emptied. Someone who left the group is not among them, list or not.
- */
-async function usersWhoMayView(em: EntityManager, conv: Conversation): Promise<User[]> {
-  const list = conv.visibleToIds ?? [];
-  const users = await em.find(
-    User,
-    {
-      active: true,
-      groupIds: { $contains: [conv.group.id] },
-      ...(list.length > 0 ? { id: { $in: list } } : { role: 'admin' as const }),
-    },
-    { orderBy: { id: 'asc' } },
-  );
-  const facts = { groupId: conv.group.id, visibleToIds: list };
-  return users.filter((u) => mayView(toViewerWithState(u), facts));
+  return outcome ?? { outcome: 'busy' };
 }
 
 async function syncSurface(

@@ -98,6 +98,7 @@ export const openForNewSender: InboundShortcut = async (
   const fast = appended(m, { ...row, message_id: ids.message });
   return {
     ...fast,
+    openedConversation: true,
     events: [
       { type: 'conversation.opened', conversationId: row.conversation_id, groupId: row.group_id },
       ...fast.events,

@@ -93,14 +93,10 @@ export async function receiveInbound(
   const awaitsReply = !input.meta?.reaction;
   const shortcut = opts.shortcut === undefined ? appendToOpenConversation : opts.shortcut;
   const facts = { ...input, at, awaitsReply };
-  const fast = shortcut ? await shortcut(ctx.em, facts, now) : null;
   const newSender = opts.newSender === undefined ? openForNewSender : opts.newSender;
-  const opened = !fast && newSender ? await newSender(ctx.em, facts, now) : null;
-  if (opened) {
-    if (ctx.dispatch) await ctx.dispatch(opened.events);
-    const { conversationId, messageId, events, aiAnswers } = opened;
-    return { conversationId, messageId, events, duplicate: false, openedConversation: true, aiAnswers };
-  }
+  const fast =
+    (shortcut ? await shortcut(ctx.em, facts, now) : null) ??
+    (newSender ? await newSender(ctx.em, facts, now) : null);
   if (fast) {
     if (ctx.dispatch && fast.events.length > 0) await ctx.dispatch(fast.events);
     const { conversationId, messageId, events } = fast;
@@ -110,7 +106,7 @@ export async function receiveInbound(
       messageId,
       events,
       duplicate,
-      openedConversation: false,
+      openedConversation: fast.openedConversation === true,
       aiAnswers: !duplicate && fast.aiAnswers,
     };
   }

@@ -16,6 +16,15 @@ export async function linkedUser(
 ): Promise<User | null> {
   const linked = await em.findOne(User, { slackUserId });
   if (linked) return linked.active ? linked : null;
+  return linkByEmail(em, slackUserId, lookupEmail);
+}
+
+/** R33: links a Slack user nobody is linked to yet, when their profile email names exactly one active Parley user. */
+export async function linkByEmail(
+  em: EntityManager,
+  slackUserId: string,
+  lookupEmail: LookupEmail,
+): Promise<User | null> {
   const email = await lookupEmail(slackUserId).catch(() => null);
   if (!email) return null;
   const candidates = await em.find(User, {

@@ -6,18 +6,19 @@ export interface WrittenInThread {
   conversationId: string;
 }
 
+/** The Parley user behind a Slack user (R33): linked and active, linked but deactivated, or nobody yet. */
+export type SlackAuthor = { linked: true; activeUserId: string | null } | { linked: false };
+
 /**
  * In one statement on the driver's pool: the conversation thread a Slack message was written in,
- * and the Parley user linked to its author (R33) — the id of an active one, null for a
- * deactivated one, 'unlinked' when nobody has this Slack id yet (the caller then links by email
- * through linkedUser). An agent's reply is the web's busiest Slack event, and the ORM's two
+ * and who its author is in Parley (the caller links someone nobody has linked yet by email). An agent's reply is the web's busiest Slack event, and the ORM's two
  * lookups (query building, then mapping entities nobody changes) were about 40 % of what the web
  * allocated while answering them (bench/README.md, "Garbage collection").
  */
 export async function threadAndAuthor(
   em: EntityManager,
   where: { channel: string; threadTs: string; slackUserId: string },
-): Promise<{ thread: WrittenInThread | null; author: string | null | 'unlinked' }> {
+): Promise<{ thread: WrittenInThread | null; author: SlackAuthor }> {
   const pool = await em.getConnection().getNativeClient();
   const { rows } = await pool.query<{
     state: string | null;
@@ -37,6 +38,8 @@ export async function threadAndAuthor(
   const row = rows[0];
   const thread =
     row?.state && row.conversation_id ? { state: row.state, conversationId: row.conversation_id } : null;
-  const author = !row?.user_id ? 'unlinked' : row.user_active ? row.user_id : null;
+  const author: SlackAuthor = row?.user_id
+    ? { linked: true, activeUserId: row.user_active ? row.user_id : null }
+    : { linked: false };
   return { thread, author };
 }

@@ -8,10 +8,10 @@ import { runSlackCommand } from './command-answer.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { DM_FILES_TEXT, isDmCommand, onInternalThreadMessage } from './internal-chat-events.ts';
-import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
+import { linkByEmail, linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 import { type SlackFile, storeSlackFiles } from './slack-files.ts';
 import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
-import { threadAndAuthor, type WrittenInThread } from './thread-lookup.ts';
+import { type SlackAuthor, threadAndAuthor, type WrittenInThread } from './thread-lookup.ts';
 
 /*
  * New messages people write where Parley listens (R29, R30): in a conversation's thread, a plain
@@ -106,13 +106,14 @@ const HANDLED_TTL_SECONDS = 7 * 24 * 3600;
 async function onThreadMessage(
   deps: SlackHandlerDeps,
   m: SlackMessageEvent & { user: string },
-  { thread, author }: { thread: WrittenInThread; author: string | null | 'unlinked' },
+  { thread, author }: { thread: WrittenInThread; author: SlackAuthor },
   where: { channel: string; user: string; threadTs?: string },
 ): Promise<void> {
   const ctx = deps.context();
   // Someone nobody has linked yet may be linked here by their Slack profile's email (R33).
-  const userId =
-    author === 'unlinked' ? (await linkedUser(ctx.em, m.user, (id) => lookupEmail(deps, id)))?.id : author;
+  const userId = author.linked
+    ? author.activeUserId
+    : (await linkByEmail(ctx.em, m.user, (id) => lookupEmail(deps, id)))?.id;
   if (!userId) return tellPrivately(deps, where, notLinkedText);
   if (thread.state !== 'active') {
     return tellPrivately(

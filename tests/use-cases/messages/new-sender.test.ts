@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChannelEndpoint, Contact, ContactIdentity, Group } from '../../../src/db/entities/index.ts';
+import { Contact, ContactIdentity, Group } from '../../../src/db/entities/index.ts';
 import { openForNewSender } from '../../../src/use-cases/open-for-new-sender.ts';
 import { type ReceiveInboundInput, receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { ctxAt, newPhone, providerOf } from './support.ts';
+import { addEndpoints, conversationRow, ctxAt, newPhone, providerOf, rowsWithout } from './support.ts';
 
 const db = await createTestDb();
 let ws: Workspace;
@@ -22,14 +22,7 @@ beforeAll(async () => {
     aiAgent: { enabled: true, name: 'Ava' },
     autoResponder: { enabled: true, timeZone: 'UTC', hours: {} },
   });
-  for (const channel of Object.keys(endpoint) as Channel[])
-    em.create(ChannelEndpoint, {
-      account: ws.account,
-      group,
-      channel,
-      address: endpoint[channel],
-      name: channel,
-    });
+  addEndpoints(em, ws.account, group, endpoint);
   await em.flush();
 });
 
@@ -71,28 +64,26 @@ async function firstMessage(
 
 /** Everything stored for a conversation, without what must differ between two worlds. */
 async function stored(conversationId: string) {
-  const sql = db.em().getConnection();
-  const [c] = (await sql.execute('select * from conversation where id = ?', [conversationId])) as Record<
-    string,
-    unknown
-  >[];
-  const { id: _id, number: _n, contact_id, updated_at: _u, ...conversation } = c!;
-  const messages = (
-    (await sql.execute('select * from message where conversation_id = ?', [conversationId])) as Record<
-      string,
-      unknown
-    >[]
-  ).map(({ id: _m, conversation_id: _c, provider_message_id: _p, ...m }) => m);
-  const [p] = (await sql.execute('select * from contact where id = ?', [contact_id])) as Record<
-    string,
-    unknown
-  >[];
-  const { id: _pid, created_at: _pc, updated_at: _pu, ...contact } = p!;
-  const identities = (
-    (await sql.execute('select * from contact_identity where contact_id = ? order by channel', [
-      contact_id,
-    ])) as Record<string, unknown>[]
-  ).map(({ id: _i, contact_id: _ci, address: _a, created_at: _ic, ...i }) => i);
+  const ofContact = '(select contact_id from conversation where id = ?)';
+  const conversation = await conversationRow(db, conversationId);
+  const messages = await rowsWithout(
+    db,
+    'select * from message where conversation_id = ?',
+    [conversationId],
+    ['id', 'conversation_id', 'provider_message_id'],
+  );
+  const [contact] = await rowsWithout(
+    db,
+    `select * from contact where id = ${ofContact}`,
+    [conversationId],
+    ['id', 'created_at', 'updated_at'],
+  );
+  const identities = await rowsWithout(
+    db,
+    `select * from contact_identity where contact_id = ${ofContact} order by channel`,
+    [conversationId],
+    ['id', 'contact_id', 'address', 'created_at'],
+  );
   return { conversation, messages, contact, identities };
 }
 

@@ -5,7 +5,15 @@ import { replyInOpenConversation } from '../../../src/use-cases/reply-in-open-co
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { seedContact, seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
-import { closeDirectly, ctxAt, customerWrites, hoursAfter, messagesOf } from './support.ts';
+import {
+  closeDirectly,
+  conversationRow,
+  ctxAt,
+  customerWrites,
+  hoursAfter,
+  messagesOf,
+  rowsWithout,
+} from './support.ts';
 
 const db = await createTestDb();
 let ws: Workspace;
@@ -30,16 +38,13 @@ async function waitingCustomer() {
 /** Everything a reply changes, without the ids and clocks that differ between two conversations. */
 async function rowsOf(conversationId: string) {
   const sql = db.em().getConnection();
-  const [conv] = (await sql.execute('select * from conversation where id = ?', [conversationId])) as Record<
-    string,
-    unknown
-  >[];
-  const { id: _i, number: _n, contact_id: _c, updated_at: _u, ...conversation } = conv!;
-  const messages = (
-    (await sql.execute('select * from message where conversation_id = ? order by seq', [
-      conversationId,
-    ])) as Record<string, unknown>[]
-  ).map(({ id: _id, conversation_id: _cid, provider_message_id: _p, source_ref: _s, meta: _m, ...m }) => m);
+  const conversation = await conversationRow(db, conversationId);
+  const messages = await rowsWithout(
+    db,
+    'select * from message where conversation_id = ? order by seq',
+    [conversationId],
+    ['id', 'conversation_id', 'provider_message_id', 'source_ref', 'meta'],
+  );
   const reads = (await sql.execute(
     'select user_id, last_read_seq, updated_at from read_state where conversation_id = ?',
     [conversationId],

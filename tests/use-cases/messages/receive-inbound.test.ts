@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ChannelEndpoint,
   Contact,
   ContactIdentity,
   Conversation,
@@ -15,6 +14,7 @@ import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { createTestDb } from '../../support/test-db.ts';
 import {
+  addEndpoints,
   closeDirectly,
   ctxAt,
   customerWrites,
@@ -352,14 +352,7 @@ describe('receive-inbound: the one-statement path and the full use-case', () => 
       groupIds: [group.id],
     });
     const endpoint = { whatsapp: 'PNID_PARITY', sms: '+15550009999' } as const;
-    for (const channel of ['whatsapp', 'sms'] as const)
-      em.create(ChannelEndpoint, {
-        account: ws.account,
-        group,
-        channel,
-        address: endpoint[channel],
-        name: channel,
-      });
+    addEndpoints(em, ws.account, group, endpoint);
     const world = (name: 'fast' | 'full') => {
       const phone = newPhone();
       const contact = em.create(Contact, { account: ws.account, name: 'Erin Parity', tags: ['vip'] });

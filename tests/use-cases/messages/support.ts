@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Conversation, Message } from '../../../src/db/entities/index.ts';
+import {
+  type Account,
+  ChannelEndpoint,
+  Conversation,
+  type Group,
+  Message,
+} from '../../../src/db/entities/index.ts';
 import type { Actor } from '../../../src/domain/actor.ts';
 import type { Logger } from '../../../src/logger.ts';
 import { inTransaction, type UseCaseContext } from '../../../src/use-cases/context.ts';
@@ -98,4 +104,40 @@ export function recordedGroupCommit(db: TestDb) {
     onBatch: (_channel: string, size: number) => batches.push(size),
   };
   return { options, batches, failures };
+}
+
+/**
+ * The rows of one query, every column but `omit`: what two paths that must store the same thing
+ * (a shortcut and the full use-case) are compared by, without the ids and clocks that differ.
+ */
+export async function rowsWithout(
+  db: TestDb,
+  sql: string,
+  params: unknown[],
+  omit: string[],
+): Promise<Record<string, unknown>[]> {
+  const rows = (await db.em().getConnection().execute(sql, params)) as Record<string, unknown>[];
+  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !omit.includes(k))));
+}
+
+/** A number or widget of `group` on each channel given, named after its channel. */
+export function addEndpoints(
+  em: EntityManager,
+  account: Account,
+  group: Group,
+  addresses: Partial<Record<'whatsapp' | 'sms' | 'webchat', string>>,
+): void {
+  for (const [channel, address] of Object.entries(addresses))
+    em.create(ChannelEndpoint, { account, group, channel, address, name: channel });
+}
+
+/** A conversation's row without what differs between two conversations (id, number, contact, clock). */
+export async function conversationRow(db: TestDb, conversationId: string) {
+  const [row] = await rowsWithout(
+    db,
+    'select * from conversation where id = ?',
+    [conversationId],
+    ['id', 'number', 'contact_id', 'updated_at'],
+  );
+  return row;
 }
