@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { cliActor } from '../setup/actor.ts';
 import { createGroup, findGroupByName, listGroups } from '../setup/groups.ts';
+import type { GroupCreate } from '../setup/schemas.ts';
 import { createUser, findUserByEmail, listUsers, updateUser } from '../setup/users.ts';
 import { registerGroupUpdateCommand } from './group-update-command.ts';
 import { type CliIo, collect, type OpenDatabase, table, withDatabase } from './io.ts';
@@ -20,9 +21,11 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
           g.teamsChannelId ? `${g.teamsTeamId}/${g.teamsChannelId}` : null,
           g.aiAgent?.enabled ? (g.aiAgent.name ?? 'on') : null,
           g.digestCron,
+          g.replies,
           g.id,
         ]);
-        for (const line of table(['NAME', 'SLACK', 'TEAMS', 'AI AGENT', 'DIGEST', 'ID'], rows)) io.out(line);
+        for (const line of table(['NAME', 'SLACK', 'TEAMS', 'AI AGENT', 'DIGEST', 'REPLIES', 'ID'], rows))
+          io.out(line);
       }),
     );
 
@@ -33,10 +36,17 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
     .option('--teams-team <id>', 'Teams team id (with --teams-channel)')
     .option('--teams-channel <id>', 'Teams channel id (with --teams-team)')
     .option('--digest-cron <cron>', 'when to post the dashboard digest (cron, UTC)')
+    .option('--replies <mode>', 'R41: "thread" (default) or "explicit" (plain thread messages are notes)')
     .action(
       (
         name: string,
-        o: { slackChannel?: string; teamsTeam?: string; teamsChannel?: string; digestCron?: string },
+        o: {
+          slackChannel?: string;
+          teamsTeam?: string;
+          teamsChannel?: string;
+          digestCron?: string;
+          replies?: string;
+        },
       ) =>
         withDatabase(open, io, async (em) => {
           const group = await createGroup(
@@ -47,6 +57,7 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
               teamsTeamId: o.teamsTeam,
               teamsChannelId: o.teamsChannel,
               digestCron: o.digestCron,
+              replies: o.replies as GroupCreate['replies'],
             },
             cliActor,
           );

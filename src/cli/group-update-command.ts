@@ -13,6 +13,7 @@ interface UpdateOptions {
   teamsTeam?: string;
   teamsChannel?: Setting;
   digestCron?: Setting;
+  replies?: string;
 }
 
 /** `--x <v>` sets, `--no-x` clears (null), neither leaves it as it is. */
@@ -27,16 +28,20 @@ export function toGroupPatch(o: UpdateOptions): GroupPatch {
     teamsTeamId: unlinkTeams ? null : o.teamsTeam,
     teamsChannelId: setting(o.teamsChannel),
     digestCron: setting(o.digestCron),
+    // Checked by the use-case's schema, as the API's: a wrong word is named there.
+    replies: o.replies as GroupPatch['replies'],
   };
 }
 
-const FIELDS = ['name', 'slackChannelId', 'teamsTeamId', 'teamsChannelId', 'digestCron'] as const;
+const FIELDS = ['name', 'slackChannelId', 'teamsTeamId', 'teamsChannelId', 'digestCron', 'replies'] as const;
 
 /** `groups update <name>`: rename a group, link or unlink its Slack or Teams channel, set its digest. */
 export function registerGroupUpdateCommand(groups: Command, open: OpenDatabase, io: CliIo): void {
   groups
     .command('update <name>')
-    .description('change a group: rename it, link or unlink its channels, set or clear its digest')
+    .description(
+      'change a group: rename it, link or unlink its channels, set or clear its digest, set its reply mode',
+    )
     .option('--rename <newName>', 'its new name')
     .option('--slack-channel <id>', 'the Slack channel its conversations are mirrored to')
     .option('--no-slack-channel', 'unlink its Slack channel')
@@ -45,6 +50,10 @@ export function registerGroupUpdateCommand(groups: Command, open: OpenDatabase, 
     .option('--no-teams-channel', 'unlink its Teams channel')
     .option('--digest-cron <cron>', 'when to post the dashboard digest (cron, UTC)')
     .option('--no-digest-cron', 'post no digest')
+    .option(
+      '--replies <mode>',
+      'R41: "thread" (a plain thread message goes to the customer) or "explicit" (it is a note; send with !reply)',
+    )
     .action((name: string, o: UpdateOptions) =>
       withDatabase(open, io, async (em) => {
         const patch = toGroupPatch(o);

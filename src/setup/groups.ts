@@ -87,6 +87,7 @@ export function createGroup(
           aiAgent: data.aiAgent ?? null,
           autoResponder: data.autoResponder ?? null,
           digestCron: data.digestCron ?? null,
+          replies: data.replies ?? 'thread',
         });
         checkGroupLinks(group);
         auditSetup(tx, account, actor, 'group.created', { groupId: group.id, name: group.name });

@@ -91,6 +91,10 @@ export const autoResponderSchema = strictObject({
 
 export const accountPatchSchema = strictObject({ name: text(200) });
 
+export const replyModeSchema = z.enum(['thread', 'explicit'], {
+  error: 'replies must be "thread" (plain thread messages go to the customer) or "explicit" (they are notes)',
+});
+
 export const groupCreateSchema = strictObject({
   name: text(100),
   slackChannelId: externalId.optional(),
@@ -100,6 +104,11 @@ export const groupCreateSchema = strictObject({
   autoResponder: autoResponderSchema.nullable().optional(),
   /** R27: when the dashboard digest is posted; null for none. */
   digestCron: cronSchema.nullable().optional(),
+  /**
+   * R41: `thread` (default), a plain message in a conversation's thread goes to the customer;
+   * `explicit`, it is an internal note and only `!reply`, Reply… or "Send to customer" send.
+   */
+  replies: replyModeSchema.optional(),
 });
 export const groupPatchSchema = groupCreateSchema.partial();
 

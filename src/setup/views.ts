@@ -27,6 +27,7 @@ export const groupView = z.object({
   aiAgent: aiAgentSchema.nullable(),
   autoResponder: autoResponderSchema.nullable(),
   digestCron: z.string().nullable(),
+  replies: z.enum(['thread', 'explicit']),
   createdAt: timestamp,
 });
 
@@ -88,6 +89,7 @@ export const toGroupView = (g: Group): GroupView => ({
   aiAgent: g.aiAgent ?? null,
   autoResponder: g.autoResponder ?? null,
   digestCron: g.digestCron ?? null,
+  replies: g.replies,
   createdAt: iso(g.createdAt),
 });
 

@@ -94,6 +94,24 @@ describe('groups', () => {
     });
   });
 
+  it('R41: a group replies in the thread by default; its reply mode is set and audited, a wrong word refused naming the choices', async () => {
+    const group = await newGroup();
+    expect(await ok(await call('GET', `/groups/${group.id}`))).toMatchObject({ replies: 'thread' });
+    expect(await ok(await call('PATCH', `/groups/${group.id}`, { replies: 'explicit' }))).toMatchObject({
+      replies: 'explicit',
+    });
+    const audit = await db.em().fork().find(AuditEvent, { action: 'group.updated' });
+    expect(audit.map((a) => a.data)).toContainEqual({
+      groupId: group.id,
+      changed: ['replies'],
+      via: 'admin-api',
+    });
+    const wrong = await call('PATCH', `/groups/${group.id}`, { replies: 'sometimes' });
+    expect(wrong.status).toBe(422);
+    expect((await errorOf(wrong)).message).toMatch(/replies.*"thread".*"explicit"/s);
+    expect(await ok(await call('GET', `/groups/${group.id}`))).toMatchObject({ replies: 'explicit' });
+  });
+
   it('R36, R37: sets the AI agent (mode, caps) and the auto responder; refuses bad hours naming the field', async () => {
     const group = await newGroup();
     const autoResponder = {

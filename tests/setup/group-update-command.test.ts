@@ -56,6 +56,17 @@ describe('parley groups update', () => {
     ]);
   });
 
+  it('R41: --replies explicit makes plain thread messages notes; thread brings them back', async () => {
+    await parley('groups', 'create', 'Careful');
+    const { id } = await group('Careful');
+    expect((await parley('groups', 'update', 'Careful', '--replies', 'explicit')).out).toBe(
+      `Updated group Careful (${id}): replies`,
+    );
+    expect((await group('Careful')).replies).toBe('explicit');
+    await parley('groups', 'update', 'Careful', '--replies', 'thread');
+    expect((await db.em().fork().findOneOrFail(Group, { name: 'Careful' })).replies).toBe('thread');
+  });
+
   it('--no-… unlinks a channel or clears the digest; the same values again change nothing', async () => {
     await parley('groups', 'create', 'Unlinking', '--slack-channel', 'C0UNL', '--digest-cron', '0 9 * * *');
     await parley(
@@ -96,6 +107,7 @@ describe('parley groups update', () => {
       [['--digest-cron', '61 25 * * 9'], { digestCron: '61 25 * * 9' }],
       [['--teams-team', 'team-only'], { teamsTeamId: 'team-only' }],
       [['--rename', 'Taken'], { name: 'Taken' }],
+      [['--replies', 'sometimes'], { replies: 'sometimes' }],
     ] as const) {
       const res = await parley('groups', 'update', 'Strict', ...args);
       const api = await adminCall(app, 'PATCH', `/groups/${id}`, body);
@@ -107,7 +119,7 @@ describe('parley groups update', () => {
       );
     }
     const g = await group('Strict');
-    expect([g.teamsTeamId, g.digestCron]).toEqual([null, null]);
+    expect([g.teamsTeamId, g.digestCron, g.replies]).toEqual([null, null, 'thread']);
   });
 
   it('names an unknown group, and asks for an option when given none', async () => {

@@ -59,6 +59,8 @@ describe('applying the example workspace file', () => {
     const sales = await em.findOneOrFail(Group, { name: 'Sales' });
     expect(support.aiAgent).toMatchObject({ enabled: true, name: 'Ava' });
     expect(support.digestCron).toBe('0 8 * * 1-5');
+    // R41: a group the file says nothing of replies in the thread; Sales asks for explicit replies.
+    expect([support.replies, sales.replies]).toEqual(['thread', 'explicit']);
     const ada = await em.findOneOrFail(User, { email: 'ada@acme.example' });
     expect(ada.groupIds).toEqual([support.id, sales.id]);
     expect(ada.slackUserId).toBe('U0ADA0001');

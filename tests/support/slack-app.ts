@@ -3,6 +3,7 @@ import { createWebchatAdapter, type WebchatOptions } from '../../adapters/channe
 import { whatsappAdapter } from '../../adapters/channels/whatsapp/index.ts';
 import { whatsAppSignature } from '../../adapters/channels/whatsapp/signature.ts';
 import type { ChannelAdapterModule } from '../../src/ports/adapter-module.ts';
+import { inbound } from '../adapters/whatsapp/payloads.ts';
 import {
   BOT,
   fakeSlack,
@@ -19,6 +20,7 @@ import { OPENAI_KEY, OPENAI_URL, openAiFake } from './fakes/openai.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_URL, twilioFake, twilioWebhook } from './fakes/twilio.ts';
 import { useMsw } from './msw.ts';
 import { runningParley } from './running-parley.ts';
+import { settled } from './settled.ts';
 import type { TestDb } from './test-db.ts';
 
 export const WA_APP_SECRET = 'slack-e2e-whatsapp-app-secret';
@@ -121,6 +123,47 @@ export function slackHarness(
         },
         body,
       });
+    },
+    /**
+     * A customer (`waId`) writes on WhatsApp; resolves with the header of the conversation's thread
+     * in `channel` once it is there and Parley has recorded it (a reply in a thread it has not
+     * recorded yet waits for the sweep).
+     */
+    async customerThread(waId: string, text: string, channel = 'C_SUPPORT') {
+      const body = JSON.stringify(inbound({ waId, name: `Customer ${waId}` }, 'text', { body: text }));
+      await h.app.request('/webhooks/whatsapp', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': whatsAppSignature(WA_APP_SECRET, body),
+        },
+        body,
+      });
+      const header = await eventually(() =>
+        slack.posts.find(
+          (p) =>
+            p.channel === channel &&
+            !p.thread_ts &&
+            slack.threadOf(channel, p.ts).some((r) => r.text.includes(text)),
+        ),
+      );
+      await settled(h.services);
+      return header;
+    },
+    /** A person writes in a thread in Slack, and Slack sends the event (`eventId`: its delivery id). */
+    async writesInThread(user: string, text: string, threadTs: string, opts: { eventId?: string } = {}) {
+      const typed = slack.personWrites('C_SUPPORT', user, text, threadTs);
+      const event = {
+        type: 'message',
+        channel: 'C_SUPPORT',
+        channel_type: 'channel',
+        user,
+        text,
+        ts: typed.ts,
+        thread_ts: threadTs,
+      };
+      const res = await request('/slack/events', slackEvent(event, { eventId: opts.eventId }));
+      return { typed, event, res };
     },
     /** Teams posts an activity to the bot, signed as the Bot Framework does. */
     teamsActivity: (activity: { serviceUrl: string } & Record<string, unknown>) =>

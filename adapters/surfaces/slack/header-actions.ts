@@ -21,6 +21,7 @@ import {
   registerModalSubmissions,
   visibilityModal,
 } from './modals.ts';
+import { registerReplyActions, replyModal } from './reply-actions.ts';
 import { HEADER_ACTIONS } from './thread-blocks.ts';
 import { tellPrivately } from './thread-messages.ts';
 
@@ -76,8 +77,13 @@ export function registerHeaderActions(app: BoltApp, deps: SlackHandlerDeps): voi
     const { subject } = await modalSubject(deps, user, conversationId);
     await openModal(deps, body, noteModal(subject));
   });
+  button(HEADER_ACTIONS.reply, async (user, conversationId, body) => {
+    const { subject } = await modalSubject(deps, user, conversationId);
+    await openModal(deps, body, replyModal(subject));
+  });
 
   registerModalSubmissions(app, deps);
+  registerReplyActions(app, deps);
 }
 
 /**

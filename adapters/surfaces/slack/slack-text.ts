@@ -43,3 +43,10 @@ export const mentionedUserIds = (text: string): string[] => [
   // `[^<>]*`: the same one-reference-at-a-time scan as above, linear in the text.
   ...new Set([...text.matchAll(/<@([A-Z0-9]+)(?:\|[^<>]*)?>/g)].map((m) => m[1]!)),
 ];
+
+/**
+ * R41: the message is nothing but mentions of people ("<@U1> <@U2>", maybe with punctuation): it
+ * calls teammates in, and is never meant for the customer.
+ */
+export const onlyMentions = (text: string): boolean =>
+  mentionedUserIds(text).length > 0 && !/[\p{L}\p{N}]/u.test(text.replace(/<@[A-Z0-9]+(?:\|[^<>]*)?>/g, ''));

@@ -32,6 +32,7 @@ export const HEADER_ACTIONS = {
   close: 'conv_close',
   reopen: 'conv_reopen',
   note: 'conv_note',
+  reply: 'conv_reply',
 } as const;
 
 /** `verbatim`: Slack does not link bare `#channel` names, URLs or mentions in text we did not write. */
@@ -117,6 +118,7 @@ export function headerMessage(h: ThreadHeader): SlackMessageBody {
         h.status === 'closed'
           ? button(HEADER_ACTIONS.reopen, 'Reopen', id)
           : button(HEADER_ACTIONS.close, 'Close', id),
+        button(HEADER_ACTIONS.reply, 'Reply…', id),
         button(HEADER_ACTIONS.note, 'Add note', id),
       ],
     });

@@ -2,20 +2,21 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { User } from '../../../src/db/entities/index.ts';
 import { userActor } from '../../../src/domain/actor.ts';
 import { isAppError } from '../../../src/domain/errors.ts';
-import { sendReply } from '../../../src/use-cases/send-reply.ts';
 import type { MessageSource } from '../../../src/use-cases/timeline.ts';
+import { writeInThread } from '../../../src/use-cases/write-in-thread.ts';
 import { runSlackCommand } from './command-answer.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { DM_FILES_TEXT, isDmCommand, onInternalThreadMessage } from './internal-chat-events.ts';
 import { linkByEmail, linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
 import { type SlackFile, storeSlackFiles } from './slack-files.ts';
-import { mentionedUserIds, slackToPlainText } from './slack-text.ts';
+import { mentionedUserIds, onlyMentions, slackToPlainText } from './slack-text.ts';
 import { type SlackAuthor, threadAndAuthor, type WrittenInThread } from './thread-lookup.ts';
 
 /*
  * New messages people write where Parley listens (R29, R30): in a conversation's thread, a plain
- * message is a reply to the customer and `!command` runs a command on that conversation; a
+ * message is a reply to the customer (or a note: R41, write-in-thread.ts) and `!command` runs a
+ * command on that conversation; a
  * message straight to the app in its DM runs a command. The app's own posts never come back in.
  * Edits and deletions are thread-revisions.ts; message-events.ts routes each event.
  */
@@ -139,13 +140,29 @@ async function onThreadMessage(
   try {
     const attachments = m.files?.length ? await storeSlackFiles(m.files, deps) : [];
     const names = await mentionNames(deps, text);
-    const sent = await sendReply(ctx, userActor(userId), {
+    const wrote = await writeInThread(ctx, userActor(userId), {
       conversationId: thread.conversationId,
       text: slackToPlainText(text, names).trim() || undefined,
       attachments,
       source,
+      onlyMentions: onlyMentions(text),
     });
-    if (sent.notice) await tellPrivately(deps, where, escapeText(sent.notice));
+    if (wrote.became === 'reply') {
+      if (wrote.reply.notice) await tellPrivately(deps, where, escapeText(wrote.reply.notice));
+      return;
+    }
+    // R41: the thread shows which messages stayed inside: a note carries the memo mark.
+    await deps.api
+      .call(
+        'reactions.add',
+        { channel: m.channel, timestamp: m.ts, name: NOTE_REACTION },
+        { channel: m.channel },
+      )
+      .catch((err) =>
+        deps.logger.warn({ err, channel: m.channel }, 'could not mark a Slack message as a note'),
+      );
+    const told = await toldOnce(deps, userId, wrote);
+    if (!told) await tellPrivately(deps, where, keptAsNoteText(wrote.because));
   } catch (err) {
     // A replayed event: this message is already recorded.
     if (err instanceof UniqueConstraintViolationException) return;
@@ -155,7 +172,32 @@ async function onThreadMessage(
   }
 }
 
-async function mentionNames(deps: SlackHandlerDeps, text: string): Promise<Map<string, string>> {
+/** R41: the reaction on a person's thread message that stayed an internal note. */
+export const NOTE_REACTION = 'memo';
+
+/** What the author is told when their thread message stayed a note (R41). */
+export function keptAsNoteText(because: 'explicit' | 'mentions'): string {
+  return because === 'mentions'
+    ? 'Kept as an internal note: your message only mentions teammates, so the customer did not get it. To write to the customer, write without the mention, or start with `!reply`.'
+    : "Kept as an internal note: this group's replies are explicit, so messages in the thread stay with the team. To send one to the customer, start it with `!reply`, use *Reply…* on the conversation, or *Send to customer* in a message's ⋯ menu.";
+}
+
+/**
+ * In an explicit group every plain message is a note: its author is told so once per
+ * conversation (the memo mark says it on every one). A teammate's mention-only note is told each time.
+ */
+async function toldOnce(
+  deps: SlackHandlerDeps,
+  userId: string,
+  wrote: { because: 'explicit' | 'mentions'; conversationId: string },
+): Promise<boolean> {
+  if (wrote.because === 'mentions') return false;
+  const key = `${deps.prefix}:slack:explicit-told:${userId}:${wrote.conversationId}`;
+  return !(await deps.redis.set(key, '1', 'EX', 30 * 24 * 3600, 'NX'));
+}
+
+/** The Parley names of the people a Slack message mentions, by Slack id (for the customer's text). */
+export async function mentionNames(deps: SlackHandlerDeps, text: string): Promise<Map<string, string>> {
   const ids = mentionedUserIds(text);
   if (ids.length === 0) return new Map();
   const users = await deps.em().find(User, { slackUserId: { $in: ids } });

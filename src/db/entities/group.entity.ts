@@ -54,6 +54,11 @@ const GroupSchema = defineEntity({
     autoResponder: p.json<AutoResponderSettings>().nullable(),
     /** Cron expression (UTC) for the dashboard digest (R27); null means no digest. */
     digestCron: p.string().nullable(),
+    /**
+     * R41: `thread`, a plain message in a conversation's thread is a reply to the customer (R29);
+     * `explicit`, it is a note, and only `!reply`, the Reply dialog or "Send to customer" send.
+     */
+    replies: p.enum(['thread', 'explicit'] as const).default('thread'),
     createdAt: createdAt(),
   },
   // Names are unique whatever their case, as emails are ("Billing" and "billing" are one group).

@@ -46,6 +46,7 @@ export async function exportWorkspace(
         aiAgent: g.aiAgent,
         autoResponder: g.autoResponder,
         digestCron: g.digestCron,
+        replies: g.replies,
       }),
     ),
     users: users.map((u) =>

@@ -47,6 +47,7 @@ describe('the thread header (R28)', () => {
       ['conv_assign', header.conversationId],
       ['conv_visibility', header.conversationId],
       ['conv_close', header.conversationId],
+      ['conv_reply', header.conversationId],
       ['conv_note', header.conversationId],
     ]);
   });

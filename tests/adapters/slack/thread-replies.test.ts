@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Message, User } from '../../../src/db/entities/index.ts';
-import { inbound } from '../../adapters/whatsapp/payloads.ts';
 import { slackHeaders } from '../../support/fake-slack.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { settled } from '../../support/settled.ts';
@@ -20,34 +19,10 @@ let customer = 15550200000;
 /** A customer writes on WhatsApp; resolves with the thread's header once it is in Slack. */
 async function newThread(text: string) {
   const waId = String(++customer);
-  await h.whatsappWebhook(inbound({ waId, name: `Customer ${waId}` }, 'text', { body: text }));
-  const header = await eventually(() =>
-    h.slack.posts.find(
-      (p) =>
-        p.channel === 'C_SUPPORT' &&
-        !p.thread_ts &&
-        h.slack.threadOf('C_SUPPORT', p.ts).some((r) => r.text.includes(text)),
-    ),
-  );
-  // Parley has recorded the thread (a reply in a thread it has not recorded yet waits for the sweep).
-  await settled(h.services);
-  return { header, waId };
+  return { header: await h.customerThread(waId, text), waId };
 }
 
-async function agentWrites(user: string, text: string, threadTs: string, opts: { eventId?: string } = {}) {
-  const typed = h.slack.personWrites('C_SUPPORT', user, text, threadTs);
-  const event = {
-    type: 'message',
-    channel: 'C_SUPPORT',
-    channel_type: 'channel',
-    user,
-    text,
-    ts: typed.ts,
-    thread_ts: threadTs,
-  };
-  const res = await h.event(event, { eventId: opts.eventId });
-  return { typed, event, res };
-}
+const agentWrites = h.writesInThread;
 
 const repliesIn = (threadTs: string) =>
   db.em().find(Message, {

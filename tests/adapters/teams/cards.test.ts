@@ -68,13 +68,14 @@ describe('the conversation header card (R28, R30, R31)', () => {
     ).toMatch(/Unassigned.*Nothing unreplied/);
   });
 
-  it('R30: Assign to me and Close are Universal Actions; Assign…, Visibility…, Add note… open dialogs', () => {
+  it('R30, R41: Assign to me and Close are Universal Actions; Assign…, Visibility…, Reply…, Add note… open dialogs', () => {
     const list = actions(headerCard(header(), { place: 'channel' }));
     expect(list.map((x) => x.title)).toEqual([
       'Assign to me',
       'Assign…',
       'Visibility…',
       'Close',
+      'Reply…',
       'Add note…',
     ]);
     expect(list[0]).toMatchObject({
@@ -90,7 +91,8 @@ describe('the conversation header card (R28, R30, R31)', () => {
     for (const [i, verb] of [
       [1, CARD_VERBS.assign],
       [2, CARD_VERBS.visibility],
-      [4, CARD_VERBS.note],
+      [4, CARD_VERBS.reply],
+      [5, CARD_VERBS.note],
     ] as const) {
       expect(list[i]).toMatchObject({
         type: 'Action.Submit',

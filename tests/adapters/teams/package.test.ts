@@ -5,6 +5,7 @@ import { inflateSync } from 'node:zlib';
 import { Command } from 'commander';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SEND_TO_CUSTOMER_COMMAND } from '../../../adapters/surfaces/teams/inbound/send-to-customer.ts';
 import { buildTeamsPackage } from '../../../adapters/surfaces/teams/package-app.ts';
 import { registerTeamsCommands } from '../../../src/cli/teams-commands.ts';
 import { commandNames, describeCommand, isCommandName } from '../../../src/commands/help-text.ts';
@@ -84,6 +85,22 @@ describe('the Teams app package', () => {
       id: TEAMS_APP_ID,
       resource: `api://parley.example.com/botid-${TEAMS_APP_ID}`,
     });
+  });
+
+  it('R41: declares Send to customer, a message action the bot answers (the command id it handles)', () => {
+    expect(manifest.composeExtensions).toEqual([
+      {
+        botId: TEAMS_APP_ID,
+        commands: [
+          expect.objectContaining({
+            id: SEND_TO_CUSTOMER_COMMAND,
+            type: 'action',
+            context: ['message'],
+            fetchTask: true,
+          }),
+        ],
+      },
+    ]);
   });
 
   it('lists commands of the shared grammar for both scopes, described as `help` describes them (R30)', () => {

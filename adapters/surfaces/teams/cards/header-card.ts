@@ -9,8 +9,8 @@ import { adaptiveCard, cardActivity, channelName, clipped, line, oneLine, run } 
  * the activity whenever the header changes. Buttons:
  * - Assign to me, Close / Reopen: Action.Execute (Universal Actions), verb from CARD_VERBS, data
  *   `{ conversationId }`; Teams sends an `adaptiveCard/action` invoke.
- * - Assign…, Visibility…, Add note…, and in the personal chat Reply… (it has no thread to reply
- *   in): Action.Submit with `msteams: { type: 'task/fetch' }`, which makes Teams send a `task/fetch`
+ * - Reply…, Assign…, Visibility…, Add note… (Reply… first in the personal chat, which has no
+ *   thread to reply in; R41 in the channel): Action.Submit with `msteams: { type: 'task/fetch' }`, which makes Teams send a `task/fetch`
  *   invoke whose `value.data` is `{ verb, conversationId, msteams }`; the answer is a dialog (dialogs.ts).
  */
 
@@ -88,6 +88,10 @@ function actions(header: ThreadHeader, place: HeaderPlace) {
       : execute('Close', CARD_VERBS.close, id),
     dialogButton('Add note…', CARD_VERBS.note, id),
   ];
-  if (place === 'personal') list.unshift(dialogButton('Reply…', CARD_VERBS.reply, id).withStyle('positive'));
+  // In the personal chat (no thread to reply in) Reply… comes first; in the channel it is the
+  // explicit way to the customer when the group's plain thread messages are notes (R41).
+  const reply = dialogButton('Reply…', CARD_VERBS.reply, id);
+  if (place === 'personal') list.unshift(reply.withStyle('positive'));
+  else list.splice(list.length - 1, 0, reply);
   return list;
 }

@@ -8,6 +8,7 @@ import { onFormDialogFetch, onFormDialogSubmit } from './form-dialogs.ts';
 import { onInstallation } from './installation.ts';
 import { onPersonalMessage } from './personal-chat.ts';
 import { onMessageChanged } from './revisions.ts';
+import { onSendToCustomer } from './send-to-customer.ts';
 import { onChannelMessage } from './thread-reply.ts';
 
 export type { TeamsInboundDeps } from './deps.ts';
@@ -35,8 +36,11 @@ export function createTeamsInbound(deps: TeamsInboundDeps): TeamsInbound {
           return isFormVerb(invokeVerb(a.value)) ? onFormDialogFetch(deps, a) : onDialogFetch(deps, a);
         case 'task/submit':
           return isFormVerb(invokeVerb(a.value)) ? onFormDialogSubmit(deps, a) : onDialogSubmit(deps, a);
+        case 'composeExtension/fetchTask':
+          // R41: the one message action the app declares (manifest.json): Send to customer.
+          return onSendToCustomer(deps, a);
         default:
-          // Message extensions, sign-in and the like: this app declares none of them.
+          // Other message extensions, sign-in and the like: this app declares none of them.
           return { status: 501 };
       }
     },

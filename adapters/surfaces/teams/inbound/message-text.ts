@@ -38,6 +38,13 @@ const MARK_CLOSE = '\uE001';
 const MARK = /\uE000(\d+)\uE001/g;
 const AT_TAG = /<at\b[^>]*>([^<]*)<\/at>/gi;
 
+/**
+ * R41: the message is nothing but mentions of people ("@Bob @Ada?"): it calls teammates in, and
+ * is never meant for the customer.
+ */
+export const onlyMentions = (read: ReadMessage): boolean =>
+  read.mentions.some((m) => m.person && !m.bot) && !/[\p{L}\p{N}]/u.test(read.marked.replace(MARK, ''));
+
 export function readMessage(a: InboundActivity): ReadMessage {
   const entities = mentionEntities(a);
   const mentions: TeamsMention[] = [];

@@ -4,13 +4,13 @@ import type { InboundActivity } from '../ports.ts';
 import { messageSource, quotedMessageId } from './activity.ts';
 import { hasAgentFiles } from './agent-files.ts';
 import { runTeamsCommand } from './commands.ts';
-import { replyToCustomer } from './customer-reply.ts';
 import type { TeamsInboundDeps } from './deps.ts';
 import { onInternalQuote } from './internal-reply.ts';
 import { actingUser } from './linked-user.ts';
 import { readMessage } from './message-text.ts';
 import { tellSender } from './tell.ts';
 import { about, FILES_WITH_COMMAND, findThreadByConversation, isCommand } from './thread-reply.ts';
+import { writeInConversation } from './written-in-conversation.ts';
 
 export const PERSONAL_HELP =
   'To answer a customer here, reply to (quote) one of their conversation’s messages, or write `reply #1042 your text`. `help` lists every command.';
@@ -38,7 +38,7 @@ export async function onPersonalMessage(deps: TeamsInboundDeps, a: InboundActivi
         `Conversation #${conv.number} is no longer in your chat with Parley: nothing was sent.`,
       );
     }
-    if (!isCommand(read)) return replyToCustomer(deps, a, user, conv, read);
+    if (!isCommand(read)) return writeInConversation(deps, a, user, conv, read);
     if (hasAgentFiles(a)) return tellSender(deps, a, about(conv, FILES_WITH_COMMAND));
     const answer = await runTeamsCommand(deps, {
       user,

@@ -4,11 +4,11 @@ import type { InboundActivity } from '../ports.ts';
 import { messageSource } from './activity.ts';
 import { hasAgentFiles } from './agent-files.ts';
 import { runTeamsCommand } from './commands.ts';
-import { replyToCustomer } from './customer-reply.ts';
 import type { TeamsInboundDeps } from './deps.ts';
 import { actingUser } from './linked-user.ts';
 import { type ReadMessage, readMessage } from './message-text.ts';
 import { tellSender } from './tell.ts';
+import { writeInConversation } from './written-in-conversation.ts';
 
 /** The conversation whose Teams place has this conversation id (a channel post's thread, or a personal chat). */
 export function findThreadByConversation(deps: TeamsInboundDeps, conversation: string) {
@@ -74,5 +74,5 @@ export async function onChannelMessage(deps: TeamsInboundDeps, a: InboundActivit
       `#${conv.number}: write a command after @Parley (\`@Parley help\` lists them), or write to the customer without mentioning Parley.`,
     );
   }
-  await replyToCustomer(deps, a, user, conv, read);
+  await writeInConversation(deps, a, user, conv, read);
 }
