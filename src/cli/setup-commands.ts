@@ -3,6 +3,7 @@ import { registerAutoResponderCommands } from './auto-responder-commands.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerEndpointCommands } from './endpoint-commands.ts';
 import { type CliIo, type OpenDatabase, processIo } from './io.ts';
+import { registerSavedReplyCommands } from './saved-reply-commands.ts';
 import { registerWorkspaceCommands } from './workspace-commands.ts';
 
 export type { CliIo, OpenDatabase } from './io.ts';
@@ -17,4 +18,5 @@ export function registerSetupCommands(program: Command, open: OpenDatabase, io: 
   registerDirectoryCommands(program, open, io);
   registerAutoResponderCommands(program, open, io);
   registerEndpointCommands(program, open, io);
+  registerSavedReplyCommands(program, open, io);
 }

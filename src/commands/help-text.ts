@@ -8,6 +8,7 @@ import { type FormCommandName, formCommandUsages } from './form-command-help.ts'
 
 export const commandNames = [
   'reply',
+  'saved',
   'note',
   'assign',
   'unassign',
@@ -44,6 +45,10 @@ const usages: Record<CommandName, { usage: string; does: string }> = {
   reply: {
     usage: '/parley reply [#1042] text',
     does: 'reply to the customer (on WhatsApp after 24 hours: `reply template:name[:lang] params…`)',
+  },
+  saved: {
+    usage: '/parley saved [#1042] name | saved add [team] name text | saved remove [team] name | saved',
+    does: 'send a saved reply ({contact.firstName}, {agent.name}… filled in); save, remove or list them (`team`: the team’s, admins)',
   },
   note: { usage: '/parley note [#1042] text', does: 'add a private note for the team' },
   assign: {

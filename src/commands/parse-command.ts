@@ -11,6 +11,7 @@ import {
 import { type CommandName, isCommandName, usageOf } from './help-text.ts';
 import { parseDm } from './parse-dm-command.ts';
 import { formCommandParsers } from './parse-payment-commands.ts';
+import { parseSaved } from './parse-saved-command.ts';
 import {
   type ContactArg,
   isParseError,
@@ -57,6 +58,7 @@ export function parseCommand(text: string, opts: ParseOptions = {}): ParsedComma
 
 const parsers: Record<CommandName, (src: Source) => ParsedCommand | ParseError> = {
   reply: parseReply,
+  saved: (src) => parseSaved(src.text, src.pos, src.plain),
   note: (src) => {
     const { number, rest } = leadingNumber(src);
     const text = src.plain(rest).trim();

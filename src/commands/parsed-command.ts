@@ -2,6 +2,7 @@ import type { ChannelName } from '../domain/channels.ts';
 import type { CommandName } from './help-text.ts';
 import type { DmCommand } from './parse-dm-command.ts';
 import type { FormCommand } from './parse-payment-commands.ts';
+import type { SavedCommand } from './parse-saved-command.ts';
 
 /** What the chat command grammar (parse-command.ts) produces: a command, or why it is not one. */
 
@@ -53,6 +54,8 @@ export type ParsedCommand =
   | { kind: 'help'; topic?: CommandName }
   /** R25: an internal message to a user (or oneself), or an admin deleting an internal chat. */
   | DmCommand
+  /** R40: saved replies. */
+  | SavedCommand
   | FormCommand;
 
 export interface ParseError {

@@ -25,6 +25,7 @@ import { runNote, runReply } from './message-commands.ts';
 import { runNew } from './new-conversation-command.ts';
 import type { ParsedCommand } from './parse-command.ts';
 import { runInvoiceChange, runPayLink, runPaymentForm } from './payment-commands.ts';
+import { runSaved } from './saved-command.ts';
 
 export type { CommandSurface } from './command-env.ts';
 export type { CommandResult, ConversationLine } from './command-result.ts';
@@ -63,6 +64,8 @@ export async function runCommand(ctx: UseCaseContext, input: CommandInput): Prom
   switch (cmd.kind) {
     case 'reply':
       return runReply(env, cmd);
+    case 'saved':
+      return runSaved(env, cmd);
     case 'note':
       return runNote(env, cmd);
     case 'assign':

@@ -15,8 +15,8 @@ import { createTestDb } from '../support/test-db.ts';
 const db = await createTestDb();
 const h = slackHarness(db);
 let ws: Workspace;
-const CANARY = 'CANARY-7f3a9 my card number';
-const LATER = 'CANARY-later-b81c';
+const CANARY = 'CANARY-qz7f3a9 my card number';
+const LATER = 'CANARY-later-qzb81c';
 
 beforeAll(async () => {
   ws = await seedWorkspace(db.em());
@@ -74,7 +74,7 @@ describe('a restricted conversation on Slack (R31, R17)', () => {
       .findOneOrFail(Conversation, { number: { $gt: 0 } }, { orderBy: { number: 'desc' } });
     // Before the restriction Bob reads it: what he cannot read later is not missing by accident.
     const before = await bobSees();
-    expect(before).toContain('7f3a9');
+    expect(before).toContain('qz7f3a9');
     expect(before).toContain(`#${conv.number}`);
 
     // Alice restricts it to herself with the slash command.
@@ -99,8 +99,8 @@ describe('a restricted conversation on Slack (R31, R17)', () => {
 
     const seen = await bobSees();
     // Bob searched for words of it, never for its unique marks.
-    expect(seen).not.toContain('7f3a9');
-    expect(seen).not.toContain('b81c');
+    expect(seen).not.toContain('qz7f3a9');
+    expect(seen).not.toContain('qzb81c');
     expect(seen).not.toContain(`#${conv.number}`);
 
     // Alice sees it and can find it.
@@ -144,8 +144,8 @@ describe('a restricted conversation on Slack (R31, R17)', () => {
     expect(thread.filter((p) => p.text.includes(LATER))).toHaveLength(1);
     expect(inAliceDm('CANARY')).toEqual([]);
     const after = await bobSees();
-    expect(after).toContain('7f3a9');
-    expect(after).toContain('b81c');
+    expect(after).toContain('qz7f3a9');
+    expect(after).toContain('qzb81c');
     expect(after).toContain(`#${conv.number}`);
   });
 });

@@ -53,6 +53,8 @@ describe('applying the example workspace file', () => {
     expect(result.users.created).toEqual(['ada@acme.example', 'alice@acme.example', 'sam@acme.example']);
     expect(result.endpoints.created).toHaveLength(4);
     expect(result.contacts.created).toEqual(['Dana Customer']);
+    // R40: the team's saved reply and Alice's own.
+    expect(result.savedReplies.created).toEqual(['team: hours', 'alice@acme.example: refund']);
 
     const em = mainDb.em();
     const support = await em.findOneOrFail(Group, { name: 'Support' });

@@ -10,6 +10,7 @@ import { loadConversationFor } from '../../../src/use-cases/load.ts';
 import { conversationIdInput } from '../../../src/use-cases/management-support.ts';
 import { contactDisplayName } from '../../../src/use-cases/mirror-items.ts';
 import { reopenConversation } from '../../../src/use-cases/reopen-conversation.ts';
+import { savedRepliesFor } from '../../../src/use-cases/saved-replies.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
@@ -79,7 +80,8 @@ export function registerHeaderActions(app: BoltApp, deps: SlackHandlerDeps): voi
   });
   button(HEADER_ACTIONS.reply, async (user, conversationId, body) => {
     const { subject } = await modalSubject(deps, user, conversationId);
-    await openModal(deps, body, replyModal(subject));
+    const saved = (await savedRepliesFor(deps.em(), user)).map((r) => ({ name: r.name, mine: !!r.owner }));
+    await openModal(deps, body, replyModal(subject, saved));
   });
 
   registerModalSubmissions(app, deps);

@@ -5,6 +5,7 @@ import { isAppError } from '../../../src/domain/errors.ts';
 import { parseInput } from '../../../src/use-cases/input.ts';
 import { conversationIdInput } from '../../../src/use-cases/management-support.ts';
 import { sendReply } from '../../../src/use-cases/send-reply.ts';
+import { sendSavedReply } from '../../../src/use-cases/send-saved-reply.ts';
 import type { SlackHandlerDeps } from './deps.ts';
 import { escapeText } from './escape.ts';
 import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
@@ -25,8 +26,15 @@ export const REPLY_CALLBACK = 'parley_reply';
 export const SEND_TO_CUSTOMER_CALLBACK = 'parley_send_to_customer';
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 
-/** Reply…: the text goes to the customer as the user's reply. */
-export const replyModal = (s: ModalSubject) => ({
+/** Slack's most options in one select, and characters in an option's text. */
+const MAX_OPTIONS = 100;
+const OPTION_MAX = 75;
+
+/**
+ * Reply…: the text goes to the customer as the user's reply. With saved replies (R40), a picker
+ * above it: pick one, or write the reply (then optional; the submission wants exactly one).
+ */
+export const replyModal = (s: ModalSubject, saved: readonly { name: string; mine: boolean }[] = []) => ({
   type: 'modal',
   callback_id: REPLY_CALLBACK,
   private_metadata: s.conversationId,
@@ -35,10 +43,33 @@ export const replyModal = (s: ModalSubject) => ({
   close: plain('Cancel'),
   blocks: [
     { type: 'section', text: { type: 'mrkdwn', text: s.about, verbatim: true } },
+    ...(saved.length === 0
+      ? []
+      : [
+          {
+            type: 'input',
+            block_id: 'saved',
+            optional: true,
+            label: plain('A saved reply'),
+            hint: plain('{contact.firstName}, {agent.name}… are filled in for this conversation.'),
+            element: {
+              type: 'static_select',
+              action_id: 'saved',
+              placeholder: plain('Pick one, or write below'),
+              options: saved.slice(0, MAX_OPTIONS).map((r) => ({
+                text: plain(`${r.name}${r.mine ? ' (yours)' : ''}`.slice(0, OPTION_MAX)),
+                value: r.name,
+              })),
+            },
+          },
+        ]),
     {
       type: 'input',
       block_id: 'reply',
-      label: plain('Reply (the customer gets it)'),
+      optional: saved.length > 0,
+      label: plain(
+        saved.length > 0 ? 'Or your reply (the customer gets it)' : 'Reply (the customer gets it)',
+      ),
       element: { type: 'plain_text_input', action_id: 'text', multiline: true, max_length: 3000 },
     },
   ],
@@ -52,8 +83,18 @@ export function registerReplyActions(app: BoltApp, deps: SlackHandlerDeps): void
       const { conversationId } = parseInput(conversationIdInput, {
         conversationId: body.view.private_metadata,
       });
-      const text = body.view.state.values.reply?.text?.value ?? '';
-      const sent = await sendReply(deps.context(), userActor(user.id), { conversationId, text });
+      const values = body.view.state.values;
+      const text = values.reply?.text?.value ?? '';
+      const saved = values.saved?.saved?.selected_option?.value ?? '';
+      if (!!text.trim() === !!saved) {
+        const why = saved
+          ? 'Write the reply or pick a saved reply (one of them, not both).'
+          : 'Write the reply first.';
+        return ack({ response_action: 'errors', errors: { reply: why } });
+      }
+      const sent = saved
+        ? await sendSavedReply(deps.context(), userActor(user.id), { conversationId, name: saved })
+        : await sendReply(deps.context(), userActor(user.id), { conversationId, text });
       await ack();
       // R22: the reply went to another conversation; the dialog is gone, so the app's DM says where.
       if (sent.notice) await tellInDm(deps, body.user.id, escapeText(sent.notice));

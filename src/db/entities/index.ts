@@ -17,6 +17,7 @@ import { Invoice } from './invoice.entity.ts';
 import { Message } from './message.entity.ts';
 import { PaymentEvent } from './payment-event.entity.ts';
 import { ReadState } from './read-state.entity.ts';
+import { SavedReply } from './saved-reply.entity.ts';
 import { SurfacePost } from './surface-post.entity.ts';
 import { SurfaceThread } from './surface-thread.entity.ts';
 import { TeamsActivity } from './teams-activity.entity.ts';
@@ -49,6 +50,7 @@ export {
   Message,
   PaymentEvent,
   ReadState,
+  SavedReply,
   SurfacePost,
   SurfaceThread,
   TeamsActivity,
@@ -78,6 +80,7 @@ export const entities = [
   InternalMessage,
   InternalPost,
   AuditEvent,
+  SavedReply,
   Broadcast,
   BroadcastRecipient,
   SurfaceThread,

@@ -14,6 +14,7 @@ import { fileRoutes } from './file-links.ts';
 import { groupRoutes } from './groups.routes.ts';
 import { adminRouter } from './openapi.ts';
 import { paymentAdminRoutes } from './payments.routes.ts';
+import { savedReplyRoutes } from './saved-replies.routes.ts';
 import { userRoutes } from './users.routes.ts';
 
 export const ADMIN_BASE = '/api/admin';
@@ -35,6 +36,7 @@ export function adminApi(
     .route('/', endpointRoutes())
     .route('/', contactRoutes())
     .route('/', contactDefaultsRoutes())
+    .route('/', savedReplyRoutes())
     .route(
       '/',
       conversationRoutes({

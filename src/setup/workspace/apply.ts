@@ -6,6 +6,7 @@ import { adminApiActor, auditSetup, type SetupActor } from '../actor.ts';
 import { refuseOnConstraint } from '../db-errors.ts';
 import { groupNameKey } from '../groups.ts';
 import { applyContacts, applyEndpoints, applyGroups, applyUsers, type Known } from './apply-records.ts';
+import { applySavedReplies } from './apply-saved-replies.ts';
 import { findReferenceIssues } from './references.ts';
 import { parseWorkspaceDoc, type WorkspaceFileInput } from './schema.ts';
 import { type ApplySummary, countChanges, emptyKind } from './summary.ts';
@@ -51,6 +52,7 @@ export async function applyWorkspace(
             users: emptyKind(),
             endpoints: emptyKind(),
             contacts: emptyKind(),
+            savedReplies: emptyKind(),
           };
           const hadAccount = (await tx.count(Account, {})) > 0;
           const account = await currentAccount(tx, doc.account?.name);
@@ -71,6 +73,7 @@ export async function applyWorkspace(
           await applyUsers(tx, doc, known, summary.users, actor);
           await applyEndpoints(tx, doc, known, summary.endpoints);
           await applyContacts(tx, doc, known, summary.contacts);
+          await applySavedReplies(tx, doc, known, summary.savedReplies);
           if (countChanges(summary) > 0) {
             auditSetup(tx, account, actor, 'workspace.applied', { changes: countChanges(summary) });
           }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { stringify } from 'yaml';
-import { ChannelEndpoint, Group, User } from '../../db/entities/index.ts';
+import { ChannelEndpoint, Group, SavedReply, User } from '../../db/entities/index.ts';
 import type { ChannelName } from '../../domain/channels.ts';
 import { currentAccount } from '../account.ts';
 import { listContacts } from '../contacts.ts';
@@ -70,6 +70,11 @@ export async function exportWorkspace(
       }),
     ),
   };
+  const saved = await em.find(SavedReply, { account }, { orderBy: { name: 'asc' } });
+  if (saved.length > 0)
+    doc.savedReplies = saved.map((r) =>
+      compact({ name: r.name, text: r.text, user: r.owner ? emailOf.get(r.owner.id) : undefined }),
+    );
   if (opts.contacts) {
     const emails = (ids: readonly string[]) =>
       ids.map((id) => emailOf.get(id)).filter((x): x is string => !!x);

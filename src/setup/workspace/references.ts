@@ -41,6 +41,9 @@ export function findReferenceIssues(
       unknownUser(`contacts[${i}].defaultVisibleTo[${j}]`, email);
     });
   });
+  doc.savedReplies.forEach((r, i) => {
+    if (r.user) unknownUser(`savedReplies[${i}].user`, r.user);
+  });
   const fileUsers = new Map(doc.users.map((u) => [u.email, u]));
   doc.users.forEach((u, i) => {
     for (const field of ['slackUserId', 'teamsUserId'] as const) {

@@ -2,6 +2,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
 import { toInputIssues, validationError } from '../../use-cases/input.ts';
+import { savedReplyName, savedReplyText } from '../../use-cases/saved-replies.ts';
 import { withEndpointRules } from '../channel-input.ts';
 import { groupNameKey } from '../groups.ts';
 import {
@@ -60,6 +61,14 @@ const contactEntry = strictObject({
   defaultVisibleTo: z.array(email).nullable().optional(),
 });
 
+/** R40: a saved reply, the team's or (with `user`) that user's own; matched by owner and name. */
+const savedReplyEntry = strictObject({
+  name: savedReplyName,
+  text: savedReplyText,
+  /** The email of the user whose own it is; absent: the team's. */
+  user: email.optional(),
+});
+
 /** Reports the second occurrence of a natural key, at its path. */
 function noDuplicates<T>(
   list: T[],
@@ -89,6 +98,7 @@ export const workspaceFileSchema = z
     users: z.array(userEntry).default([]),
     endpoints: z.array(endpointEntry).default([]),
     contacts: z.array(contactEntry).default([]),
+    savedReplies: z.array(savedReplyEntry).default([]),
   })
   .superRefine((doc, ctx) => {
     noDuplicates(doc.groups, (g) => [g.name], 'group', 'groups', ctx, groupNameKey);
@@ -96,6 +106,14 @@ export const workspaceFileSchema = z
     noDuplicates(doc.users, (u) => (u.slackUserId ? [u.slackUserId] : []), 'Slack user id', 'users', ctx);
     noDuplicates(doc.users, (u) => (u.teamsUserId ? [u.teamsUserId] : []), 'Teams user id', 'users', ctx);
     noDuplicates(doc.endpoints, (e) => [`${e.channel}:${e.address}`], 'endpoint', 'endpoints', ctx);
+    noDuplicates(
+      doc.savedReplies,
+      (r) => [`${r.user ?? 'the team'}: ${r.name}`],
+      'saved reply',
+      'savedReplies',
+      ctx,
+      (k) => k.toLowerCase(),
+    );
     noDuplicates(
       doc.contacts,
       (c) => c.identities.map((i) => `${i.channel}:${i.address}`),

@@ -12,6 +12,7 @@ export interface ApplySummary {
   users: KindSummary;
   endpoints: KindSummary;
   contacts: KindSummary;
+  savedReplies: KindSummary;
 }
 
 export const emptyKind = (): KindSummary => ({ created: [], updated: [], unchanged: [] });
@@ -22,7 +23,7 @@ export function note(kind: KindSummary, key: string, outcome: 'created' | string
   else kind.unchanged.push(key);
 }
 
-const kinds = ['groups', 'users', 'endpoints', 'contacts'] as const;
+const kinds = ['groups', 'users', 'endpoints', 'contacts', 'savedReplies'] as const;
 
 export const countChanges = (s: ApplySummary) =>
   kinds.reduce((n, k) => n + s[k].created.length + s[k].updated.length, s.account === 'unchanged' ? 0 : 1);

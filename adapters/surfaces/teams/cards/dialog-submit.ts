@@ -20,7 +20,7 @@ export const DIALOG_VERBS = [
 export type DialogVerb = (typeof DIALOG_VERBS)[number];
 
 /** The input ids of the dialogs' fields (dialogs.ts draws them under these ids). */
-export const DIALOG_INPUTS = { people: 'people', scope: 'scope', text: 'text' } as const;
+export const DIALOG_INPUTS = { people: 'people', scope: 'scope', text: 'text', saved: 'saved' } as const;
 /** Longest note or reply a dialog takes (the Input.Text maxLength says so too). */
 export const DIALOG_TEXT_MAX = 10_000;
 
@@ -28,7 +28,8 @@ export type DialogSubmit =
   | { verb: typeof CARD_VERBS.assign; conversationId: string; assigneeIds: string[] }
   | { verb: typeof CARD_VERBS.visibility; conversationId: string; visibleToIds: string[] | null }
   | { verb: typeof CARD_VERBS.note; conversationId: string; text: string }
-  | { verb: typeof CARD_VERBS.reply; conversationId: string; text: string }
+  /** `saved`: the name of the saved reply picked instead of a text (R40). */
+  | { verb: typeof CARD_VERBS.reply; conversationId: string; text: string; saved?: string }
   /** An AI draft's Edit… (R36): the text to send as the person's reply. */
   | { verb: typeof CARD_VERBS.aiDraftEdit; conversationId: string; draftId: string; text: string };
 
@@ -73,7 +74,25 @@ const schemas = {
     [DIALOG_INPUTS.people]: people(200, 'people'),
   }),
   [CARD_VERBS.note]: z.object({ conversationId, [DIALOG_INPUTS.text]: text('note') }),
-  [CARD_VERBS.reply]: z.object({ conversationId, [DIALOG_INPUTS.text]: text('reply') }),
+  // R40: a saved reply picked, or a text written; exactly one of them.
+  [CARD_VERBS.reply]: z
+    .object({
+      conversationId,
+      [DIALOG_INPUTS.text]: z
+        .string()
+        .max(DIALOG_TEXT_MAX, { error: `The reply is too long: at most ${DIALOG_TEXT_MAX} characters.` })
+        .default(''),
+      [DIALOG_INPUTS.saved]: z.string().max(100).default(''),
+    })
+    .superRefine((r, ctx) => {
+      const given = [!!r.text.trim(), !!r.saved.trim()].filter(Boolean).length;
+      if (given === 0) ctx.addIssue({ code: 'custom', message: 'Write the reply first.' });
+      if (given === 2)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'Write the reply or pick a saved reply (one of them, not both).',
+        });
+    }),
   [CARD_VERBS.aiDraftEdit]: z.object({ conversationId, draftId, [DIALOG_INPUTS.text]: text('answer') }),
 };
 
@@ -149,11 +168,16 @@ export function parseDialogSubmit(verb: string, value: unknown): DialogSubmit {
       const visibleToIds = r.data.scope === 'everyone' ? null : r.data.people;
       return { verb, conversationId: r.data.conversationId, visibleToIds };
     }
-    case CARD_VERBS.note:
-    case CARD_VERBS.reply: {
+    case CARD_VERBS.note: {
       const r = schemas[verb].safeParse(data);
       if (!r.success) throw new AppError('validation_failed', firstIssue(r.error));
       return { verb, conversationId: r.data.conversationId, text: r.data.text };
+    }
+    case CARD_VERBS.reply: {
+      const r = schemas[verb].safeParse(data);
+      if (!r.success) throw new AppError('validation_failed', firstIssue(r.error));
+      const saved = r.data.saved.trim();
+      return { verb, conversationId: r.data.conversationId, text: r.data.text, ...(saved ? { saved } : {}) };
     }
     case CARD_VERBS.aiDraftEdit: {
       const r = schemas[verb].safeParse(data);

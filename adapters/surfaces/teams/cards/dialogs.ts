@@ -126,9 +126,45 @@ function textDialog(
 export const noteDialog = (s: DialogSubject, opts: { text?: string; error?: string } = {}) =>
   textDialog(s, CARD_VERBS.note, '🔒 Note (only your team sees it)', 'Add note', opts);
 
-/** Reply… (personal chat): sent to the customer on the conversation's channel. */
-export const replyDialog = (s: DialogSubject, opts: { text?: string; error?: string } = {}) =>
-  textDialog(s, CARD_VERBS.reply, 'Reply to the customer', 'Send', opts);
+/** A saved reply the Reply… dialog offers (R40): its name, and whose it is. */
+export interface SavedChoice {
+  name: string;
+  mine: boolean;
+}
+
+/**
+ * Reply…: sent to the customer on the conversation's channel. With saved replies (R40), a picker
+ * above the text: pick one, or write the reply (the text is then optional, the submission checks
+ * that exactly one is given).
+ */
+export function replyDialog(
+  s: DialogSubject,
+  opts: { text?: string; error?: string; saved?: readonly SavedChoice[]; chosen?: string } = {},
+): Record<string, unknown> {
+  const saved = opts.saved ?? [];
+  if (saved.length === 0) return textDialog(s, CARD_VERBS.reply, 'Reply to the customer', 'Send', opts);
+  const picker = new ChoiceSetInput(
+    ...saved
+      .slice(0, MAX_CHOICES)
+      .map((r) => new Choice({ title: oneLine(`${r.name}${r.mine ? ' (yours)' : ''}`, 80), value: r.name })),
+  )
+    .withId(DIALOG_INPUTS.saved)
+    .withLabel('A saved reply ({contact.firstName}, {agent.name}… filled in)')
+    .withStyle('compact')
+    .withPlaceholder('None: write the reply below');
+  if (opts.chosen) picker.withValue(opts.chosen);
+  const input = new TextInput({
+    id: DIALOG_INPUTS.text,
+    label: 'Or your reply to the customer',
+    isMultiline: true,
+    maxLength: DIALOG_TEXT_MAX,
+  });
+  if (opts.text) input.withValue(clipped(opts.text, DIALOG_TEXT_MAX));
+  return adaptiveCard(
+    [heading(s), ...errorLine(opts.error), picker, input],
+    [submit('Send', CARD_VERBS.reply, s)],
+  );
+}
 
 /**
  * An AI draft's Edit… (R36): its text, to change before it goes to the customer as the person's

@@ -7,7 +7,9 @@ import { assignConversation } from '../../../../src/use-cases/assign-conversatio
 import { loadConversationFor } from '../../../../src/use-cases/load.ts';
 import { contactDisplayName } from '../../../../src/use-cases/mirror-items.ts';
 import { restrictVisibility } from '../../../../src/use-cases/restrict-visibility.ts';
+import { savedRepliesFor } from '../../../../src/use-cases/saved-replies.ts';
 import { sendReply } from '../../../../src/use-cases/send-reply.ts';
+import { sendSavedReply } from '../../../../src/use-cases/send-saved-reply.ts';
 import {
   aiDraftDialog,
   assignDialog,
@@ -99,8 +101,11 @@ async function run(deps: TeamsInboundDeps, user: User, s: DialogSubmit): Promise
       await addNote(deps.context(), actor, { conversationId: s.conversationId, text: s.text });
       return null;
     case CARD_VERBS.reply:
-      return (await sendReply(deps.context(), actor, { conversationId: s.conversationId, text: s.text }))
-        .notice;
+      return (
+        s.saved
+          ? await sendSavedReply(deps.context(), actor, { conversationId: s.conversationId, name: s.saved })
+          : await sendReply(deps.context(), actor, { conversationId: s.conversationId, text: s.text })
+      ).notice;
     case CARD_VERBS.aiDraftEdit:
       await sendAiDraft(deps.context(), actor, { draftId: s.draftId, text: s.text });
       return null;
@@ -135,11 +140,14 @@ async function drawDialog(
         noteDialog(subject, { ...('text' in draft ? { text: draft.text } : {}), ...e }),
         `Note on #${subject.number}`,
       );
-    case CARD_VERBS.reply:
-      return dialogResponse(
-        replyDialog(subject, { ...('text' in draft ? { text: draft.text } : {}), ...e }),
-        `Reply on #${subject.number}`,
-      );
+    case CARD_VERBS.reply: {
+      const saved = (await savedRepliesFor(deps.em(), user)).map((r) => ({ name: r.name, mine: !!r.owner }));
+      const kept = {
+        ...('text' in draft ? { text: draft.text } : {}),
+        ...('saved' in draft && draft.saved ? { chosen: draft.saved } : {}),
+      };
+      return dialogResponse(replyDialog(subject, { ...kept, saved, ...e }), `Reply on #${subject.number}`);
+    }
     case CARD_VERBS.aiDraftEdit: {
       // Drawn only while the draft waits: decided meanwhile, the refusal says by whom.
       const { draft: message, conv: of } = await draftToEdit(deps.em(), user, draft.draftId ?? '');
