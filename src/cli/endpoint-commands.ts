@@ -4,6 +4,7 @@ import { cliActor } from '../setup/actor.ts';
 import { createContact, listContacts } from '../setup/contacts.ts';
 import { createEndpoint, listEndpoints } from '../setup/endpoints.ts';
 import { findGroupByName, listGroups } from '../setup/groups.ts';
+import { registerContactMergeCommand } from './contact-merge-command.ts';
 import { type CliIo, collect, type OpenDatabase, table, withDatabase } from './io.ts';
 
 /** `whatsapp:+15551234567` → { channel, address }. */
@@ -58,7 +59,8 @@ export function registerEndpointCommands(program: Command, open: OpenDatabase, i
       }),
     );
 
-  const contacts = program.command('contacts').description('list and create contacts');
+  const contacts = program.command('contacts').description('list, create and merge contacts');
+  registerContactMergeCommand(contacts, open, io);
 
   contacts
     .command('list')

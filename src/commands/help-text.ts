@@ -24,6 +24,7 @@ export const commandNames = [
   'unread',
   'ai',
   'link',
+  'merge',
   'dm',
   // R4, R8, R38: commands that open a form, and an admin's manual invoice changes.
   'invoice',
@@ -89,6 +90,10 @@ const usages: Record<CommandName, { usage: string; does: string }> = {
   dm: {
     usage: '/parley dm @user|me|their@email|"Their Name" [note:] text',
     does: 'an internal message to a teammate (or yourself), in their chat with Parley; reply in its thread to go on. Admins: `dm delete @user [@user] confirm`',
+  },
+  merge: {
+    usage: '/parley merge <phone|email|"Name"> into <phone|email|"Name">',
+    does: 'merge the first contact into the second: one person on two channels (admins)',
   },
   help: { usage: '/parley help [command]', does: 'this help' },
 };

@@ -32,7 +32,8 @@ export async function runNew(env: CommandEnv, cmd: NewCommand): Promise<CommandR
   );
 }
 
-async function findContact(env: CommandEnv, arg: ContactArg, channel: string): Promise<Contact> {
+/** The one contact a command names by phone, email or name (phone: the `channel` entry first). */
+export async function findContact(env: CommandEnv, arg: ContactArg, channel: string): Promise<Contact> {
   const account = env.user.account.id;
   if (arg.by === 'phone') {
     // R3: a phone number is one person on every phone channel; the chosen channel's entry wins.

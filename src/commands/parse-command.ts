@@ -128,6 +128,12 @@ const parsers: Record<CommandName, (src: Source) => ParsedCommand | ParseError> 
       return a.words.length === 0 ? { kind: 'ai' } : { kind: 'ai', on: a.words[0] === 'on' };
     }),
   link: parseLink,
+  merge: (src) => {
+    const tokens = allTokens(src.text, src.pos);
+    if (tokens.length !== 3 || tokens[1]!.quoted || tokens[1]!.text.toLowerCase() !== 'into')
+      return fail('merge', 'Name the contact to merge, `into`, then the contact to keep.');
+    return { kind: 'merge', from: contactOf(src, tokens[0]!), into: contactOf(src, tokens[2]!) };
+  },
   dm: (src) => parseDm(src.text, src.pos, src.plain),
   ...formCommandParsers,
   help: (src) => {

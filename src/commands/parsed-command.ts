@@ -51,6 +51,8 @@ export type ParsedCommand =
   /** `on`/`off` hands over or takes back; neither shows the AI agent's state (R36). */
   | { kind: 'ai'; conversationNumber?: number; on?: boolean }
   | { kind: 'link'; target?: { userId: string; email: string } }
+  /** R43: the first contact is merged into the second (admins). */
+  | { kind: 'merge'; from: ContactArg; into: ContactArg }
   | { kind: 'help'; topic?: CommandName }
   /** R25: an internal message to a user (or oneself), or an admin deleting an internal chat. */
   | DmCommand

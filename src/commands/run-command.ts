@@ -6,6 +6,7 @@ import type { MessageSource } from '../use-cases/timeline.ts';
 import { runBroadcastForm } from './broadcast-command.ts';
 import type { CommandEnv, CommandSurface } from './command-env.ts';
 import { type CommandResult, message } from './command-result.ts';
+import { runMerge } from './contact-merge-command.ts';
 import {
   runAi,
   runAssign,
@@ -96,6 +97,8 @@ export async function runCommand(ctx: UseCaseContext, input: CommandInput): Prom
       return runDashboard(env);
     case 'link':
       return runLink(env, cmd);
+    case 'merge':
+      return runMerge(env, cmd);
     case 'dm':
       return runDm(env, cmd);
     case 'invoice':

@@ -6,6 +6,7 @@ import { auditEventRoutes } from './audit-events.routes.ts';
 import { adminAuth } from './auth.ts';
 import { broadcastRoutes } from './broadcasts.routes.ts';
 import { contactDefaultsRoutes } from './contact-defaults.routes.ts';
+import { contactMergeRoutes } from './contact-merge.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationActionRoutes } from './conversation-actions.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
@@ -36,6 +37,7 @@ export function adminApi(
     .route('/', endpointRoutes())
     .route('/', contactRoutes())
     .route('/', contactDefaultsRoutes())
+    .route('/', contactMergeRoutes())
     .route('/', savedReplyRoutes())
     .route(
       '/',
