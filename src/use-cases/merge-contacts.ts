@@ -73,6 +73,8 @@ export async function mergeContacts(
       await markHeadersDirty(tx, c);
       record({ type: 'conversation.updated', conversationId: c.id, groupId: c.group.id, change: 'contact' });
     }
+    // Deleted conversations (R24) keep a row that still names the contact: it moves too.
+    await tx.nativeUpdate(Conversation, { contact: merge.id, status: 'deleted' }, { contact: keep.id });
     await tx.nativeUpdate(ContactIdentity, { contact: merge.id }, { contact: keep.id });
     await moveBroadcastHistory(tx, keep.id, merge.id);
     combine(keep, merge);

@@ -37,9 +37,13 @@ describe('R43: merging contacts', () => {
         { optedOutChannels: ['sms'], defaultAssigneeIds: [ws.bob.id] },
       );
     const closedOne = await openConv(db, ws, { contactId: merge.id, status: 'closed' });
+    // R24: a deleted conversation's row stays, naming the contact.
+    const deleted = await openConv(db, ws, { contactId: merge.id, status: 'closed' });
+    await db.em().nativeUpdate(Conversation, { id: deleted.id }, { status: 'deleted' });
     const result = await mergeContacts(ctxAt(db), admin(), { keepId: keep.id, mergeId: merge.id });
     expect(result).toMatchObject({ keptId: keep.id, moved: 1, closed: [] });
     expect(await contactOf(closedOne.id)).toBe(keep.id);
+    expect(await contactOf(deleted.id)).toBe(keep.id);
     const em = db.em().fork();
     expect(await em.count(Contact, { id: merge.id })).toBe(0);
     const kept = await em.findOneOrFail(Contact, { id: keep.id });
