@@ -4,7 +4,7 @@ import { Contact, ContactIdentity } from '../db/entities/index.ts';
 import { AppError } from '../domain/errors.ts';
 import { cliActor } from '../setup/actor.ts';
 import { mergeContacts } from '../use-cases/merge-contacts.ts';
-import { type CliIo, type OpenDatabase, withDatabase } from './io.ts';
+import { type CliIo, type OpenDatabase, parseIdentity, withDatabase } from './io.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,10 +14,7 @@ async function contactNamed(em: EntityManager, ref: string): Promise<Contact> {
     const contact = await em.findOne(Contact, { id: ref });
     if (contact) return contact;
   } else {
-    const at = ref.indexOf(':');
-    const identity =
-      at > 0 &&
-      (await em.findOne(ContactIdentity, { channel: ref.slice(0, at), address: ref.slice(at + 1) }));
+    const identity = await em.findOne(ContactIdentity, parseIdentity(ref, 'contact'));
     if (identity) return em.findOneOrFail(Contact, { id: identity.contact.id });
   }
   throw new AppError(

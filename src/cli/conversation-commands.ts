@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command } from 'commander';
 import { AppError } from '../domain/errors.ts';
+import { oneLine } from '../domain/one-line.ts';
 import { formatMoney } from '../domain/payments.ts';
 import { findActingUser } from '../queries/acting-user.ts';
 import { conversationDetail } from '../queries/conversation-detail.ts';
@@ -38,10 +39,6 @@ async function actingAs(em: EntityManager, as: string | undefined) {
 
 const time = (d: Date | null | undefined) =>
   d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '';
-const oneLine = (s: string | null, max = 60) => {
-  const flat = (s ?? '').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-};
 
 async function filtersFrom(em: EntityManager, userId: string, o: ListOptions): Promise<ConversationFilters> {
   const f: ConversationFilters = {};
@@ -115,7 +112,7 @@ export function registerConversationCommands(
           `${i.contactName ?? ''}${i.restricted ? ' (restricted)' : ''}`,
           String(i.unrepliedCount),
           time(i.lastMessageAt),
-          oneLine(i.preview),
+          oneLine(i.preview, 60),
         ]);
         for (const line of table(
           ['#', 'STATUS', 'CHANNEL', 'GROUP', 'CONTACT', 'UNREPLIED', 'LAST', 'LATEST'],

@@ -1,22 +1,10 @@
 import type { Command } from 'commander';
-import { AppError } from '../domain/errors.ts';
 import { cliActor } from '../setup/actor.ts';
 import { createContact, listContacts } from '../setup/contacts.ts';
 import { createEndpoint, listEndpoints } from '../setup/endpoints.ts';
 import { findGroupByName, listGroups } from '../setup/groups.ts';
 import { registerContactMergeCommand } from './contact-merge-command.ts';
-import { type CliIo, collect, type OpenDatabase, table, withDatabase } from './io.ts';
-
-/** `whatsapp:+15551234567` → { channel, address }. */
-function parseIdentity(text: string): { channel: 'sms'; address: string } {
-  const at = text.indexOf(':');
-  if (at <= 0)
-    throw new AppError(
-      'validation_failed',
-      `--identity ${text}: write it as channel:address, e.g. sms:+15551234567.`,
-    );
-  return { channel: text.slice(0, at) as 'sms', address: text.slice(at + 1) };
-}
+import { type CliIo, collect, type OpenDatabase, parseIdentity, table, withDatabase } from './io.ts';
 
 /** `endpoints ...` and `contacts ...`: the customer side of the workspace. */
 export function registerEndpointCommands(program: Command, open: OpenDatabase, io: CliIo): void {
@@ -100,7 +88,7 @@ export function registerEndpointCommands(program: Command, open: OpenDatabase, i
           {
             name: o.name,
             tags: o.tag,
-            identities: o.identity.map(parseIdentity),
+            identities: o.identity.map((i) => parseIdentity(i)),
             portalProfile: o.portalId ? { externalId: o.portalId } : undefined,
           },
           cliActor,

@@ -58,3 +58,14 @@ export function table(headers: string[], rows: (string | null | undefined)[][]):
 
 /** Commander's collector for a repeatable option (`--group A --group B`). */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `whatsapp:+15551234567` → { channel, address }; `what` names the argument in the refusal. */
+export function parseIdentity(text: string, what = '--identity'): { channel: 'sms'; address: string } {
+  const at = text.indexOf(':');
+  if (at <= 0)
+    throw new AppError(
+      'validation_failed',
+      `${what} ${text}: write it as channel:address, e.g. sms:+15551234567.`,
+    );
+  return { channel: text.slice(0, at) as 'sms', address: text.slice(at + 1) };
+}

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../domain/errors.ts';
+import { oneLine } from '../domain/one-line.ts';
 import { cliActor } from '../setup/actor.ts';
 import {
   createSavedReply,
@@ -11,8 +12,6 @@ import {
 import { findUserByEmail } from '../setup/users.ts';
 import { type CliIo, type OpenDatabase, table, withDatabase } from './io.ts';
 
-/** The list shows the start of each text: a table row, not the reply. */
-const PREVIEW = 60;
 const whose = (o: { user?: string }) => (o.user ? `${o.user}'s` : "the team's");
 
 /**
@@ -29,14 +28,11 @@ export function registerSavedReplyCommands(program: Command, open: OpenDatabase,
     .description("list the saved replies: the team's and every user's")
     .action(() =>
       withDatabase(open, io, async (em) => {
-        const rows = (await listSavedReplies(em)).map((r) => {
-          const text = r.text.replace(/\s+/g, ' ');
-          return [
-            r.name,
-            r.owner?.email ?? 'team',
-            text.length > PREVIEW ? `${text.slice(0, PREVIEW - 1)}…` : text,
-          ];
-        });
+        const rows = (await listSavedReplies(em)).map((r) => [
+          r.name,
+          r.owner?.email ?? 'team',
+          oneLine(r.text, 60),
+        ]);
         for (const line of table(['NAME', 'OWNER', 'TEXT'], rows)) io.out(line);
       }),
     );

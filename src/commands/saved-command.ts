@@ -1,11 +1,9 @@
+import { oneLine } from '../domain/one-line.ts';
 import { removeSavedReply, savedRepliesFor, saveSavedReply } from '../use-cases/saved-replies.ts';
 import { sendSavedReply } from '../use-cases/send-saved-reply.ts';
 import { type CommandEnv, targetConversation } from './command-env.ts';
 import { type CommandResult, message } from './command-result.ts';
 import type { SavedCommand } from './parse-saved-command.ts';
-
-/** A line of the list: the name, whose it is, and the start of the text. */
-const PREVIEW = 80;
 
 /** R40: `saved …` — list, save, remove, or send a saved reply as the user's reply. */
 export async function runSaved(env: CommandEnv, cmd: SavedCommand): Promise<CommandResult> {
@@ -14,11 +12,8 @@ export async function runSaved(env: CommandEnv, cmd: SavedCommand): Promise<Comm
       const all = await savedRepliesFor(env.lookup, env.user);
       if (all.length === 0)
         return message('No saved replies yet. `saved add <name> <text>` saves one of your own.');
-      const lines = all.map((r) => {
-        const text = r.text.replace(/\s+/g, ' ');
-        const shown = text.length > PREVIEW ? `${text.slice(0, PREVIEW - 1)}…` : text;
-        return `• \`${r.name}\`${r.owner ? ' (yours)' : ''}: ${shown}`;
-      });
+      // A line each: the name, whose it is, and the start of the text.
+      const lines = all.map((r) => `• \`${r.name}\`${r.owner ? ' (yours)' : ''}: ${oneLine(r.text, 80)}`);
       return message(
         `Saved replies (send one with \`saved <name>\` in a conversation):\n${lines.join('\n')}`,
       );

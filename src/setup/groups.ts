@@ -1,6 +1,6 @@
-import { raw, sql } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Account, ChannelEndpoint, Conversation, Group, User } from '../db/entities/index.ts';
+import { sameName } from '../db/same-name.ts';
 import { AppError } from '../domain/errors.ts';
 import { parseInput } from '../use-cases/input.ts';
 import { currentAccount } from './account.ts';
@@ -20,9 +20,6 @@ export async function getGroup(em: EntityManager, id: string): Promise<Group> {
     throw new AppError('not_found', `There is no group with id ${id}; list the groups to find its id.`);
   return group;
 }
-
-/** Group names are matched whatever their case, as the unique index compares them (`lower(name)`). */
-const sameName = (name: string) => ({ [sql.lower('name')]: raw('lower(?)', [name]) });
 
 /** The key that tells group names apart in memory (the workspace file): "Billing" and "billing" are one. */
 export const groupNameKey = (name: string) => name.toLowerCase();

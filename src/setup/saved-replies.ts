@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { SavedReply, User } from '../db/entities/index.ts';
+import { sameName } from '../db/same-name.ts';
 import { AppError } from '../domain/errors.ts';
 import { parseInput } from '../use-cases/input.ts';
 import { savedReplyName, savedReplyText } from '../use-cases/saved-replies.ts';
@@ -103,7 +104,7 @@ export async function findSavedReplyByName(em: EntityManager, ownerId: string | 
   return em.findOne(SavedReply, {
     account,
     owner: ownerId,
-    name: { $ilike: name.replace(/[\\%_]/g, '\\$&') },
+    ...sameName(name),
   });
 }
 

@@ -12,6 +12,8 @@ export const addNoteSchema = z
     text: z.string().optional(),
     attachments: z.array(attachmentSchema).optional(),
     source: sourceSchema.optional(),
+    /** R41: a plain thread message kept as a note, and why (write-in-thread.ts); kept in its meta. */
+    keptAsNote: z.enum(['explicit', 'mentions']).optional(),
   })
   .refine(
     (n) => hasText(n.text) || (n.attachments?.length ?? 0) > 0,
@@ -40,6 +42,7 @@ export async function addNote(
       attachments: input.attachments ?? [],
       deliver: false,
       source: input.source ?? null,
+      ...(input.keptAsNote ? { meta: { keptAsNote: input.keptAsNote } } : {}),
       now,
     });
     record(messageCreated(conv, note));

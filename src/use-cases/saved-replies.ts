@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { SavedReply, type User } from '../db/entities/index.ts';
+import { sameName } from '../db/same-name.ts';
 import type { Actor } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
 import type { UseCaseContext } from './context.ts';
@@ -92,7 +93,7 @@ export async function saveSavedReply(
     const existing = await tx.findOne(SavedReply, {
       account: user.account.id,
       owner: owner ? owner.id : null,
-      name: { $ilike: input.name.replace(/[\\%_]/g, '\\$&') },
+      ...sameName(input.name),
     });
     if (existing) {
       existing.text = input.text;
@@ -116,7 +117,7 @@ export async function removeSavedReply(
     const reply = await tx.findOne(SavedReply, {
       account: user.account.id,
       owner: input.team ? null : user.id,
-      name: { $ilike: input.name.replace(/[\\%_]/g, '\\$&') },
+      ...sameName(input.name),
     });
     if (!reply)
       throw new AppError(

@@ -39,6 +39,7 @@ import {
   paymentModal,
 } from './form-modals.ts';
 import { linkedUser, lookupEmail, notLinkedText } from './linked-user.ts';
+import { tellUser } from './thread-messages.ts';
 
 /**
  * The form commands on Slack (R4, R8): `/parley invoice|checkout|broadcast` opens its modal with
@@ -210,10 +211,3 @@ export function registerFormHandlers(app: BoltApp, deps: SlackHandlerDeps): void
 
 const draftKey = (deps: SlackHandlerDeps, key: string) =>
   `${deps.prefix}:slack:broadcast-draft:${key.replace(/[^0-9a-f-]/gi, '')}`;
-
-/** A private line in the user's DM with the app (a button's answer has no thread to go to). */
-async function tellUser(deps: SlackHandlerDeps, slackUserId: string, text: string) {
-  await deps.api
-    .call('chat.postMessage', { channel: slackUserId, text, unfurl_links: false, unfurl_media: false })
-    .catch((err) => deps.logger.warn({ err }, 'could not tell a Slack user privately'));
-}

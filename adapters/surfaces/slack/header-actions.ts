@@ -24,7 +24,7 @@ import {
 } from './modals.ts';
 import { registerReplyActions, replyModal } from './reply-actions.ts';
 import { HEADER_ACTIONS } from './thread-blocks.ts';
-import { tellPrivately } from './thread-messages.ts';
+import { tellPrivately, tellUser } from './thread-messages.ts';
 
 export type ButtonBody = BlockAction<ButtonAction>;
 
@@ -98,12 +98,7 @@ export async function tellActor(deps: SlackHandlerDeps, body: ButtonBody, text: 
     return tellPrivately(deps, { channel: body.channel.id, user: body.user.id, threadTs }, text);
   }
   // A button outside any channel message: the app's DM with the user (a user id works as channel).
-  await deps.api.call('chat.postMessage', {
-    channel: body.user.id,
-    text,
-    unfurl_links: false,
-    unfurl_media: false,
-  });
+  await tellUser(deps, body.user.id, text);
 }
 
 export async function openModal(deps: SlackHandlerDeps, body: ButtonBody, view: object): Promise<void> {

@@ -13,7 +13,7 @@ import type { ModalSubject } from './modals.ts';
 import { type SlackFile, storeSlackFiles } from './slack-files.ts';
 import { slackToPlainText } from './slack-text.ts';
 import { threadAndAuthor } from './thread-lookup.ts';
-import { mentionNames, NOTE_REACTION, tellPrivately } from './thread-messages.ts';
+import { mentionNames, NOTE_REACTION, tellPrivately, tellUser } from './thread-messages.ts';
 
 /**
  * The explicit ways to the customer on Slack (R41), for groups whose plain thread messages are
@@ -51,7 +51,11 @@ export const replyModal = (s: ModalSubject, saved: readonly { name: string; mine
             block_id: 'saved',
             optional: true,
             label: plain('A saved reply'),
-            hint: plain('{contact.firstName}, {agent.name}… are filled in for this conversation.'),
+            hint: plain(
+              saved.length > MAX_OPTIONS
+                ? `The first ${MAX_OPTIONS} of ${saved.length} by name; write !saved <name> in the thread for any other.`
+                : '{contact.firstName}, {agent.name}… are filled in for this conversation.',
+            ),
             element: {
               type: 'static_select',
               action_id: 'saved',
@@ -97,7 +101,7 @@ export function registerReplyActions(app: BoltApp, deps: SlackHandlerDeps): void
         : await sendReply(deps.context(), userActor(user.id), { conversationId, text });
       await ack();
       // R22: the reply went to another conversation; the dialog is gone, so the app's DM says where.
-      if (sent.notice) await tellInDm(deps, body.user.id, escapeText(sent.notice));
+      if (sent.notice) await tellUser(deps, body.user.id, escapeText(sent.notice));
     } catch (err) {
       if (!isAppError(err)) throw err;
       // The refusal (a closed WhatsApp window, an opted-out contact) shows on the field; nothing is lost.
@@ -169,10 +173,4 @@ async function sendToCustomer(deps: SlackHandlerDeps, s: Shortcut): Promise<void
     if (!isAppError(err)) throw err;
     await tellPrivately(deps, where, `Not sent to the customer: ${escapeText(err.message)}`);
   }
-}
-
-async function tellInDm(deps: SlackHandlerDeps, slackUserId: string, text: string): Promise<void> {
-  await deps.api
-    .call('chat.postMessage', { channel: slackUserId, text, unfurl_links: false, unfurl_media: false })
-    .catch((err) => deps.logger.warn({ err }, 'could not tell a Slack user in the app DM'));
 }

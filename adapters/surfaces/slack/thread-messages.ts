@@ -60,6 +60,13 @@ export async function tellPrivately(
     );
 }
 
+/** A private line in the user's DM with the app (an answer with no thread to go to: a button's, a dialog's). */
+export async function tellUser(deps: SlackHandlerDeps, slackUserId: string, text: string): Promise<void> {
+  await deps.api
+    .call('chat.postMessage', { channel: slackUserId, text, unfurl_links: false, unfurl_media: false })
+    .catch((err) => deps.logger.warn({ err }, 'could not tell a Slack user privately'));
+}
+
 /** Handles one new human message; exported for the sweep that finds replies Slack never sent as events. */
 export async function onNewMessage(deps: SlackHandlerDeps, event: SlackMessageEvent): Promise<void> {
   if (event.bot_id || !event.user) return;
@@ -161,8 +168,7 @@ async function onThreadMessage(
       .catch((err) =>
         deps.logger.warn({ err, channel: m.channel }, 'could not mark a Slack message as a note'),
       );
-    const told = await toldOnce(deps, userId, wrote);
-    if (!told) await tellPrivately(deps, where, keptAsNoteText(wrote.because));
+    if (wrote.tell) await tellPrivately(deps, where, keptAsNoteText(wrote.because));
   } catch (err) {
     // A replayed event: this message is already recorded.
     if (err instanceof UniqueConstraintViolationException) return;
@@ -180,20 +186,6 @@ export function keptAsNoteText(because: 'explicit' | 'mentions'): string {
   return because === 'mentions'
     ? 'Kept as an internal note: your message only mentions teammates, so the customer did not get it. To write to the customer, write without the mention, or start with `!reply`.'
     : "Kept as an internal note: this group's replies are explicit, so messages in the thread stay with the team. To send one to the customer, start it with `!reply`, use *Reply…* on the conversation, or *Send to customer* in a message's ⋯ menu.";
-}
-
-/**
- * In an explicit group every plain message is a note: its author is told so once per
- * conversation (the memo mark says it on every one). A teammate's mention-only note is told each time.
- */
-async function toldOnce(
-  deps: SlackHandlerDeps,
-  userId: string,
-  wrote: { because: 'explicit' | 'mentions'; conversationId: string },
-): Promise<boolean> {
-  if (wrote.because === 'mentions') return false;
-  const key = `${deps.prefix}:slack:explicit-told:${userId}:${wrote.conversationId}`;
-  return !(await deps.redis.set(key, '1', 'EX', 30 * 24 * 3600, 'NX'));
 }
 
 /** The Parley names of the people a Slack message mentions, by Slack id (for the customer's text). */

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Message, User } from '../../../src/db/entities/index.ts';
+import { Message } from '../../../src/db/entities/index.ts';
 import { updateGroup } from '../../../src/setup/groups.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { settled } from '../../support/settled.ts';
 import { buttonsOf, eventually, slackHarness } from '../../support/slack-app.ts';
 import { createTestDb } from '../../support/test-db.ts';
+import { linkSlackUsers } from './interactivity-support.ts';
 
 /**
  * R41 on Slack: a group's reply mode. In `explicit` groups a plain thread message is a note and
@@ -18,8 +19,10 @@ let ws: Workspace;
 
 beforeAll(async () => {
   ws = await seedWorkspace(db.em());
-  await db.em().nativeUpdate(User, { id: ws.alice.id }, { slackUserId: 'U_ALICE' });
-  await db.em().nativeUpdate(User, { id: ws.bob.id }, { slackUserId: 'UBOB' });
+  await linkSlackUsers(db, [
+    [ws.alice, 'U_ALICE'],
+    [ws.bob, 'UBOB'],
+  ]);
 });
 
 let customer = 15550300000;

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { User } from '../../../src/db/entities/index.ts';
 import { seedWorkspace, type Workspace } from '../../support/fixtures.ts';
 import { settled } from '../../support/settled.ts';
 import { eventually, slackHarness } from '../../support/slack-app.ts';
 import { createTestDb } from '../../support/test-db.ts';
+import { linkSlackUsers } from './interactivity-support.ts';
 
 /**
  * R40 on Slack: `/parley saved …` saves, lists and removes saved replies; `!saved <name>` in a
@@ -15,8 +15,10 @@ let ws: Workspace;
 
 beforeAll(async () => {
   ws = await seedWorkspace(db.em());
-  await db.em().nativeUpdate(User, { id: ws.alice.id }, { slackUserId: 'U_ALICE' });
-  await db.em().nativeUpdate(User, { id: ws.admin.id }, { slackUserId: 'U_ADA' });
+  await linkSlackUsers(db, [
+    [ws.alice, 'U_ALICE'],
+    [ws.admin, 'U_ADA'],
+  ]);
 });
 
 const answer = async (res: Response) => {

@@ -46,10 +46,7 @@ export async function writeInConversation(
     }
     // R41: Teams lets no app mark a person's message, so the author is told (once per
     // conversation in an explicit group, where every plain message is a note).
-    const key = `${deps.prefix}:teams:explicit-told:${user.id}:${conversation.id}`;
-    const tell =
-      wrote.because === 'mentions' || (await deps.redis.set(key, '1', 'EX', 30 * 24 * 3600, 'NX')) !== null;
-    if (tell) await tellSender(deps, a, `#${conversation.number}: ${keptAsNoteText(wrote.because)}`);
+    if (wrote.tell) await tellSender(deps, a, `#${conversation.number}: ${keptAsNoteText(wrote.because)}`);
   } catch (err) {
     // Teams sent the message again: it is already recorded.
     if (err instanceof UniqueConstraintViolationException) return;
