@@ -22,9 +22,13 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
           g.aiAgent?.enabled ? (g.aiAgent.name ?? 'on') : null,
           g.digestCron,
           g.replies,
+          g.csat,
           g.id,
         ]);
-        for (const line of table(['NAME', 'SLACK', 'TEAMS', 'AI AGENT', 'DIGEST', 'REPLIES', 'ID'], rows))
+        for (const line of table(
+          ['NAME', 'SLACK', 'TEAMS', 'AI AGENT', 'DIGEST', 'REPLIES', 'CSAT', 'ID'],
+          rows,
+        ))
           io.out(line);
       }),
     );
@@ -37,6 +41,10 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
     .option('--teams-channel <id>', 'Teams channel id (with --teams-team)')
     .option('--digest-cron <cron>', 'when to post the dashboard digest (cron, UTC)')
     .option('--replies <mode>', 'R41: "thread" (default) or "explicit" (plain thread messages are notes)')
+    .option(
+      '--csat <on|off>',
+      'R42: "on" asks the customer once to rate a closed conversation; "off" (default)',
+    )
     .action(
       (
         name: string,
@@ -46,6 +54,7 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
           teamsChannel?: string;
           digestCron?: string;
           replies?: string;
+          csat?: string;
         },
       ) =>
         withDatabase(open, io, async (em) => {
@@ -58,6 +67,7 @@ export function registerDirectoryCommands(program: Command, open: OpenDatabase, 
               teamsChannelId: o.teamsChannel,
               digestCron: o.digestCron,
               replies: o.replies as GroupCreate['replies'],
+              csat: o.csat as GroupCreate['csat'],
             },
             cliActor,
           );

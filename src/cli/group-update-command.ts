@@ -14,6 +14,7 @@ interface UpdateOptions {
   teamsChannel?: Setting;
   digestCron?: Setting;
   replies?: string;
+  csat?: string;
 }
 
 /** `--x <v>` sets, `--no-x` clears (null), neither leaves it as it is. */
@@ -30,17 +31,26 @@ export function toGroupPatch(o: UpdateOptions): GroupPatch {
     digestCron: setting(o.digestCron),
     // Checked by the use-case's schema, as the API's: a wrong word is named there.
     replies: o.replies as GroupPatch['replies'],
+    csat: o.csat as GroupPatch['csat'],
   };
 }
 
-const FIELDS = ['name', 'slackChannelId', 'teamsTeamId', 'teamsChannelId', 'digestCron', 'replies'] as const;
+const FIELDS = [
+  'name',
+  'slackChannelId',
+  'teamsTeamId',
+  'teamsChannelId',
+  'digestCron',
+  'replies',
+  'csat',
+] as const;
 
 /** `groups update <name>`: rename a group, link or unlink its Slack or Teams channel, set its digest. */
 export function registerGroupUpdateCommand(groups: Command, open: OpenDatabase, io: CliIo): void {
   groups
     .command('update <name>')
     .description(
-      'change a group: rename it, link or unlink its channels, set or clear its digest, set its reply mode',
+      'change a group: rename it, link or unlink its channels, set or clear its digest, set its reply mode or CSAT',
     )
     .option('--rename <newName>', 'its new name')
     .option('--slack-channel <id>', 'the Slack channel its conversations are mirrored to')
@@ -50,6 +60,10 @@ export function registerGroupUpdateCommand(groups: Command, open: OpenDatabase, 
     .option('--no-teams-channel', 'unlink its Teams channel')
     .option('--digest-cron <cron>', 'when to post the dashboard digest (cron, UTC)')
     .option('--no-digest-cron', 'post no digest')
+    .option(
+      '--csat <on|off>',
+      'R42: "on" asks the customer once to rate a closed conversation (1–5); "off" asks nothing',
+    )
     .option(
       '--replies <mode>',
       'R41: "thread" (a plain thread message goes to the customer) or "explicit" (it is a note; send with !reply)',

@@ -3,6 +3,7 @@ import { aiHandoffNoticeProcessor } from '../../workers/ai-handoff-notice.worker
 import { aiReplyProcessor } from '../../workers/ai-reply.worker.ts';
 import { autoRespondProcessor } from '../../workers/auto-respond.worker.ts';
 import { broadcastProcessor, broadcastProgressProcessor } from '../../workers/broadcast.worker.ts';
+import { csatProcessor } from '../../workers/csat.worker.ts';
 import { deliverNow, deliverProcessor } from '../../workers/deliver.worker.ts';
 import { digestProcessor } from '../../workers/digest.worker.ts';
 import { expirePayLinkProcessor } from '../../workers/expire-pay-link.worker.ts';
@@ -98,6 +99,7 @@ export function startWorker(s: Services): Stop {
       webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
       // R38: events are applied even after the provider was unconfigured (they were verified when received).
       paymentEvent: paymentEventProcessor({ dispatch: s.dispatch }),
+      csat: csatProcessor({ dispatch: s.dispatch }),
       ...(s.payments
         ? {
             payLink: payLinkProcessor({

@@ -65,7 +65,9 @@ export type DomainEvent =
   /** R38: a voided invoice's live pay link is expired at the provider (the expire-pay-link job). */
   | { type: 'payment.link_cancelled'; paymentKind: 'invoice' | 'checkout'; paymentId: string }
   /** R38: a verified provider event was committed; the payment-event job applies it. */
-  | { type: 'payment.event_received'; paymentEventId: string };
+  | { type: 'payment.event_received'; paymentEventId: string }
+  /** R42: a closed conversation's rating request is due; the csat job asks (or records why not). */
+  | { type: 'csat.due'; surveyId: string };
 
 /** `ai_draft`: the AI agent's proposed answer in draft mode, seen only by the team (R36). */
 export type MessageKind = 'inbound' | 'reply' | 'note' | 'ai' | 'auto_response' | 'system' | 'ai_draft';

@@ -78,6 +78,7 @@ export function createDispatcher(queues: Queues, opts: DispatchOptions) {
       }
       if (e.type === 'payment.link_cancelled')
         jobs.push(enqueue(queues, 'expirePayLink', { kind: e.paymentKind, id: e.paymentId }));
+      if (e.type === 'csat.due') jobs.push(enqueue(queues, 'csat', { surveyId: e.surveyId }));
       if (e.type === 'payment.event_received')
         jobs.push(enqueue(queues, 'paymentEvent', { paymentEventId: e.paymentEventId }));
       if (e.type === 'ai.handed_off' && opts.surfaces) {

@@ -7,6 +7,7 @@ import { enqueue, type Queues } from './queues.ts';
 import { reconcileAi } from './reconcile-ai.ts';
 import { reconcileAutoResponder } from './reconcile-auto-responder.ts';
 import { reconcileBroadcasts } from './reconcile-broadcasts.ts';
+import { reconcileCsat } from './reconcile-csat.ts';
 import { reconcileInternalPosts } from './reconcile-internal-chat.ts';
 import { reconcilePayments } from './reconcile-payments.ts';
 
@@ -41,6 +42,8 @@ export interface ReconcileReport {
   autoResponses: number;
   /** Pay links to open and payment provider events to apply, woken again (R38). */
   payments?: number;
+  /** Rating requests of closed conversations woken again (R42). */
+  csat?: number;
   /** Internal messages whose direct-message posts were woken again (R25). */
   internalPosts?: number;
   /** Broadcast batches and progress messages woken (R8). */
@@ -121,6 +124,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   // R37: customer messages the auto responder has not looked at (its wake-up was lost).
   const autoResponses = await step('autoResponses', 0, () => reconcileAutoResponder({ ...common, em: em() }));
   const payments = await step('payments', 0, () => reconcilePayments({ ...common, em: em() }));
+  const csat = await step('csat', 0, () => reconcileCsat({ ...common, em: em() }));
   // R8: broadcasts whose next batch is overdue (the job was lost) carry on.
   const broadcasts = await step('broadcasts', 0, () =>
     reconcileBroadcasts({ ...common, em: em(), surfaces: deps.surfaces }),
@@ -149,6 +153,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     ai,
     autoResponses,
     payments,
+    csat,
     broadcasts,
     internalPosts,
     failed,

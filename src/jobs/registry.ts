@@ -223,6 +223,14 @@ export const jobDefinitions = {
     attempts: 10,
     backoffMs: 2_000,
   }),
+  /** R42: ask a closed conversation's customer for a rating (or record why it cannot be asked). */
+  csat: define({
+    queue: 'csat',
+    payload: z.object({ surveyId: id }),
+    jobId: (p) => `csat_${p.surveyId}`,
+    attempts: 5,
+    backoffMs: 5_000,
+  }),
 } as const;
 
 export type JobKind = keyof typeof jobDefinitions;

@@ -56,6 +56,11 @@ export interface OutboundMessage {
   text?: string;
   attachments?: Attachment[];
   template?: TemplateRef;
+  /**
+   * R42: the message asks the customer to rate the conversation 1–5. A channel with choices
+   * (WhatsApp's list) offers them, each answering with `csat:<surveyId>:<rating>`; others send the text.
+   */
+  survey?: { id: string };
 }
 
 export interface SendResult {

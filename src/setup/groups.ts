@@ -85,6 +85,7 @@ export function createGroup(
           autoResponder: data.autoResponder ?? null,
           digestCron: data.digestCron ?? null,
           replies: data.replies ?? 'thread',
+          csat: data.csat ?? 'off',
         });
         checkGroupLinks(group);
         auditSetup(tx, account, actor, 'group.created', { groupId: group.id, name: group.name });

@@ -95,6 +95,10 @@ export const replyModeSchema = z.enum(['thread', 'explicit'], {
   error: 'replies must be "thread" (plain thread messages go to the customer) or "explicit" (they are notes)',
 });
 
+export const csatSchema = z.enum(['on', 'off'], {
+  error: 'csat must be "on" (customers are asked to rate a closed conversation) or "off"',
+});
+
 export const groupCreateSchema = strictObject({
   name: text(100),
   slackChannelId: externalId.optional(),
@@ -109,6 +113,8 @@ export const groupCreateSchema = strictObject({
    * `explicit`, it is an internal note and only `!reply`, Reply… or "Send to customer" send.
    */
   replies: replyModeSchema.optional(),
+  /** R42: `on`, the customer is asked once to rate a conversation after it is closed; `off` (default). */
+  csat: csatSchema.optional(),
 });
 export const groupPatchSchema = groupCreateSchema.partial();
 

@@ -28,6 +28,7 @@ export const groupView = z.object({
   autoResponder: autoResponderSchema.nullable(),
   digestCron: z.string().nullable(),
   replies: z.enum(['thread', 'explicit']),
+  csat: z.enum(['on', 'off']),
   createdAt: timestamp,
 });
 
@@ -90,6 +91,7 @@ export const toGroupView = (g: Group): GroupView => ({
   autoResponder: g.autoResponder ?? null,
   digestCron: g.digestCron ?? null,
   replies: g.replies,
+  csat: g.csat,
   createdAt: iso(g.createdAt),
 });
 

@@ -11,6 +11,8 @@ export interface ClaimedDelivery {
   text: string | null;
   template: TemplateRef | null;
   attachments: Attachment[];
+  /** R42: the rating request this message is (its survey id), sent with the channel's answer buttons. */
+  surveyId: string | null;
   endpoint: { id: string; address: string; settings: Record<string, unknown> } | null;
   /** The contact's address on the channel (the first one, as the customer wrote from it). */
   toAddress: string | null;
@@ -38,7 +40,8 @@ export async function claimDelivery(
        update message set delivery_state = 'sending', delivery_attempts = delivery_attempts + 1,
          delivery_due_at = ?, delivery_updated_at = ?
        where id = ? and delivery_state = 'queued' and coalesce(delivery_due_at, '-infinity') <= ?
-       returning delivery_attempts, conversation_id, channel, endpoint_id, text, template, attachments
+       returning delivery_attempts, conversation_id, channel, endpoint_id, text, template, attachments,
+         meta->>'csat' as survey_id
      ), facts as (
        select cl.*, c.group_id, c.contact_id, coalesce(cl.channel, c.channel) as via,
          coalesce(cl.endpoint_id, c.endpoint_id) as via_endpoint_id
@@ -67,6 +70,7 @@ export async function claimDelivery(
     text: (r.text as string | null) ?? null,
     template: (r.template as TemplateRef | null) ?? null,
     attachments: (r.attachments as Attachment[] | null) ?? [],
+    surveyId: (r.survey_id as string | null) ?? null,
     endpoint: r.via_endpoint_id
       ? {
           id: String(r.via_endpoint_id),

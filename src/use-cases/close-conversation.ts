@@ -9,6 +9,7 @@ import {
 } from '../domain/lifecycle.ts';
 import { dropPendingDrafts } from './ai-drafts.ts';
 import { inTransaction, type UseCaseContext, type WithEvents } from './context.ts';
+import { markCsatDue } from './csat-ask.ts';
 import { parseInput } from './input.ts';
 import { loadActingUser, loadConversationFor, toViewer } from './load.ts';
 import {
@@ -52,6 +53,8 @@ export async function closeConversation(
       change: 'closed',
       now,
     });
+    // R42: asked once, after the close is committed (the csat job).
+    await markCsatDue(tx, record, conv, group, now);
     return { conversation: conv };
   });
 }

@@ -114,6 +114,7 @@ export async function deliverMessage(
     text: d.text ?? undefined,
     attachments: d.attachments.length > 0 ? d.attachments : undefined,
     template: d.template ?? undefined,
+    survey: d.surveyId ? { id: d.surveyId } : undefined,
   };
   let failure: SendFailure;
   try {

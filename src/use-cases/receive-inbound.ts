@@ -8,6 +8,7 @@ import { AppError } from '../domain/errors.ts';
 import { appendToOpenConversation, type InboundShortcut } from './append-inbound.ts';
 import type { UseCaseContext, WithEvents } from './context.ts';
 import { inTransactionRetryingRaces } from './context.ts';
+import { answerIn, recordCsatAnswer } from './csat-answer.ts';
 import { attachmentSchema, hasText, parseInput } from './input.ts';
 import { newConversationVisibility } from './new-conversation-visibility.ts';
 import { openForNewSender } from './open-for-new-sender.ts';
@@ -91,6 +92,19 @@ export async function receiveInbound(
   const at = input.receivedAt && input.receivedAt < now ? input.receivedAt : now;
   // A reaction (👍 on a reply) is shown, but asks nothing of the team.
   const awaitsReply = !input.meta?.reaction;
+  // R42: a rating for a closed conversation's request is recorded there; nothing opens or reopens.
+  const answer = answerIn(input);
+  if (answer) {
+    const answered = await recordCsatAnswer({ ...ctx, now: () => now }, actor, {
+      ...answer,
+      channel: input.channel,
+      endpointAddress: input.endpointAddress,
+      address: input.from.address,
+      provider: input.provider,
+      providerMessageId: input.providerMessageId,
+    });
+    if (answered) return { ...answered, openedConversation: false, aiAnswers: false };
+  }
   const shortcut = opts.shortcut === undefined ? appendToOpenConversation : opts.shortcut;
   const facts = { ...input, at, awaitsReply };
   const newSender = opts.newSender === undefined ? openForNewSender : opts.newSender;

@@ -4,6 +4,7 @@ import type { OutboundMessage, SendResult } from '../../../src/ports/customer-ch
 import { assertSize, type Storage } from '../../../src/ports/storage.ts';
 import { GraphNetworkError, NotSentYetError, PartialSendError } from './errors.ts';
 import { type GraphClient, graphFetch, graphJson } from './graph.ts';
+import { surveyPart } from './survey.ts';
 import { templatePayload } from './templates.ts';
 
 /**
@@ -81,6 +82,7 @@ async function postMessage(
 async function buildParts(deps: SendDeps, out: OutboundMessage): Promise<Part[]> {
   if (out.template)
     return [{ type: 'template', template: templatePayload(out.template, out.endpoint.settings) }];
+  if (out.survey && out.text) return [surveyPart(out.survey.id, out.text)];
   const text = out.text?.trim() ? out.text : undefined;
   const attachments = out.attachments ?? [];
   const captionFor = attachments.findIndex((a) => captioned.has(mediaType[a.kind] ?? ''));

@@ -59,6 +59,8 @@ const GroupSchema = defineEntity({
      * `explicit`, it is a note, and only `!reply`, the Reply dialog or "Send to customer" send.
      */
     replies: p.enum(['thread', 'explicit'] as const).default('thread'),
+    /** R42: `on`, the customer is asked once to rate a conversation after it is closed. */
+    csat: p.enum(['on', 'off'] as const).default('off'),
     createdAt: createdAt(),
   },
   // Names are unique whatever their case, as emails are ("Billing" and "billing" are one group).

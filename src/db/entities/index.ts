@@ -9,6 +9,7 @@ import { Checkout } from './checkout.entity.ts';
 import { Contact } from './contact.entity.ts';
 import { ContactIdentity } from './contact-identity.entity.ts';
 import { Conversation } from './conversation.entity.ts';
+import { CsatSurvey } from './csat-survey.entity.ts';
 import { Group } from './group.entity.ts';
 import { InternalChat } from './internal-chat.entity.ts';
 import { InternalMessage } from './internal-message.entity.ts';
@@ -42,6 +43,7 @@ export {
   Contact,
   ContactIdentity,
   Conversation,
+  CsatSurvey,
   Group,
   InternalChat,
   InternalMessage,
@@ -72,6 +74,7 @@ export const entities = [
   ChannelEndpoint,
   Conversation,
   Message,
+  CsatSurvey,
   Invoice,
   Checkout,
   PaymentEvent,

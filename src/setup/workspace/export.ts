@@ -47,6 +47,7 @@ export async function exportWorkspace(
         autoResponder: g.autoResponder,
         digestCron: g.digestCron,
         replies: g.replies,
+        csat: g.csat,
       }),
     ),
     users: users.map((u) =>
