@@ -9,6 +9,8 @@ export interface TranscriptEntry {
   text: string | null;
   attachments: Attachment[];
   template: TemplateRef | null;
+  /** R42: this message asks the customer to rate the conversation (the survey's id). */
+  surveyId: string | null;
   at: Date;
 }
 
@@ -41,6 +43,7 @@ export async function customerTranscript(
     text: m.text ?? null,
     attachments: m.attachments ?? [],
     template: m.template ?? null,
+    surveyId: typeof m.meta?.csat === 'string' ? m.meta.csat : null,
     at: m.createdAt,
   }));
 }

@@ -11,6 +11,7 @@ import { parseInput } from '../../../src/use-cases/input.ts';
 import { receiveInbound } from '../../../src/use-cases/receive-inbound.ts';
 import { updateDelivery } from '../../../src/use-cases/update-delivery.ts';
 import { clientIp } from './client-ip.ts';
+import { csatRoute } from './csat.route.ts';
 import { readJson } from './read-json.ts';
 import { authenticate } from './sessions.ts';
 import { uploadsOf } from './uploads.ts';
@@ -107,6 +108,7 @@ export function apiRoutes(runtime: WebchatRuntime, deps: WebhookDeps): Hono<AppE
     return c.json({ updated });
   });
 
+  app.route('/', csatRoute(runtime, deps));
   return app;
 }
 

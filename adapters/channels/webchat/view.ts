@@ -34,6 +34,8 @@ export interface WidgetMessage {
   from: 'customer' | 'agent' | 'ai';
   text: string | null;
   attachments: WidgetAttachment[];
+  /** R42: a rating request; the widget shows it as a card that answers POST /webchat/api/csat. */
+  survey?: { id: string };
   at: string;
 }
 
@@ -112,6 +114,7 @@ export async function transcriptAfter(
       from: e.from,
       text: e.text,
       attachments: e.attachments.map(publicAttachment),
+      ...(e.surveyId ? { survey: { id: e.surveyId } } : {}),
       at: e.at.toISOString(),
     }));
 }

@@ -283,6 +283,52 @@
     log.scrollTop = log.scrollHeight;
     return node;
   }
+  /**
+   * R42: a rating request as a card under its message: five buttons, an optional comment and Send,
+   * answered to POST /webchat/api/csat. A request answered before (or closed) just says thanks.
+   */
+  function surveyCard(node, survey) {
+    let rating = 0;
+    const buttons = [1, 2, 3, 4, 5].map((n) => {
+      const b = el('button', { type: 'button', class: 'csat-rating', 'aria-pressed': 'false' }, [String(n)]);
+      b.addEventListener('click', () => {
+        rating = n;
+        for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
+        send.disabled = false;
+      });
+      return b;
+    });
+    const comment = el('textarea', {
+      class: 'csat-comment',
+      rows: '2',
+      maxlength: '1000',
+      'aria-label': 'Comment (optional)',
+      placeholder: 'Comment (optional)',
+    });
+    const send = el('button', { type: 'button', class: 'csat-send' }, ['Send rating']);
+    send.disabled = true;
+    const card = el('div', { class: 'csat', role: 'group', 'aria-label': 'Rate this conversation' }, [
+      el('div', { class: 'csat-ratings' }, buttons),
+      comment,
+      send,
+    ]);
+    const done = (text) => card.replaceWith(el('div', { class: 'csat-done' }, [text]));
+    send.addEventListener('click', async () => {
+      send.disabled = true;
+      try {
+        const text = comment.value.trim();
+        await inSession(() =>
+          postJson('csat', { surveyId: survey.id, rating, ...(text ? { comment: text } : {}) }),
+        );
+        done('Thank you for your rating.');
+      } catch (err) {
+        if (err.status === 404) return done(err.message);
+        say(err.message);
+        send.disabled = false;
+      }
+    });
+    node.append(card);
+  }
   /** `live`: it came on the stream (new to the visitor), not with the history. */
   function show(m, live) {
     if (shown.has(m.id)) return;
@@ -294,6 +340,7 @@
     }
     const pending = log.querySelector(`[data-message-id="${m.id}"]`);
     const node = bubble(m.from, m.text, m.attachments);
+    if (m.survey) surveyCard(node, m.survey);
     if (pending) pending.replaceWith(node);
     shown.set(m.id, node);
     if (m.from !== 'customer') {
