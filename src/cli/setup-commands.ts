@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAutoResponderCommands } from './auto-responder-commands.ts';
+import { registerCsatCommands } from './csat-commands.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerEndpointCommands } from './endpoint-commands.ts';
 import { type CliIo, type OpenDatabase, processIo } from './io.ts';
@@ -19,4 +20,5 @@ export function registerSetupCommands(program: Command, open: OpenDatabase, io: 
   registerAutoResponderCommands(program, open, io);
   registerEndpointCommands(program, open, io);
   registerSavedReplyCommands(program, open, io);
+  registerCsatCommands(program, open, io);
 }

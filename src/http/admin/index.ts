@@ -10,6 +10,7 @@ import { contactMergeRoutes } from './contact-merge.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { conversationActionRoutes } from './conversation-actions.routes.ts';
 import { conversationRoutes } from './conversations.routes.ts';
+import { csatRoutes } from './csat.routes.ts';
 import { endpointRoutes } from './endpoints.routes.ts';
 import { fileRoutes } from './file-links.ts';
 import { groupRoutes } from './groups.routes.ts';
@@ -49,6 +50,7 @@ export function adminApi(
     )
     .route('/', conversationActionRoutes())
     .route('/', auditEventRoutes())
+    .route('/', csatRoutes())
     .route('/', broadcastRoutes())
     .route('/', paymentAdminRoutes({ paymentProvider: configuredPaymentProvider(config) }));
   const api = adminRouter().basePath(ADMIN_BASE);
