@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Group, SurfaceThread } from '../db/entities/index.ts';
 import type { Viewer } from '../domain/actor.ts';
+import { CSAT_SUMMARY_DAYS, type CsatGroupSummary, csatSummaryOfGroupChannel } from './csat-summary.ts';
 import { type HomeThreadLink, threadLinkOf } from './home-data.ts';
 import { one, rows, type Sql, sql } from './sql.ts';
 import { tileCondition } from './tile-conditions.ts';
@@ -39,6 +40,8 @@ export interface DigestData {
   oldestUnreplied: DigestItem[];
   /** R36: the AI agent's last 24 hours in the group's shared conversations; null without an AI agent. */
   ai?: DigestAi | null;
+  /** R42: the last CSAT_SUMMARY_DAYS' ratings of the group's shared conversations; null with none asked. */
+  csat?: CsatGroupSummary | null;
 }
 
 export interface DigestAi {
@@ -105,10 +108,17 @@ export async function loadDigestData(em: EntityManager, groupId: string): Promis
             and c.visible_to_ids is null and c.status <> 'deleted'`,
       )
     : null;
+  const csat = await csatSummaryOfGroupChannel(
+    em,
+    group.account.id,
+    group.id,
+    new Date(Date.now() - CSAT_SUMMARY_DAYS * 86_400_000),
+  );
   return {
     groupId: group.id,
     groupName: group.name,
     ai: ai ?? null,
+    csat,
     slackChannelId: group.slackChannelId ?? null,
     figures: {
       unassigned: figures?.unassigned ?? 0,

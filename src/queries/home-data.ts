@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Group, SurfaceThread, User } from '../db/entities/index.ts';
 import type { Viewer } from '../domain/actor.ts';
 import type { ConversationListItem, ListQuery } from './conversation-list.ts';
+import { CSAT_SUMMARY_DAYS, type CsatGroupSummary, csatSummaryFor } from './csat-summary.ts';
 import { type DashboardTiles, dashboardTiles } from './dashboard-tiles.ts';
 import { internalChatLinks } from './internal-chat-links.ts';
 import { myInbox } from './my-inbox.ts';
@@ -78,6 +79,8 @@ export interface HomeItem {
 export interface HomeData {
   userName: string;
   tiles: DashboardTiles;
+  /** R42: ratings of the last CSAT_SUMMARY_DAYS in the viewer's groups (conversations they may see). */
+  csat?: CsatGroupSummary[];
   myInbox: HomeItem[];
   teamInbox: HomeItem[];
   /** The viewer's groups, for the Team inbox group filter. */
@@ -126,6 +129,7 @@ export async function loadHomeData(
 
   // One after another: the EntityManager may be inside a transaction (one connection).
   const tiles = await dashboardTiles(em, viewer);
+  const csat = await csatSummaryFor(em, viewer, new Date(Date.now() - CSAT_SUMMARY_DAYS * 86_400_000));
   const mine = await myInbox(em, viewer, { status: applied.my.status, limit });
   const team = await teamInbox(em, viewer, { ...teamQuery(applied.team), limit });
   const groups = viewer.groupIds.length
@@ -159,6 +163,7 @@ export async function loadHomeData(
   return {
     userName: user.name,
     tiles,
+    csat,
     myInbox: mine.items.map(toHomeItem),
     teamInbox: team.items.map(toHomeItem),
     groups: groups.map((g) => ({ id: g.id, name: g.name })),

@@ -38,3 +38,39 @@ export function aiDigestLine(ai: { answers: number; handoffs: number; tokens: nu
     `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
   return `AI agent, last 24 h: ${n(ai.answers, 'answer')} · ${n(ai.handoffs, 'handoff')} to the team · ${n(ai.tokens, 'token')}`;
 }
+
+/** R42: one group's (or agent's) ratings at a glance: "80% satisfied · 4.20 average · 5 of 7 answered". */
+export function csatFiguresText(f: {
+  asked: number;
+  answered: number;
+  average: number | null;
+  satisfiedPercent: number | null;
+}): string {
+  const answered = `${f.answered} of ${f.asked} answered`;
+  if (f.average === null) return `no rating yet · ${answered}`;
+  return `${f.satisfiedPercent ?? 0}% satisfied · ${f.average.toFixed(2)} average · ${answered}`;
+}
+
+/** R42: the CSAT lines of a dashboard or digest: each group, then each of its agents, as plain text. */
+export function csatLines(
+  groups: {
+    groupName: string;
+    asked: number;
+    answered: number;
+    average: number | null;
+    satisfiedPercent: number | null;
+    agents: {
+      name: string;
+      asked: number;
+      answered: number;
+      average: number | null;
+      satisfiedPercent: number | null;
+    }[];
+  }[],
+  opts: { withGroupName: boolean },
+): { text: string; agent: boolean }[] {
+  return groups.flatMap((g) => [
+    { text: `${opts.withGroupName ? `${g.groupName}: ` : ''}${csatFiguresText(g)}`, agent: false },
+    ...g.agents.map((a) => ({ text: `${a.name}: ${csatFiguresText(a)}`, agent: true })),
+  ]);
+}

@@ -1,5 +1,6 @@
+import { CSAT_SUMMARY_DAYS } from '../../../src/queries/csat-summary.ts';
 import type { DigestData, DigestItem } from '../../../src/queries/digest-data.ts';
-import { aiDigestLine, waiting } from '../shared/dashboard-text.ts';
+import { aiDigestLine, csatLines, waiting } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 import {
   type Block,
@@ -41,6 +42,19 @@ export function digestMessage(data: DigestData, opts: { teamUrl: string | null; 
     },
   ];
   if (data.ai) blocks.push({ type: 'context', elements: [mrkdwn(`:robot_face: ${aiDigestLine(data.ai)}`)] });
+  // R42: the group's ratings, then each agent's (a context block holds at most 10 elements).
+  if (data.csat) {
+    const lines = csatLines([data.csat], { withGroupName: false }).slice(0, 9);
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `:star: Customer ratings, last ${CSAT_SUMMARY_DAYS} days: ${escapeText(lines[0]?.text ?? '')}`,
+        ),
+        ...lines.slice(1).map((l) => mrkdwn(escapeText(l.text))),
+      ],
+    });
+  }
   if (data.oldestUnreplied.length === 0) {
     blocks.push(section('No customer is waiting for a reply. :tada:'));
   } else {

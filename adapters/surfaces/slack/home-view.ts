@@ -1,7 +1,8 @@
 import { capabilitiesOf } from '../../../src/domain/channels.ts';
+import { CSAT_SUMMARY_DAYS } from '../../../src/queries/csat-summary.ts';
 import type { Tile } from '../../../src/queries/dashboard-tiles.ts';
 import type { HomeData, HomeFilters, HomeItem, HomeThreadLink } from '../../../src/queries/home-data.ts';
-import { myInboxEmpty, teamInboxEmpty } from '../shared/dashboard-text.ts';
+import { csatLines, myInboxEmpty, teamInboxEmpty } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 
 /**
@@ -78,6 +79,7 @@ export function homeView(data: HomeData, opts: { teamUrl: string | null }): Home
   const blocks: Block[] = [
     header(`Hi ${data.userName}`),
     ...data.tiles.tiles.map(tileBlock),
+    ...csatBlocks(data),
     { type: 'divider' },
     header('My inbox'),
     { type: 'actions', block_id: 'home_my_filters', elements: [myFilter(data.filters)] },
@@ -92,6 +94,21 @@ export function homeView(data: HomeData, opts: { teamUrl: string | null }): Home
     private_metadata: JSON.stringify(data.filters),
     blocks: blocks.slice(0, MAX_BLOCKS),
   };
+}
+
+/** R42: the groups' ratings of the last days, each agent's under its group. */
+function csatBlocks(data: HomeData): Block[] {
+  if (!data.csat?.length) return [];
+  const lines = csatLines(data.csat, { withGroupName: true }).map((l) =>
+    l.agent ? `      ${escapeText(l.text)}` : `*${escapeText(l.text)}*`,
+  );
+  // A section holds 3000 characters: a long team list is cut at a whole line.
+  let text = `:star: *Customer ratings, last ${CSAT_SUMMARY_DAYS} days*`;
+  for (const l of lines) {
+    if (text.length + l.length + 1 > 2900) break;
+    text += `\n${l}`;
+  }
+  return [section(text)];
 }
 
 /** R26/R13: the unreplied tiles stand out (emoji, bold, primary button); the others are plain. */

@@ -8,6 +8,7 @@ import {
   OpenUrlAction,
   TextBlock,
 } from '@microsoft/teams.cards';
+import { CSAT_SUMMARY_DAYS } from '../../../../src/queries/csat-summary.ts';
 import type { Tile } from '../../../../src/queries/dashboard-tiles.ts';
 import {
   type HomeData,
@@ -15,7 +16,7 @@ import {
   type HomeItem,
   parseHomeFilters,
 } from '../../../../src/queries/home-data.ts';
-import { myInboxEmpty, teamInboxEmpty } from '../../shared/dashboard-text.ts';
+import { csatLines, myInboxEmpty, teamInboxEmpty } from '../../shared/dashboard-text.ts';
 import { CARD_VERBS, type OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
@@ -96,6 +97,7 @@ function body(data: HomeData, opts: DashboardOpts, previewChars: number): CardBo
   return [
     line(run(`Hi ${oneLine(data.userName, 60)}`, { size: 'Large', bold: true })),
     ...data.tiles.tiles.map((t) => tileRow(t, f)),
+    ...csatRows(data),
     heading('My inbox'),
     choice(
       DASHBOARD_INPUTS.myStatus,
@@ -128,6 +130,19 @@ function body(data: HomeData, opts: DashboardOpts, previewChars: number): CardBo
     }),
     new ActionSet(dashboardAction('Apply filters', f)),
     ...list(data.teamInbox, data.moreTeam, teamInboxEmpty(f), 'inbox team'),
+  ];
+}
+
+/** R42: the groups' ratings of the last days, each agent's under its group (text runs: data never parses). */
+function csatRows(data: HomeData): CardBody {
+  if (!data.csat?.length) return [];
+  return [
+    heading(`Customer ratings, last ${CSAT_SUMMARY_DAYS} days`),
+    ...csatLines(data.csat, { withGroupName: true })
+      .slice(0, 40)
+      .map((l) =>
+        line(run(`${l.agent ? '   ' : ''}${oneLine(l.text)}`, { bold: !l.agent, subtle: l.agent })),
+      ),
   ];
 }
 

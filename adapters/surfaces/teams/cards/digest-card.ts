@@ -1,6 +1,7 @@
 import { Column, ColumnSet, OpenUrlAction, TextBlock } from '@microsoft/teams.cards';
+import { CSAT_SUMMARY_DAYS } from '../../../../src/queries/csat-summary.ts';
 import type { DigestData, DigestItem } from '../../../../src/queries/digest-data.ts';
-import { aiDigestLine, waiting } from '../../shared/dashboard-text.ts';
+import { aiDigestLine, csatLines, waiting } from '../../shared/dashboard-text.ts';
 import type { OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
@@ -41,6 +42,18 @@ export function digestCard(data: DigestData, opts: DigestOpts): OutboundActivity
     figures,
   ];
   if (data.ai) body.push(line(run(`🤖 ${aiDigestLine(data.ai)}`, { subtle: true })));
+  // R42: the group's ratings, then each agent's.
+  if (data.csat) {
+    const [total, ...agents] = csatLines([data.csat], { withGroupName: false });
+    body.push(
+      line(
+        run(`⭐ Customer ratings, last ${CSAT_SUMMARY_DAYS} days: ${oneLine(total?.text ?? '')}`, {
+          subtle: true,
+        }),
+      ),
+    );
+    for (const a of agents.slice(0, 20)) body.push(line(run(`   ${oneLine(a.text)}`, { subtle: true })));
+  }
   if (data.oldestUnreplied.length === 0) {
     body.push(line('No customer is waiting for a reply. 🎉'));
   } else {
