@@ -25,10 +25,11 @@ export interface CsatAnswer {
 
 /**
  * An SMS (or typed WhatsApp) answer: a digit 1–5, optionally "/5", optionally followed by a comment
- * ("4 great help", "5. thanks!"). Anything else ("45", "1st of May") is not an answer.
+ * ("4 great help", "5. thanks!"). Anything else ("45", "4,5", "1st of May") is not an answer.
  */
 export function parseTypedRating(text: string | undefined): CsatAnswer | null {
-  const m = /^\s*([1-5])(?:\s*\/\s*5)?(?:(?:\s+|\s*[.,:;!)-]\s*)([\s\S]*))?$/.exec(text ?? '');
+  // A comment follows a space or a mark and never starts with a digit: "4,5" or "4 5" says no one thing.
+  const m = /^\s*([1-5])(?:\s*\/\s*5)?(?:(?:\s*[.,:;!)\u2013-]\s*|\s+)(?!\d)([\s\S]*))?$/.exec(text ?? '');
   if (!m) return null;
   return { rating: Number(m[1]), comment: cleanComment(m[2]) };
 }

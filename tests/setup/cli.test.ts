@@ -86,19 +86,21 @@ describe('parley groups and users', () => {
       '0 8 * * *',
       '--replies',
       'explicit',
+      '--csat',
+      'on',
     );
     expect(created.exitCode).toBe(0);
     expect(created.out).toMatch(/^Created group Support \([0-9a-f-]{36}\)$/);
     await parley('groups', 'create', 'Sales');
     const list = await parley('groups', 'list');
     const lines = list.out.split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+SLACK\s+TEAMS\s+AI AGENT\s+DIGEST\s+REPLIES\s+ID$/);
+    expect(lines[0]).toMatch(/^NAME\s+SLACK\s+TEAMS\s+AI AGENT\s+DIGEST\s+REPLIES\s+CSAT\s+ID$/);
     // By name (other tests' groups may be listed too).
     const sales = lines.findIndex((l) => /^Sales\s/.test(l));
     const support = lines.findIndex((l) => /^Support\s/.test(l));
-    expect(lines[sales]).toMatch(/^Sales\s+-\s+-\s+-\s+-\s+thread\s/);
+    expect(lines[sales]).toMatch(/^Sales\s+-\s+-\s+-\s+-\s+thread\s+off\s/);
     // R41: the reply mode given at creation.
-    expect(lines[support]).toMatch(/^Support\s+C0SUP\s+-\s+-\s+0 8 \* \* \*\s+explicit\s/);
+    expect(lines[support]).toMatch(/^Support\s+C0SUP\s+-\s+-\s+0 8 \* \* \*\s+explicit\s+on\s/);
     expect(sales).toBeGreaterThan(0);
     expect(sales).toBeLessThan(support);
   });

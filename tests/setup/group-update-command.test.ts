@@ -67,6 +67,21 @@ describe('parley groups update', () => {
     expect((await db.em().fork().findOneOrFail(Group, { name: 'Careful' })).replies).toBe('thread');
   });
 
+  it('R42: --csat on asks customers to rate closed conversations; off stops it; a wrong word is refused as the API refuses it', async () => {
+    await parley('groups', 'create', 'Rated');
+    const { id } = await group('Rated');
+    expect((await group('Rated')).csat).toBe('off');
+    expect((await parley('groups', 'update', 'Rated', '--csat', 'on')).out).toBe(
+      `Updated group Rated (${id}): csat`,
+    );
+    expect((await group('Rated')).csat).toBe('on');
+    const wrong = await parley('groups', 'update', 'Rated', '--csat', 'maybe');
+    expect(wrong.exitCode).not.toBe(0);
+    expect(wrong.err).toMatch(/csat must be "on".*or "off"/);
+    await parley('groups', 'update', 'Rated', '--csat', 'off');
+    expect((await db.em().fork().findOneOrFail(Group, { name: 'Rated' })).csat).toBe('off');
+  });
+
   it('--no-… unlinks a channel or clears the digest; the same values again change nothing', async () => {
     await parley('groups', 'create', 'Unlinking', '--slack-channel', 'C0UNL', '--digest-cron', '0 9 * * *');
     await parley(

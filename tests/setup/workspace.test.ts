@@ -63,6 +63,8 @@ describe('applying the example workspace file', () => {
     expect(support.digestCron).toBe('0 8 * * 1-5');
     // R41: a group the file says nothing of replies in the thread; Sales asks for explicit replies.
     expect([support.replies, sales.replies]).toEqual(['thread', 'explicit']);
+    // R42: CSAT is off unless the file turns it on (Sales).
+    expect([support.csat, sales.csat]).toEqual(['off', 'on']);
     const ada = await em.findOneOrFail(User, { email: 'ada@acme.example' });
     expect(ada.groupIds).toEqual([support.id, sales.id]);
     expect(ada.slackUserId).toBe('U0ADA0001');

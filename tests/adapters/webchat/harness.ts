@@ -180,6 +180,8 @@ export interface WidgetMessageJson {
   from: 'customer' | 'agent' | 'ai';
   text: string | null;
   attachments: { id: string; kind: string; name?: string; available: boolean }[];
+  /** R42: a rating request. */
+  survey?: { id: string };
 }
 
 export const userToken = (
