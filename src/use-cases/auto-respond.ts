@@ -162,7 +162,8 @@ async function pastFacts(tx: EntityManager, conv: Conversation): Promise<PastFac
   const [row] = await tx
     .getConnection()
     .execute<{ last_auto_at: Date | string | null; greeted: boolean | null; team_wrote: boolean | null }[]>(
-      `select max(created_at) filter (where kind = 'auto_response') as last_auto_at,
+      // A rating request (R42) is no auto response of the interval: it closed an earlier exchange.
+      `select max(created_at) filter (where kind = 'auto_response' and meta->>'auto' is distinct from 'csat') as last_auto_at,
             bool_or(kind = 'auto_response' and meta->>'auto' in ('greeting', 'greeting+away')) as greeted,
             bool_or(kind in ('reply', 'ai')) as team_wrote
        from message where conversation_id = ?`,

@@ -40,8 +40,8 @@ const CsatSurveySchema = defineEntity({
       name: 'csat_survey_due_idx',
       expression: 'create index "csat_survey_due_idx" on "csat_survey" ("closed_at") where "state" = \'due\'',
     },
-    // Summaries per group over a period.
-    { properties: ['group', 'answeredAt'] },
+    // Summaries over a period (dashboards, digests, the admin API): conversations closed since.
+    { properties: ['closedAt'] },
   ],
 });
 export class CsatSurvey extends CsatSurveySchema.class {}
