@@ -1,4 +1,5 @@
 /* Words both chat surfaces show on dashboards and digests, so Slack and Teams say the same. */
+import { oneLine } from '../../../src/domain/one-line.ts';
 import type { HomeFilters } from '../../../src/queries/home-data.ts';
 
 /** What a dashboard says where My inbox is empty (Slack App Home, the Teams dashboard card). */
@@ -70,7 +71,11 @@ export function csatLines(
   opts: { withGroupName: boolean },
 ): { text: string; agent: boolean }[] {
   return groups.flatMap((g) => [
-    { text: `${opts.withGroupName ? `${g.groupName}: ` : ''}${csatFiguresText(g)}`, agent: false },
-    ...g.agents.map((a) => ({ text: `${a.name}: ${csatFiguresText(a)}`, agent: true })),
+    // Names are clipped, never the figures.
+    {
+      text: `${opts.withGroupName ? `${oneLine(g.groupName, 60)}: ` : ''}${csatFiguresText(g)}`,
+      agent: false,
+    },
+    ...g.agents.map((a) => ({ text: `${oneLine(a.name, 60)}: ${csatFiguresText(a)}`, agent: true })),
   ]);
 }

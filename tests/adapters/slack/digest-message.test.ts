@@ -33,6 +33,23 @@ const data = (over: Partial<DigestData> = {}): DigestData => ({
 type Block = Record<string, any>;
 
 describe('group digest message', () => {
+  it('R42: the ratings of the group, then each agent’s, escaped; none without requests', () => {
+    const figures = { asked: 2, answered: 2, skipped: 0, average: 4.5, satisfiedPercent: 100 };
+    const csat = {
+      groupId: 'g',
+      groupName: 'Support',
+      ...figures,
+      agents: [{ userId: 'u1', name: INJECTION, ...figures }],
+    };
+    const text = JSON.stringify(digestMessage(data({ csat }), { teamUrl: null, now: NOW }).blocks);
+    expect(text).toContain('Customer ratings, last 7 days: 100% satisfied · 4.50 average · 2 of 2 answered');
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(JSON.stringify(digestMessage(data(), { teamUrl: null, now: NOW }))).not.toContain(
+      'Customer ratings',
+    );
+  });
+
   it('R36: with an AI agent, its last 24 hours: answers, handoffs and tokens; without one, no AI line', () => {
     const withAi = digestMessage(data({ ai: { answers: 12, handoffs: 1, tokens: 45_210 } }), {
       teamUrl: null,

@@ -210,6 +210,34 @@ describe('the Teams digest (R27)', () => {
     ...over,
   });
 
+  it('R42: the ratings of the group, then each agent’s, only where there are some; names stay plain text', () => {
+    const now = new Date('2026-03-01T09:05:00Z');
+    const figures = { asked: 4, answered: 3, skipped: 1, average: 4.33, satisfiedPercent: 67 };
+    const csat = {
+      groupId: GROUP,
+      groupName: 'Support',
+      ...figures,
+      agents: [
+        {
+          userId: 'u1',
+          name: INJECTIONS[0]!,
+          ...figures,
+          asked: 1,
+          answered: 1,
+          average: 5,
+          satisfiedPercent: 100,
+        },
+      ],
+    };
+    const text = shownTexts(digestCard(digest({ csat }), { now })).join('\n');
+    expect(text).toContain('Customer ratings, last 7 days: 67% satisfied · 4.33 average · 3 of 4 answered');
+    expect(text).toContain('100% satisfied · 5.00 average · 1 of 1 answered');
+    expect(shownTexts(digestCard(digest(), { now })).join('')).not.toContain('Customer ratings');
+    const dashboard = shownTexts(dashboardCard(data({ csat: [csat] }), { filters })).join('\n');
+    expect(dashboard).toContain('Support: 67% satisfied · 4.33 average · 3 of 4 answered');
+    expect(inMarkdown(dashboardCard(data({ csat: [csat] }), { filters }), INJECTIONS[0]!)).toBe(false);
+  });
+
   it('R36: the AI agent line (answers, handoffs, tokens) only where the group has one', () => {
     const now = new Date('2026-03-01T09:05:00Z');
     const withAi = shownTexts(digestCard(digest({ ai: { answers: 1, handoffs: 2, tokens: 900 } }), { now }));

@@ -141,7 +141,7 @@ function csatRows(data: HomeData): CardBody {
     ...csatLines(data.csat, { withGroupName: true })
       .slice(0, 40)
       .map((l) =>
-        line(run(`${l.agent ? '   ' : ''}${oneLine(l.text)}`, { bold: !l.agent, subtle: l.agent })),
+        line(run(`${l.agent ? '   ' : ''}${oneLine(l.text, 200)}`, { bold: !l.agent, subtle: l.agent })),
       ),
   ];
 }

@@ -47,12 +47,12 @@ export function digestCard(data: DigestData, opts: DigestOpts): OutboundActivity
     const [total, ...agents] = csatLines([data.csat], { withGroupName: false });
     body.push(
       line(
-        run(`⭐ Customer ratings, last ${CSAT_SUMMARY_DAYS} days: ${oneLine(total?.text ?? '')}`, {
+        run(`⭐ Customer ratings, last ${CSAT_SUMMARY_DAYS} days: ${oneLine(total?.text ?? '', 200)}`, {
           subtle: true,
         }),
       ),
     );
-    for (const a of agents.slice(0, 20)) body.push(line(run(`   ${oneLine(a.text)}`, { subtle: true })));
+    for (const a of agents.slice(0, 20)) body.push(line(run(`   ${oneLine(a.text, 200)}`, { subtle: true })));
   }
   if (data.oldestUnreplied.length === 0) {
     body.push(line('No customer is waiting for a reply. 🎉'));
