@@ -285,7 +285,8 @@
   }
   /**
    * R42: a rating request as a card under its message: five buttons, an optional comment and Send,
-   * answered to POST /webchat/api/csat. A request answered before (or closed) just says thanks.
+   * answered to POST /webchat/api/csat. Sent again after a reload, the first answer stands (thanks
+   * again); a request no longer open says so.
    */
   function surveyCard(node, survey) {
     let rating = 0;
