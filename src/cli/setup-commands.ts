@@ -4,6 +4,7 @@ import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerEndpointCommands } from './endpoint-commands.ts';
 import { type CliIo, type OpenDatabase, processIo } from './io.ts';
 import { registerSavedReplyCommands } from './saved-reply-commands.ts';
+import { registerSlaCommands } from './sla-commands.ts';
 import { registerWorkspaceCommands } from './workspace-commands.ts';
 
 export type { CliIo, OpenDatabase } from './io.ts';
@@ -19,4 +20,5 @@ export function registerSetupCommands(program: Command, open: OpenDatabase, io: 
   registerAutoResponderCommands(program, open, io);
   registerEndpointCommands(program, open, io);
   registerSavedReplyCommands(program, open, io);
+  registerSlaCommands(program, open, io);
 }

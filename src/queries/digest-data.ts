@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Group, SurfaceThread } from '../db/entities/index.ts';
 import type { Viewer } from '../domain/actor.ts';
 import { type HomeThreadLink, threadLinkOf } from './home-data.ts';
+import { type SlaFigures, slaFiguresOfGroup } from './sla-figures.ts';
 import { one, rows, type Sql, sql } from './sql.ts';
 import { tileCondition } from './tile-conditions.ts';
 
@@ -39,6 +40,8 @@ export interface DigestData {
   oldestUnreplied: DigestItem[];
   /** R36: the AI agent's last 24 hours in the group's shared conversations; null without an AI agent. */
   ai?: DigestAi | null;
+  /** R39: the group's response figures (last 7 days) and its conversations past their target now; absent without SLA targets. */
+  sla?: (SlaFigures & { breachingNow: number }) | null;
 }
 
 export interface DigestAi {
@@ -105,10 +108,12 @@ export async function loadDigestData(em: EntityManager, groupId: string): Promis
             and c.visible_to_ids is null and c.status <> 'deleted'`,
       )
     : null;
+  const sla = group.sla ? await digestSla(em, group) : null;
   return {
     groupId: group.id,
     groupName: group.name,
     ai: ai ?? null,
+    sla,
     slackChannelId: group.slackChannelId ?? null,
     figures: {
       unassigned: figures?.unassigned ?? 0,
@@ -121,6 +126,24 @@ export async function loadDigestData(em: EntityManager, groupId: string): Promis
       thread: threads.get(r.conversationId) ?? null,
     })),
   };
+}
+
+/** R39 in a digest: the figures of the shared conversations, and how many of them breach now. */
+async function digestSla(em: EntityManager, group: Group): Promise<DigestData['sla']> {
+  const { where, viewer } = groupWide(group);
+  const now = await one<{ n: number }>(
+    em,
+    sql`select count(*)::int as n from conversation c where ${where} and ${tileCondition(viewer, 'breaching')}`,
+  );
+  const [figures] = await slaFiguresOfGroup(em, group, new Date());
+  const none = {
+    firstResponses: 0,
+    firstResponseMedianMinutes: null,
+    measured: 0,
+    breached: 0,
+    breachRate: null,
+  };
+  return { groupId: group.id, groupName: group.name, ...none, ...figures, breachingNow: now?.n ?? 0 };
 }
 
 /** The listed conversations' active threads in the group's Slack channel, in one query. */

@@ -1,5 +1,5 @@
 import type { DigestData, DigestItem } from '../../../src/queries/digest-data.ts';
-import { aiDigestLine, waiting } from '../shared/dashboard-text.ts';
+import { aiDigestLine, slaFiguresLine, waiting } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 import {
   type Block,
@@ -41,6 +41,16 @@ export function digestMessage(data: DigestData, opts: { teamUrl: string | null; 
     },
   ];
   if (data.ai) blocks.push({ type: 'context', elements: [mrkdwn(`:robot_face: ${aiDigestLine(data.ai)}`)] });
+  if (data.sla) {
+    const now = data.sla.breachingNow;
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(`${now > 0 ? ':rotating_light:' : ':stopwatch:'} *${now}  past the SLA target now*`),
+        mrkdwn(escapeText(slaFiguresLine({ ...data.sla, groupName: 'Response times' }))),
+      ],
+    });
+  }
   if (data.oldestUnreplied.length === 0) {
     blocks.push(section('No customer is waiting for a reply. :tada:'));
   } else {

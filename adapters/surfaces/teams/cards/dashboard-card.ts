@@ -15,7 +15,7 @@ import {
   type HomeItem,
   parseHomeFilters,
 } from '../../../../src/queries/home-data.ts';
-import { myInboxEmpty, teamInboxEmpty } from '../../shared/dashboard-text.ts';
+import { myInboxEmpty, slaFiguresLine, teamInboxEmpty } from '../../shared/dashboard-text.ts';
 import { CARD_VERBS, type OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
@@ -96,6 +96,8 @@ function body(data: HomeData, opts: DashboardOpts, previewChars: number): CardBo
   return [
     line(run(`Hi ${oneLine(data.userName, 60)}`, { size: 'Large', bold: true })),
     ...data.tiles.tiles.map((t) => tileRow(t, f)),
+    // R39: each group's response figures.
+    ...(data.sla ?? []).slice(0, 10).map((s) => line(run(`⏱️ ${slaFiguresLine(s)}`, { subtle: true }))),
     heading('My inbox'),
     choice(
       DASHBOARD_INPUTS.myStatus,
@@ -119,6 +121,7 @@ function body(data: HomeData, opts: DashboardOpts, previewChars: number): CardBo
               ['Open', 'all'],
               ['Unassigned', 'unassigned'],
               ['Unreplied', 'unreplied'],
+              ['Breaching SLA', 'breaching'],
               ['Closed', 'closed'],
             ],
             f.team.show,

@@ -1,6 +1,6 @@
 import { Column, ColumnSet, OpenUrlAction, TextBlock } from '@microsoft/teams.cards';
 import type { DigestData, DigestItem } from '../../../../src/queries/digest-data.ts';
-import { aiDigestLine, waiting } from '../../shared/dashboard-text.ts';
+import { aiDigestLine, slaFiguresLine, waiting } from '../../shared/dashboard-text.ts';
 import type { OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
@@ -41,6 +41,18 @@ export function digestCard(data: DigestData, opts: DigestOpts): OutboundActivity
     figures,
   ];
   if (data.ai) body.push(line(run(`🤖 ${aiDigestLine(data.ai)}`, { subtle: true })));
+  if (data.sla) {
+    const now = data.sla.breachingNow;
+    body.push(
+      line(
+        run(`${now > 0 ? '🚨' : '⏱️'} ${now} past the SLA target now`, {
+          bold: true,
+          ...(now > 0 ? { color: 'Attention' as const } : {}),
+        }),
+      ),
+      line(run(slaFiguresLine({ ...data.sla, groupName: 'Response times' }), { subtle: true })),
+    );
+  }
   if (data.oldestUnreplied.length === 0) {
     body.push(line('No customer is waiting for a reply. 🎉'));
   } else {
