@@ -14,6 +14,7 @@ import { mirrorProcessor } from '../../workers/mirror.worker.ts';
 import { payLinkProcessor } from '../../workers/pay-link.worker.ts';
 import { paymentEventProcessor } from '../../workers/payment-event.worker.ts';
 import { purgeFilesProcessor } from '../../workers/purge-files.worker.ts';
+import { slaCheckProcessor } from '../../workers/sla-check.worker.ts';
 import { teamsCleanupProcessor } from '../../workers/teams-cleanup.worker.ts';
 import { unlinkNoticeProcessor } from '../../workers/unlink-notice.worker.ts';
 import { userHomeProcessor } from '../../workers/user-home.worker.ts';
@@ -97,6 +98,8 @@ export function startWorker(s: Services): Stop {
         deliver: (em, messageId) => deliverNow(deliverDeps, em, messageId),
       }),
       webchatCleanup: webchatCleanupProcessor({ storage: s.storage, config: s.config }),
+      // R39: without a chat surface the breach is still flagged (dashboards of the admin API).
+      slaCheck: slaCheckProcessor({ surfaces: s.surfaces, queues: s.queues, dispatch: s.dispatch }),
       // R38: events are applied even after the provider was unconfigured (they were verified when received).
       paymentEvent: paymentEventProcessor({ dispatch: s.dispatch }),
       csat: csatProcessor({ dispatch: s.dispatch }),

@@ -5,6 +5,7 @@ import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerEndpointCommands } from './endpoint-commands.ts';
 import { type CliIo, type OpenDatabase, processIo } from './io.ts';
 import { registerSavedReplyCommands } from './saved-reply-commands.ts';
+import { registerSlaCommands } from './sla-commands.ts';
 import { registerWorkspaceCommands } from './workspace-commands.ts';
 
 export type { CliIo, OpenDatabase } from './io.ts';
@@ -21,4 +22,5 @@ export function registerSetupCommands(program: Command, open: OpenDatabase, io: 
   registerEndpointCommands(program, open, io);
   registerSavedReplyCommands(program, open, io);
   registerCsatCommands(program, open, io);
+  registerSlaCommands(program, open, io);
 }

@@ -79,4 +79,6 @@ export type ConversationChange =
   | 'reopened'
   | 'ai'
   | 'contact'
-  | 'invoice';
+  | 'invoice'
+  /** R39: the SLA clock flagged (or stopped flagging) the conversation. */
+  | 'sla';

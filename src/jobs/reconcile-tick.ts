@@ -33,6 +33,7 @@ const REPAIR_COUNTS = [
   'media',
   'ai',
   'autoResponses',
+  'sla',
   'payments',
   'internalPosts',
   'broadcasts',

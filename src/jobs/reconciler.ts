@@ -10,6 +10,7 @@ import { reconcileBroadcasts } from './reconcile-broadcasts.ts';
 import { reconcileCsat } from './reconcile-csat.ts';
 import { reconcileInternalPosts } from './reconcile-internal-chat.ts';
 import { reconcilePayments } from './reconcile-payments.ts';
+import { reconcileSla } from './reconcile-sla.ts';
 
 /**
  * Finds work that is due in PostgreSQL and wakes a worker for it, so losing Redis (or a job) costs
@@ -40,6 +41,8 @@ export interface ReconcileReport {
   ai: number;
   /** Auto responder looks woken (R37). */
   autoResponses: number;
+  /** SLA warnings and breaches woken (R39). */
+  sla?: number;
   /** Pay links to open and payment provider events to apply, woken again (R38). */
   payments?: number;
   /** Rating requests of closed conversations woken again (R42). */
@@ -123,6 +126,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const common = { queues: deps.queues, now, batch };
   // R37: customer messages the auto responder has not looked at (its wake-up was lost).
   const autoResponses = await step('autoResponses', 0, () => reconcileAutoResponder({ ...common, em: em() }));
+  // R39: SLA waits that began, and warnings and breaches whose notice was lost.
+  const sla = await step('sla', 0, () => reconcileSla({ ...common, em: em() }));
   const payments = await step('payments', 0, () => reconcilePayments({ ...common, em: em() }));
   const csat = await step('csat', 0, () => reconcileCsat({ ...common, em: em() }));
   // R8: broadcasts whose next batch is overdue (the job was lost) carry on.
@@ -152,6 +157,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     media,
     ai,
     autoResponses,
+    sla,
     payments,
     csat,
     broadcasts,

@@ -139,6 +139,24 @@ export const jobDefinitions = {
     attempts: 3,
     backoffMs: 2_000,
   }),
+  /**
+   * R39: a running SLA wait reached its warning or due time: tell the assignees, or flag the
+   * breach and tell the channel. The id carries the due time, so new targets make a new job.
+   */
+  slaCheck: define({
+    queue: 'sla',
+    payload: z.object({
+      waitId: id,
+      stage: z.enum(['warn', 'breach']),
+      dueAt: z.number().int(),
+      /** Surfaces already told, when one had to wait (paced): they are not told twice. */
+      done: z.array(z.string().min(1).max(40)).max(10).default([]),
+      wake: z.number().int().optional(),
+    }),
+    jobId: (p) => `sla_${p.waitId}_${p.stage}_${p.dueAt}${p.wake ? `_w${p.wake}` : ''}`,
+    attempts: 5,
+    backoffMs: 5_000,
+  }),
   /** Tell the assignees (or the group) that the AI agent handed a conversation over (R36); from an AiTurn row. */
   aiHandoffNotice: define({
     queue: 'ai-handoff-notice',

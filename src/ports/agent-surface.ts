@@ -19,6 +19,8 @@ export interface ThreadHeader {
   aiState: 'off' | 'active' | 'handed_off';
   /** R21/R38: unpaid invoices, oldest first (absent when there are none): they block close and delete. */
   unpaidInvoices?: { reference: string; amount: string }[];
+  /** R39: the customer's wait passed its SLA target: since when they wait, in the group's time zone (absent otherwise). */
+  slaBreached?: { waitingSince: string };
 }
 
 export interface MirrorItem {

@@ -23,6 +23,8 @@ export const conversationFiltersSchema = z.object({
   text: z.string().trim().min(1).max(500).optional(),
   unread: z.boolean().optional(),
   unreplied: z.boolean().optional(),
+  /** R39: the customer's wait passed the group's SLA target. */
+  breaching: z.boolean().optional(),
 });
 
 export type ConversationFilters = z.input<typeof conversationFiltersSchema>;
@@ -86,7 +88,8 @@ export const narrowsToCustomerConversations = (f: ParsedFilters): boolean =>
   f.contactName !== undefined ||
   f.text !== undefined ||
   f.unread !== undefined ||
-  f.unreplied !== undefined;
+  f.unreplied !== undefined ||
+  f.breaching !== undefined;
 
 /** The filters except `text`, as SQL conditions on conversation `c`. */
 export function filterConditions(viewer: Viewer, f: ParsedFilters): Sql[] {
@@ -113,5 +116,7 @@ export function filterConditions(viewer: Viewer, f: ParsedFilters): Sql[] {
   if (f.unread === false) where.push(sql`not (${unreadFor(viewer)})`);
   if (f.unreplied === true) where.push(sql`c.unreplied_count > 0`);
   if (f.unreplied === false) where.push(sql`c.unreplied_count = 0`);
+  if (f.breaching === true) where.push(sql`c.sla_breached_at is not null`);
+  if (f.breaching === false) where.push(sql`c.sla_breached_at is null`);
   return where;
 }

@@ -25,7 +25,9 @@ export interface DashboardTiles {
   myUnreplied: number;
   unassigned: number;
   unreplied: number;
-  /** The tiles in display order: each scope's unreplied figure first. */
+  /** R39: open conversations past their SLA target (0 in groups without targets). */
+  breaching: number;
+  /** The tiles in display order: each scope's unreplied figure first; "breaching" only where a group has SLA targets. */
   tiles: Tile[];
 }
 
@@ -52,6 +54,13 @@ const TILE_DISPLAY: readonly Omit<Tile, 'count'>[] = [
     unit: 'conversations',
     prominence: 'secondary',
   },
+  {
+    key: 'breaching',
+    label: 'Breaching SLA',
+    scope: 'group',
+    unit: 'conversations',
+    prominence: 'primary',
+  },
 ];
 
 /**
@@ -65,8 +74,12 @@ export function dashboardTilesSql(viewer: Viewer, opts: { groupId?: string } = {
   const visible = visibleConversations(viewer, scopeGroups(viewer, opts.groupId));
   const count = (tile: TileKey) =>
     sql`(select count(*)::int from conversation c where ${visible} and ${tileCondition(viewer, tile)})`;
+  const groups = scopeGroups(viewer, opts.groupId);
+  const slaOn = groups.length
+    ? sql`exists (select 1 from groups g where g.id in (${groups}) and g.sla is not null)`
+    : sql`false`;
   return sql`select ${count('assignedToMe')} as "assignedToMe", u."myUnreplied",
-    ${count('unassigned')} as "unassigned", u."unreplied"
+    ${count('unassigned')} as "unassigned", u."unreplied", ${count('breaching')} as "breaching", ${slaOn} as "slaOn"
     from (select
         coalesce(sum(c.unreplied_count) filter (where ${assignedTo(viewer)}), 0)::int as "myUnreplied",
         coalesce(sum(c.unreplied_count), 0)::int as "unreplied"
@@ -78,18 +91,24 @@ export async function dashboardTiles(
   viewer: Viewer,
   opts: { groupId?: string } = {},
 ): Promise<DashboardTiles> {
-  const row = await one<Record<TileKey, number>>(em, dashboardTilesSql(viewer, opts));
+  const row = await one<Record<TileKey, number> & { slaOn: boolean }>(em, dashboardTilesSql(viewer, opts));
   const figures = {
     assignedToMe: row?.assignedToMe ?? 0,
     myUnreplied: row?.myUnreplied ?? 0,
     unassigned: row?.unassigned ?? 0,
     unreplied: row?.unreplied ?? 0,
+    breaching: row?.breaching ?? 0,
   };
-  return { ...figures, tiles: TILE_DISPLAY.map((t) => ({ ...t, count: figures[t.key] })) };
+  const shown = TILE_DISPLAY.filter((t) => t.key !== 'breaching' || row?.slaOn);
+  return { ...figures, tiles: shown.map((t) => ({ ...t, count: figures[t.key] })) };
 }
 
 export type TileList =
-  | { tile: 'assignedToMe' | 'unassigned'; kind: 'conversations'; page: Page<ConversationListItem> }
+  | {
+      tile: 'assignedToMe' | 'unassigned' | 'breaching';
+      kind: 'conversations';
+      page: Page<ConversationListItem>;
+    }
   | { tile: 'myUnreplied' | 'unreplied'; kind: 'messages'; page: Page<UnrepliedMessageItem> };
 
 /** R26: the list behind a tile, with the same visibility as its figure. */
@@ -112,13 +131,14 @@ export async function tileList(
         ),
       };
     case 'unassigned':
+    case 'breaching':
       return {
         tile,
         kind: 'conversations',
         page: await listConversations(
           em,
           viewer,
-          { ...page, status: 'open', unassigned: true },
+          { ...page, status: 'open', [tile]: true },
           { internalChats: false },
         ),
       };

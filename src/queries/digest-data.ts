@@ -3,6 +3,7 @@ import { Group, SurfaceThread } from '../db/entities/index.ts';
 import type { Viewer } from '../domain/actor.ts';
 import { CSAT_SUMMARY_DAYS, type CsatGroupSummary, csatSummaryOfGroupChannel } from './csat-summary.ts';
 import { type HomeThreadLink, threadLinkOf } from './home-data.ts';
+import { type SlaFigures, slaFiguresOfGroup } from './sla-figures.ts';
 import { one, rows, type Sql, sql } from './sql.ts';
 import { tileCondition } from './tile-conditions.ts';
 
@@ -42,6 +43,8 @@ export interface DigestData {
   ai?: DigestAi | null;
   /** R42: the last CSAT_SUMMARY_DAYS' ratings of the group's shared conversations; null with none asked. */
   csat?: CsatGroupSummary | null;
+  /** R39: the group's response figures (last 7 days) and its conversations past their target now; absent without SLA targets. */
+  sla?: (SlaFigures & { breachingNow: number }) | null;
 }
 
 export interface DigestAi {
@@ -114,11 +117,13 @@ export async function loadDigestData(em: EntityManager, groupId: string): Promis
     group.id,
     new Date(Date.now() - CSAT_SUMMARY_DAYS * 86_400_000),
   );
+  const sla = group.sla ? await digestSla(em, group) : null;
   return {
     groupId: group.id,
     groupName: group.name,
     ai: ai ?? null,
     csat,
+    sla,
     slackChannelId: group.slackChannelId ?? null,
     figures: {
       unassigned: figures?.unassigned ?? 0,
@@ -131,6 +136,24 @@ export async function loadDigestData(em: EntityManager, groupId: string): Promis
       thread: threads.get(r.conversationId) ?? null,
     })),
   };
+}
+
+/** R39 in a digest: the figures of the shared conversations, and how many of them breach now. */
+async function digestSla(em: EntityManager, group: Group): Promise<DigestData['sla']> {
+  const { where, viewer } = groupWide(group);
+  const now = await one<{ n: number }>(
+    em,
+    sql`select count(*)::int as n from conversation c where ${where} and ${tileCondition(viewer, 'breaching')}`,
+  );
+  const [figures] = await slaFiguresOfGroup(em, group, new Date());
+  const none = {
+    firstResponses: 0,
+    firstResponseMedianMinutes: null,
+    measured: 0,
+    breached: 0,
+    breachRate: null,
+  };
+  return { groupId: group.id, groupName: group.name, ...none, ...figures, breachingNow: now?.n ?? 0 };
 }
 
 /** The listed conversations' active threads in the group's Slack channel, in one query. */

@@ -7,6 +7,7 @@ import { CSAT_SUMMARY_DAYS, type CsatGroupSummary, csatSummaryFor } from './csat
 import { type DashboardTiles, dashboardTiles } from './dashboard-tiles.ts';
 import { internalChatLinks } from './internal-chat-links.ts';
 import { myInbox } from './my-inbox.ts';
+import { type SlaFigures, slaFiguresFor } from './sla-figures.ts';
 import { teamInbox } from './team-inbox.ts';
 
 /**
@@ -15,9 +16,12 @@ import { teamInbox } from './team-inbox.ts';
  * its thread. Everything comes from the queries that honour visibility (R17) through the Viewer.
  */
 
+/** What Team inbox can show: open, unassigned, unreplied, past the SLA target (R39), closed. */
+export const TEAM_SHOWS = ['all', 'unassigned', 'unreplied', 'breaching', 'closed'] as const;
+
 export interface HomeFilters {
   my: { status: 'open' | 'closed' };
-  team: { groupId: string | null; show: 'all' | 'unassigned' | 'unreplied' | 'closed' };
+  team: { groupId: string | null; show: (typeof TEAM_SHOWS)[number] };
 }
 
 export const defaultHomeFilters: HomeFilters = {
@@ -33,7 +37,7 @@ const filtersSchema = z.object({
   team: z
     .object({
       groupId: z.uuid().nullable().catch(null),
-      show: z.enum(['all', 'unassigned', 'unreplied', 'closed']).catch('all'),
+      show: z.enum(TEAM_SHOWS).catch('all'),
     })
     .catch(() => ({ ...defaultHomeFilters.team })),
 });
@@ -89,6 +93,8 @@ export interface HomeData {
   filters: HomeFilters;
   moreMine: boolean;
   moreTeam: boolean;
+  /** R39: response figures of the viewer's groups with SLA targets (those the viewer may see). */
+  sla?: SlaFigures[];
 }
 
 export const HOME_LIST_LIMIT = 10;
@@ -102,6 +108,8 @@ const teamQuery = (team: HomeFilters['team']): ListQuery => {
       return { groupId, status: 'open', unassigned: true };
     case 'unreplied':
       return { groupId, status: 'open', unreplied: true };
+    case 'breaching':
+      return { groupId, status: 'open', breaching: true };
     case 'closed':
       return { groupId, status: 'closed' };
   }
@@ -130,6 +138,7 @@ export async function loadHomeData(
   // One after another: the EntityManager may be inside a transaction (one connection).
   const tiles = await dashboardTiles(em, viewer);
   const csat = await csatSummaryFor(em, viewer, new Date(Date.now() - CSAT_SUMMARY_DAYS * 86_400_000));
+  const sla = await slaFiguresFor(em, viewer, new Date());
   const mine = await myInbox(em, viewer, { status: applied.my.status, limit });
   const team = await teamInbox(em, viewer, { ...teamQuery(applied.team), limit });
   const groups = viewer.groupIds.length
@@ -170,6 +179,7 @@ export async function loadHomeData(
     filters: applied,
     moreMine: mine.nextCursor !== null,
     moreTeam: team.nextCursor !== null,
+    ...(sla.length ? { sla } : {}),
   };
 }
 

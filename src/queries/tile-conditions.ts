@@ -1,8 +1,8 @@
 import type { Viewer } from '../domain/actor.ts';
 import { type Sql, sql } from './sql.ts';
 
-/** R26: the four dashboard tiles. */
-export type TileKey = 'assignedToMe' | 'myUnreplied' | 'unassigned' | 'unreplied';
+/** R26: the four dashboard tiles, and R39's conversations past their SLA target. */
+export type TileKey = 'assignedToMe' | 'myUnreplied' | 'unassigned' | 'unreplied' | 'breaching';
 
 /**
  * What each tile counts, as conditions on conversation `c` (on top of visibleConversations).
@@ -20,6 +20,9 @@ export function tileCondition(viewer: Viewer, tile: TileKey): Sql {
       return sql`c.status = 'open' and c.assignee_ids = '{}'`;
     case 'unreplied':
       return sql`c.status = 'open' and c.unreplied_count > 0`;
+    case 'breaching':
+      // The conversation_sla_breached_idx predicate.
+      return sql`c.status = 'open' and c.sla_breached_at is not null`;
   }
 }
 

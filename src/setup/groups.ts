@@ -3,6 +3,7 @@ import { type Account, ChannelEndpoint, Conversation, Group, User } from '../db/
 import { sameName } from '../db/same-name.ts';
 import { AppError } from '../domain/errors.ts';
 import { parseInput } from '../use-cases/input.ts';
+import { slaSettingsChanged } from '../use-cases/sla-clock.ts';
 import { currentAccount } from './account.ts';
 import { adminApiActor, auditSetup, type SetupActor } from './actor.ts';
 import { refuseOnConstraint } from './db-errors.ts';
@@ -83,6 +84,7 @@ export function createGroup(
           teamsChannelId: data.teamsChannelId ?? null,
           aiAgent: data.aiAgent ?? null,
           autoResponder: data.autoResponder ?? null,
+          sla: data.sla ?? null,
           digestCron: data.digestCron ?? null,
           replies: data.replies ?? 'thread',
           csat: data.csat ?? 'off',
@@ -108,8 +110,11 @@ export function updateGroup(
         const group = await getGroup(tx, id);
         // The group never clashes with itself: "billing" may be renamed "Billing".
         if (patch.name && patch.name !== group.name) await refuseTakenName(tx, group.account, patch.name, id);
+        const hadSla = group.sla != null;
         const changed = applyChanges(group, patch);
         checkGroupLinks(group);
+        // R39: new targets or hours apply to the waits already running.
+        await slaSettingsChanged(tx, group, { hadSla, changed, now: new Date() });
         if (changed.length > 0)
           auditSetup(tx, group.account, actor, 'group.updated', { groupId: id, changed });
         return group;

@@ -89,6 +89,40 @@ export const autoResponderSchema = strictObject({
     .optional(),
 });
 
+/** R39: response-time targets in business minutes (at most 30 days). */
+const slaMinutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(30 * 24 * 60);
+const slaTargetsSchema = strictObject({
+  firstResponseMinutes: slaMinutes.optional(),
+  nextResponseMinutes: slaMinutes.optional(),
+});
+const hasTarget = (t: { firstResponseMinutes?: number; nextResponseMinutes?: number }) =>
+  t.firstResponseMinutes !== undefined || t.nextResponseMinutes !== undefined;
+
+/** R39: a group's SLA targets, per contact tag where a tag sets its own, and where breaches are told. */
+export const slaSchema = strictObject({
+  ...slaTargetsSchema.shape,
+  warnBeforeMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .optional(),
+  tags: z
+    .record(
+      text(100),
+      slaTargetsSchema.refine(hasTarget, 'a tag needs firstResponseMinutes or nextResponseMinutes'),
+    )
+    .optional(),
+  escalation: strictObject({ slack: text(200).optional(), teams: text(200).optional() }).optional(),
+}).refine(
+  (s) => hasTarget(s) || Object.values(s.tags ?? {}).some(hasTarget),
+  'set firstResponseMinutes or nextResponseMinutes (for the group or a tag); to turn SLA targets off, set sla to null',
+);
+
 export const accountPatchSchema = strictObject({ name: text(200) });
 
 export const replyModeSchema = z.enum(['thread', 'explicit'], {
@@ -106,6 +140,8 @@ export const groupCreateSchema = strictObject({
   teamsChannelId: externalId.optional(),
   aiAgent: aiAgentSchema.nullable().optional(),
   autoResponder: autoResponderSchema.nullable().optional(),
+  /** R39: first- and next-response targets, counted in the auto responder's business hours; null for none. */
+  sla: slaSchema.nullable().optional(),
   /** R27: when the dashboard digest is posted; null for none. */
   digestCron: cronSchema.nullable().optional(),
   /**

@@ -10,7 +10,7 @@ import type {
   Group,
   User,
 } from '../db/entities/index.ts';
-import { aiAgentSchema, autoResponderSchema, portalProfileSchema } from './schemas.ts';
+import { aiAgentSchema, autoResponderSchema, portalProfileSchema, slaSchema } from './schemas.ts';
 
 /** What the admin API returns for each record (and what its OpenAPI document describes). */
 
@@ -26,6 +26,7 @@ export const groupView = z.object({
   teamsChannelId: z.string().nullable(),
   aiAgent: aiAgentSchema.nullable(),
   autoResponder: autoResponderSchema.nullable(),
+  sla: slaSchema.nullable(),
   digestCron: z.string().nullable(),
   replies: z.enum(['thread', 'explicit']),
   csat: z.enum(['on', 'off']),
@@ -89,6 +90,7 @@ export const toGroupView = (g: Group): GroupView => ({
   teamsChannelId: g.teamsChannelId ?? null,
   aiAgent: g.aiAgent ?? null,
   autoResponder: g.autoResponder ?? null,
+  sla: g.sla ?? null,
   digestCron: g.digestCron ?? null,
   replies: g.replies,
   csat: g.csat,

@@ -107,6 +107,7 @@ with input as (
   update conversation c set last_seq = c.last_seq + a.n,
     unreplied_count = c.unreplied_count + a.n_awaits,
     oldest_unreplied_at = coalesce(c.oldest_unreplied_at, a.first_await_at),
+    human_waiting_since = coalesce(c.human_waiting_since, a.first_await_at),
     last_message_at = greatest(c.last_message_at, a.max_at), last_inbound_at = a.last_at,
     channel = (select channel from params), endpoint_id = a.last_endpoint_id,
     updated_at = (select at_now from params)

@@ -73,6 +73,7 @@ export async function appendToOpenConversation(
          update conversation c set last_seq = c.last_seq + 1,
            unreplied_count = c.unreplied_count + case when ? then 1 else 0 end,
            oldest_unreplied_at = case when ? then coalesce(c.oldest_unreplied_at, ?) else c.oldest_unreplied_at end,
+           human_waiting_since = case when ? then coalesce(c.human_waiting_since, ?) else c.human_waiting_since end,
            last_message_at = greatest(c.last_message_at, ?), last_inbound_at = ?,
            channel = ?, endpoint_id = (select id from ep), updated_at = ?
          from conv where c.id = conv.id
@@ -98,6 +99,8 @@ export async function appendToOpenConversation(
         m.provider,
         m.providerMessageId,
         m.awaitsReply,
+        m.awaitsReply,
+        m.at,
         m.awaitsReply,
         m.at,
         m.at,

@@ -18,6 +18,7 @@ import {
   loadGroupOf,
   recordUserChange,
 } from './management-support.ts';
+import { endSlaWait } from './sla-waits.ts';
 
 /**
  * R20/R21: an assignee or an admin closes a conversation once nothing is owed on it. Messages
@@ -41,6 +42,7 @@ export async function closeConversation(
     // R14: closing ends an AI handoff; the AI answers again next time where the group has one.
     conv.aiState = aiStateAfterClose(group.aiAgent?.enabled === true);
     conv.aiHandoffAt = null;
+    await endSlaWait(tx, conv, now, 'close');
     await dropPendingDrafts(tx, record, conv);
 
     const text = closedLine(user.name);

@@ -75,6 +75,9 @@ function tombstone(conv: Conversation): void {
   conv.assigneeIds = [];
   conv.unrepliedCount = 0;
   conv.oldestUnrepliedAt = null;
+  // Its SLA waits go with it from the figures (deleted conversations are counted nowhere).
+  conv.humanWaitingSince = null;
+  conv.slaBreachedAt = null;
   conv.aiState = 'off';
   conv.aiHandoffAt = null;
 }

@@ -9,6 +9,7 @@ import { inTransaction, type UseCaseContext, type WithEvents } from './context.t
 import { parseInput } from './input.ts';
 import { loadActingUser } from './load.ts';
 import { markHeadersDirty } from './management-support.ts';
+import { endSlaWait } from './sla-waits.ts';
 import { appendSystemLine, audit } from './timeline.ts';
 
 const mergeSchema = z
@@ -134,6 +135,7 @@ async function closeConflicts(
     shut.closedAt = now;
     shut.aiState = aiStateAfterClose(group.aiAgent?.enabled === true);
     shut.aiHandoffAt = null;
+    await endSlaWait(tx, shut, now, 'close');
     await appendSystemLine(
       tx,
       shut,

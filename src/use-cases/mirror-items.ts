@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ContactIdentity, type Conversation, Invoice, Message, User } from '../db/entities/index.ts';
+import { ContactIdentity, type Conversation, Group, Invoice, Message, User } from '../db/entities/index.ts';
 import { formatMoney } from '../domain/payments.ts';
+import { slaClock } from '../domain/sla.ts';
 import type { ItemOrigin, MirrorItem, ThreadHeader } from '../ports/agent-surface.ts';
 
 /** What the mirror worker shows: a conversation's header and its timeline items, as plain data. */
@@ -50,7 +51,15 @@ export async function buildHeader(
     restricted: conv.visibleToIds !== null && conv.visibleToIds !== undefined,
     aiState: conv.aiState,
     ...unpaidShown(unpaid ?? (await unpaidInvoicesOf(em, conv))),
+    ...(await slaShown(em, conv)),
   };
+}
+
+/** R39: only present while the running wait is past its target, like the unpaid invoices. */
+async function slaShown(em: EntityManager, conv: Conversation): Promise<Pick<ThreadHeader, 'slaBreached'>> {
+  if (!conv.slaBreachedAt || !conv.humanWaitingSince || conv.status !== 'open') return {};
+  const group = await em.findOneOrFail(Group, conv.group.id, { fields: ['autoResponder'] });
+  return { slaBreached: { waitingSince: slaClock(group.autoResponder?.timeZone, conv.humanWaitingSince) } };
 }
 
 async function unpaidInvoicesOf(em: EntityManager, conv: Conversation): Promise<UnpaidInvoice[]> {

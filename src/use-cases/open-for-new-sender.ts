@@ -61,10 +61,11 @@ export const openForNewSender: InboundShortcut = async (
        ), conv as (
          insert into conversation (id, account_id, group_id, number, contact_id, status, ai_state, channel,
            endpoint_id, last_inbound_at, last_message_at, last_seq, unreplied_count, oldest_unreplied_at,
-           created_at, updated_at)
+           human_waiting_since, created_at, updated_at)
          select ?, fresh.account_id, fresh.group_id, num.n, ct.id, 'open',
            case when coalesce((fresh.ai_agent->>'enabled')::boolean, false) then 'active' else 'off' end,
-           ?, fresh.id, ?, ?, 1, case when ? then 1 else 0 end, case when ? then ?::timestamptz end, ?, ?
+           ?, fresh.id, ?, ?, 1, case when ? then 1 else 0 end, case when ? then ?::timestamptz end,
+           case when ? then ?::timestamptz end, ?, ?
          from fresh, num, ct
          returning id, account_id, group_id, status, ai_state
        ), ins as (
@@ -81,7 +82,8 @@ export const openForNewSender: InboundShortcut = async (
         ...[m.channel, m.endpointAddress, m.from.address, sameAs, m.provider, m.providerMessageId],
         ...[ids.contact, name, m.from.portalProfile ? JSON.stringify(m.from.portalProfile) : null, now, now],
         ...[ids.identity, m.channel, m.from.address, m.from.identified, now],
-        ...[ids.conversation, m.channel, m.at, m.at, m.awaitsReply, m.awaitsReply, m.at, now, now],
+        ...[ids.conversation, m.channel, m.at, m.at, m.awaitsReply, m.awaitsReply, m.at],
+        ...[m.awaitsReply, m.at, now, now],
         ...[ids.message, m.text ?? null, JSON.stringify(m.attachments ?? []), m.channel, m.provider],
         ...[m.providerMessageId, m.awaitsReply, JSON.stringify(m.meta ?? {}), m.at],
       ],

@@ -8,6 +8,7 @@ import type { DomainEvent } from '../domain/events.ts';
 import { nextUnreplied } from '../domain/unreplied.ts';
 import { canSee } from '../domain/visibility.ts';
 import { channelFactsSql } from './send-to-contact.ts';
+import { endSlaWaitSql } from './sla-waits.ts';
 import { type MessageSource, messageCreated } from './timeline.ts';
 
 /** A plain reply: text only, on the conversation's own channel and endpoint. */
@@ -35,6 +36,7 @@ interface Facts {
   last_seq: number;
   unreplied_count: number;
   oldest_unreplied_at: Date | string | null;
+  human_waiting_since: Date | string | null;
   last_inbound_at: Date | string | null;
   ai_state: string;
   contact_name: string | null;
@@ -125,6 +127,7 @@ async function decideAndWrite(client: PoolClient, input: PlainReply, now: Date):
       ...[messageId, f.account_id, input.conversationId, seq, input.text, f.user.id, f.channel],
       ...[f.endpoint_id, input.source?.key ?? null, now, JSON.stringify(meta)],
       ...[next.count, next.oldestAt, f.unreplied_count > 0 && next.count === 0],
+      toDate(f.human_waiting_since),
     ],
   });
   const conversationId = input.conversationId;
@@ -150,7 +153,7 @@ const facts = channelFactsSql('c.contact_id', 'c.channel', 'c.endpoint_id');
 // Parameters: 1 the user, 2 the conversation. No row: not open, or no endpoint to send from.
 const FACTS_SQL = `
 select c.account_id, c.group_id, c.number, c.visible_to_ids, c.channel, c.endpoint_id, c.last_seq,
-  c.unreplied_count, c.oldest_unreplied_at, c.last_inbound_at, c.ai_state,
+  c.unreplied_count, c.oldest_unreplied_at, c.human_waiting_since, c.last_inbound_at, c.ai_state,
   ct.name as contact_name, ct.portal_profile is not null as has_portal,
   coalesce(c.channel = any(ct.opted_out_channels), false) as opted_out,
   ${facts.hasIdentity} as has_identity, ${facts.lastInboundAt} as window_at,
@@ -167,7 +170,8 @@ for update of c`;
 // The reply as appendMessage stores it, the counters as sendReply leaves them, and R12's marker.
 // Parameters: 1 message id, 2 account, 3 conversation, 4 seq, 5 text, 6 author, 7 channel,
 // 8 endpoint, 9 source key, 10 now, 11 meta, 12 unreplied count, 13 oldest unreplied, 14 whether
-// the earlier messages stop awaiting a reply (R11).
+// the earlier messages stop awaiting a reply (R11), 15 since when the customer waits for a person
+// (R39: the reply ends that SLA wait).
 const WRITE_SQL = `
 with ins as (
   insert into message (id, account_id, conversation_id, seq, kind, text, attachments, template,
@@ -176,8 +180,9 @@ with ins as (
   values ($1, $2, $3, $4, 'reply', $5, '[]', null, $6, $7, $8, $9, 'queued', 0, $10, $10, false, $11::jsonb, $10)
 ), upd as (
   update conversation set last_seq = $4, unreplied_count = $12, oldest_unreplied_at = $13,
-    last_message_at = $10, updated_at = $10
+    last_message_at = $10, updated_at = $10, human_waiting_since = null, sla_breached_at = null
   where id = $3
+), sla as (${endSlaWaitSql('$3::uuid', '$15', '$10', "'reply'")}
 ), answered as (
   update message set awaiting_reply = false where $14::boolean and conversation_id = $3 and awaiting_reply
 )

@@ -14,6 +14,7 @@ import {
 import type { Actor } from '../domain/actor.ts';
 import type { DomainEvent, MessageKind } from '../domain/events.ts';
 import { nextUnreplied } from '../domain/unreplied.ts';
+import { endSlaWait } from './sla-waits.ts';
 
 /**
  * The two writes every conversation use-case shares: opening a conversation and appending to its
@@ -136,6 +137,9 @@ export async function appendMessage(
         tx.getTransactionContext(),
       );
   }
+  // R39: the SLA clock waits for a person; an AI answer or an automatic one leaves it running.
+  if (awaitsReply) conv.humanWaitingSince ??= input.now;
+  else if (input.kind === 'reply' && conv.humanWaitingSince) await endSlaWait(tx, conv, input.now, 'reply');
   conv.lastSeq += 1;
   conv.unrepliedCount = next.count;
   conv.oldestUnrepliedAt = next.oldestAt;

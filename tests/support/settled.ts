@@ -4,10 +4,10 @@ import type { Services } from '../../src/services.ts';
 
 /**
  * No job is waiting, running or delayed, except the next run of a schedule (digests, webchat
- * clean-up), which is always there. `only`: just these queues (a harness that runs workers for
- * some queues only).
+ * clean-up), which is always there, and a timer set for after `horizon` (an SLA warning due in
+ * hours, R39). `only`: just these queues (a harness that runs workers for some queues only).
  */
-async function nothingDue(queues: Queues, only?: readonly string[]): Promise<boolean> {
+async function nothingDue(queues: Queues, only?: readonly string[], horizon = Infinity): Promise<boolean> {
   for (const [name, q] of queues.byName) {
     if (only && !only.includes(name)) continue;
     const { active, ...c } = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
@@ -16,7 +16,7 @@ async function nothingDue(queues: Queues, only?: readonly string[]): Promise<boo
     // is no work: BullMQ's stall check clears it later, and the reconciler redoes what it was for.
     if (active && active > 0 && (await q.getJobs(['active'])).length > 0) return false;
     const delayed = await q.getJobs(['delayed']);
-    if (delayed.some((j) => !j.repeatJobKey)) return false;
+    if (delayed.some((j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= horizon)) return false;
   }
   return true;
 }
@@ -26,7 +26,7 @@ async function idle(queues: Queues, timeoutMs: number, only?: readonly string[])
   const until = Date.now() + timeoutMs;
   let quiet = 0;
   while (quiet < 2) {
-    quiet = (await nothingDue(queues, only)) ? quiet + 1 : 0;
+    quiet = (await nothingDue(queues, only, until)) ? quiet + 1 : 0;
     if (Date.now() > until) throw new Error(`the queues did not settle within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }

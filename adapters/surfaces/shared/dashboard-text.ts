@@ -1,6 +1,7 @@
 /* Words both chat surfaces show on dashboards and digests, so Slack and Teams say the same. */
 import { oneLine } from '../../../src/domain/one-line.ts';
 import type { HomeFilters } from '../../../src/queries/home-data.ts';
+import type { SlaFigures } from '../../../src/queries/sla-figures.ts';
 
 /** What a dashboard says where My inbox is empty (Slack App Home, the Teams dashboard card). */
 export const myInboxEmpty = (f: HomeFilters) =>
@@ -17,6 +18,8 @@ export function teamInboxEmpty(f: HomeFilters): string {
       return 'Every open conversation has someone on it.';
     case 'unreplied':
       return 'Every customer has an answer. Nice work.';
+    case 'breaching':
+      return 'No conversation is past its SLA target.';
     case 'closed':
       return 'No closed conversations here.';
   }
@@ -78,4 +81,20 @@ export function csatLines(
     },
     ...g.agents.map((a) => ({ text: `${oneLine(a.name, 60)}: ${csatFiguresText(a)}`, agent: true })),
   ]);
+}
+
+/**
+ * R39 on dashboards and digests: "Billing: first reply in 12 min (median of 40) · 3 of 38 past
+ * the target (8 %) · last 7 days". Business minutes, as the targets count them.
+ */
+export function slaFiguresLine(f: Omit<SlaFigures, 'groupId'>): string {
+  const first =
+    f.firstResponseMedianMinutes === null
+      ? 'no first reply yet'
+      : `first reply in ${waiting(f.firstResponseMedianMinutes * 60_000)} (median of ${f.firstResponses})`;
+  const breaches =
+    f.breachRate === null
+      ? 'nothing measured against the target yet'
+      : `${f.breached} of ${f.measured} past the target (${Math.round(f.breachRate * 100)} %)`;
+  return `${f.groupName}: ${first} · ${breaches} · last 7 days, business hours`;
 }

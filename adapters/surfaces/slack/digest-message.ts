@@ -1,6 +1,6 @@
 import { CSAT_SUMMARY_DAYS } from '../../../src/queries/csat-summary.ts';
 import type { DigestData, DigestItem } from '../../../src/queries/digest-data.ts';
-import { aiDigestLine, csatLines, waiting } from '../shared/dashboard-text.ts';
+import { aiDigestLine, csatLines, slaFiguresLine, waiting } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 import {
   type Block,
@@ -52,6 +52,16 @@ export function digestMessage(data: DigestData, opts: { teamUrl: string | null; 
           `:star: Customer ratings, last ${CSAT_SUMMARY_DAYS} days: ${escapeText(lines[0]?.text ?? '')}`,
         ),
         ...lines.slice(1).map((l) => mrkdwn(escapeText(l.text))),
+      ],
+    });
+  }
+  if (data.sla) {
+    const now = data.sla.breachingNow;
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(`${now > 0 ? ':rotating_light:' : ':stopwatch:'} *${now}  past the SLA target now*`),
+        mrkdwn(escapeText(slaFiguresLine({ ...data.sla, groupName: 'Response times' }))),
       ],
     });
   }

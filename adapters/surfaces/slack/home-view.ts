@@ -1,8 +1,14 @@
 import { capabilitiesOf } from '../../../src/domain/channels.ts';
 import { CSAT_SUMMARY_DAYS } from '../../../src/queries/csat-summary.ts';
 import type { Tile } from '../../../src/queries/dashboard-tiles.ts';
-import type { HomeData, HomeFilters, HomeItem, HomeThreadLink } from '../../../src/queries/home-data.ts';
-import { csatLines, myInboxEmpty, teamInboxEmpty } from '../shared/dashboard-text.ts';
+import {
+  type HomeData,
+  type HomeFilters,
+  type HomeItem,
+  type HomeThreadLink,
+  TEAM_SHOWS,
+} from '../../../src/queries/home-data.ts';
+import { csatLines, myInboxEmpty, slaFiguresLine, teamInboxEmpty } from '../shared/dashboard-text.ts';
 import { escapeClipped, escapeText } from './escape.ts';
 
 /**
@@ -75,11 +81,19 @@ export const channelLabel = (channel: string): string =>
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** R39: each group's response figures, one line each (a context block takes ten). */
+function slaBlocks(data: HomeData): Block[] {
+  if (!data.sla?.length) return [];
+  const lines = data.sla.slice(0, 10).map((f) => mrkdwn(`:stopwatch: ${escapeText(slaFiguresLine(f))}`));
+  return [{ type: 'context', block_id: 'home_sla', elements: lines }];
+}
+
 export function homeView(data: HomeData, opts: { teamUrl: string | null }): HomeView {
   const blocks: Block[] = [
     header(`Hi ${data.userName}`),
     ...data.tiles.tiles.map(tileBlock),
     ...csatBlocks(data),
+    ...slaBlocks(data),
     { type: 'divider' },
     header('My inbox'),
     { type: 'actions', block_id: 'home_my_filters', elements: [myFilter(data.filters)] },
@@ -152,6 +166,7 @@ function teamFilters(data: HomeData): Block[] {
     option('Open', 'all'),
     option('Unassigned', 'unassigned'),
     option('Unreplied', 'unreplied'),
+    option('Breaching SLA', 'breaching'),
     option('Closed', 'closed'),
   ];
   return [
@@ -218,13 +233,13 @@ export function applyHomeAction(filters: HomeFilters, actionId: string, value: s
       next.team.groupId = value === ALL_GROUPS ? null : value;
       return next;
     case homeActionIds.teamFilter:
-      if (value !== 'all' && value !== 'unassigned' && value !== 'unreplied' && value !== 'closed')
-        return null;
-      next.team.show = value;
+      if (!TEAM_SHOWS.includes(value as HomeFilters['team']['show'])) return null;
+      next.team.show = value as HomeFilters['team']['show'];
       return next;
     case homeActionIds.tile:
       if (value === 'myUnreplied' || value === 'assignedToMe') next.my.status = 'open';
-      else if (value === 'unassigned' || value === 'unreplied') next.team = { groupId: null, show: value };
+      else if (value === 'unassigned' || value === 'unreplied' || value === 'breaching')
+        next.team = { groupId: null, show: value };
       else return null;
       return next;
     default:

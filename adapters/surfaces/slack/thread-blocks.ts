@@ -105,6 +105,12 @@ export function headerMessage(h: ThreadHeader): SlackMessageBody {
         ),
       ),
     );
+  if (h.slaBreached)
+    blocks.push(
+      context(
+        `:rotating_light: *SLA breached*: the customer has waited for a reply since ${h.slaBreached.waitingSince}.`,
+      ),
+    );
   if (h.restricted)
     blocks.push(context(':lock: Restricted: only the people on its list see this conversation.'));
   if (h.status !== 'deleted') {

@@ -36,6 +36,13 @@ const ConversationSchema = defineEntity({
     unrepliedCount: p.integer().default(0),
     oldestUnrepliedAt: p.datetime().nullable(),
     closedAt: p.datetime().nullable(),
+    /**
+     * R39: the oldest customer message no person has answered yet. Unlike `oldestUnrepliedAt`, an
+     * AI answer does not clear it: the SLA clock waits for a person.
+     */
+    humanWaitingSince: p.datetime().nullable(),
+    /** R39: the running wait passed its target (flagged in the header and the "breaching" tile). */
+    slaBreachedAt: p.datetime().nullable(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -74,6 +81,12 @@ const ConversationSchema = defineEntity({
       name: 'conversation_unassigned_idx',
       expression:
         'create index "conversation_unassigned_idx" on "conversation" ("group_id", "last_message_at") include ("account_id", "visible_to_ids") where "status" = \'open\' and "assignee_ids" = \'{}\'',
+    },
+    // The "breaching" tile (R39): few rows, so a partial index keeps it off the table.
+    {
+      name: 'conversation_sla_breached_idx',
+      expression:
+        'create index "conversation_sla_breached_idx" on "conversation" ("group_id") include ("account_id", "visible_to_ids", "assignee_ids") where "status" = \'open\' and "sla_breached_at" is not null',
     },
   ],
 });

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import type { SlaSettings } from '../../domain/sla.ts';
 import { Account } from './account.entity.ts';
 import { createdAt, id } from './common.ts';
 
@@ -52,6 +53,8 @@ const GroupSchema = defineEntity({
     teamsChannelId: p.string().nullable(),
     aiAgent: p.json<AiAgentSettings>().nullable(),
     autoResponder: p.json<AutoResponderSettings>().nullable(),
+    /** R39: response-time targets, counted in the auto responder's business hours; null: none. */
+    sla: p.json<SlaSettings>().nullable(),
     /** Cron expression (UTC) for the dashboard digest (R27); null means no digest. */
     digestCron: p.string().nullable(),
     /**

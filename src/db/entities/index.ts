@@ -19,6 +19,7 @@ import { Message } from './message.entity.ts';
 import { PaymentEvent } from './payment-event.entity.ts';
 import { ReadState } from './read-state.entity.ts';
 import { SavedReply } from './saved-reply.entity.ts';
+import { SlaWait } from './sla-wait.entity.ts';
 import { SurfacePost } from './surface-post.entity.ts';
 import { SurfaceThread } from './surface-thread.entity.ts';
 import { TeamsActivity } from './teams-activity.entity.ts';
@@ -53,6 +54,7 @@ export {
   PaymentEvent,
   ReadState,
   SavedReply,
+  SlaWait,
   SurfacePost,
   SurfaceThread,
   TeamsActivity,
@@ -84,6 +86,7 @@ export const entities = [
   InternalPost,
   AuditEvent,
   SavedReply,
+  SlaWait,
   Broadcast,
   BroadcastRecipient,
   SurfaceThread,

@@ -8,6 +8,7 @@ import {
   User,
 } from '../../db/entities/index.ts';
 import { AppError } from '../../domain/errors.ts';
+import { slaSettingsChanged } from '../../use-cases/sla-clock.ts';
 import { applyUserAccessChange, userFacts } from '../../use-cases/user-access.ts';
 import type { SetupActor } from '../actor.ts';
 import { addIdentity, checkContactDefaults, syncPortalIdentity } from '../contacts.ts';
@@ -43,7 +44,10 @@ export async function applyGroups(tx: EntityManager, doc: WorkspaceFile, known: 
       known.groups.set(groupNameKey(name), group);
       note(out, name, 'created');
     } else {
-      note(out, name, applyChanges(group, { name, ...fields }));
+      const hadSla = group.sla != null;
+      const changed = applyChanges(group, { name, ...fields });
+      note(out, name, changed);
+      await slaSettingsChanged(tx, group, { hadSla, changed, now: new Date() });
     }
     const g = group;
     await at(`groups[${i}]`, () => checkGroupLinks(g));

@@ -45,6 +45,7 @@ export async function exportWorkspace(
         teamsChannelId: g.teamsChannelId,
         aiAgent: g.aiAgent,
         autoResponder: g.autoResponder,
+        sla: g.sla,
         digestCron: g.digestCron,
         replies: g.replies,
         csat: g.csat,

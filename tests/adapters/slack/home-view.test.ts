@@ -67,7 +67,7 @@ const item = (n: number, over: Partial<HomeItem> = {}): HomeItem => ({
 
 const data = (over: Partial<HomeData> = {}): HomeData => ({
   userName: 'Alice',
-  tiles: { assignedToMe: 2, myUnreplied: 3, unassigned: 4, unreplied: 0, tiles },
+  tiles: { assignedToMe: 2, myUnreplied: 3, unassigned: 4, unreplied: 0, breaching: 0, tiles },
   myInbox: [item(1)],
   teamInbox: [item(1), item(2, { assignees: [], thread: null })],
   groups: [{ id: GROUP_ID, name: 'Support' }],

@@ -27,6 +27,7 @@ const tile = (key: Tile['key'], count: number, scope: Tile['scope'], primary: bo
     assignedToMe: 'Assigned to me',
     unreplied: 'Unreplied messages',
     unassigned: 'Unassigned conversations',
+    breaching: 'Breaching SLA',
   }[key],
   count,
   scope,
@@ -56,6 +57,7 @@ const data = (over: Partial<HomeData> = {}): HomeData => ({
     myUnreplied: 3,
     unassigned: 4,
     unreplied: 0,
+    breaching: 0,
     tiles: [
       tile('myUnreplied', 3, 'me', true),
       tile('assignedToMe', 2, 'me', false),

@@ -16,7 +16,7 @@ import {
   type HomeItem,
   parseHomeFilters,
 } from '../../../../src/queries/home-data.ts';
-import { csatLines, myInboxEmpty, teamInboxEmpty } from '../../shared/dashboard-text.ts';
+import { csatLines, myInboxEmpty, slaFiguresLine, teamInboxEmpty } from '../../shared/dashboard-text.ts';
 import { CARD_VERBS, type OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
@@ -98,6 +98,8 @@ function body(data: HomeData, opts: DashboardOpts, previewChars: number): CardBo
     line(run(`Hi ${oneLine(data.userName, 60)}`, { size: 'Large', bold: true })),
     ...data.tiles.tiles.map((t) => tileRow(t, f)),
     ...csatRows(data),
+    // R39: each group's response figures.
+    ...(data.sla ?? []).slice(0, 10).map((s) => line(run(`⏱️ ${slaFiguresLine(s)}`, { subtle: true }))),
     heading('My inbox'),
     choice(
       DASHBOARD_INPUTS.myStatus,
@@ -121,6 +123,7 @@ function body(data: HomeData, opts: DashboardOpts, previewChars: number): CardBo
               ['Open', 'all'],
               ['Unassigned', 'unassigned'],
               ['Unreplied', 'unreplied'],
+              ['Breaching SLA', 'breaching'],
               ['Closed', 'closed'],
             ],
             f.team.show,

@@ -16,7 +16,7 @@ export const ALL_GROUPS = 'all';
 
 /** The filters that show a tile's list: the viewer's own tiles My inbox, group tiles Team inbox. */
 export function tileFilters(tile: Tile, f: HomeFilters): HomeFilters {
-  if (tile.key === 'unassigned' || tile.key === 'unreplied') {
+  if (tile.key === 'unassigned' || tile.key === 'unreplied' || tile.key === 'breaching') {
     return { my: { ...f.my }, team: { groupId: null, show: tile.key } };
   }
   return { my: { status: 'open' }, team: { ...f.team } };

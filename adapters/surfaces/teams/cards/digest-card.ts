@@ -1,7 +1,7 @@
 import { Column, ColumnSet, OpenUrlAction, TextBlock } from '@microsoft/teams.cards';
 import { CSAT_SUMMARY_DAYS } from '../../../../src/queries/csat-summary.ts';
 import type { DigestData, DigestItem } from '../../../../src/queries/digest-data.ts';
-import { aiDigestLine, csatLines, waiting } from '../../shared/dashboard-text.ts';
+import { aiDigestLine, csatLines, slaFiguresLine, waiting } from '../../shared/dashboard-text.ts';
 import type { OutboundActivity } from '../ports.ts';
 import {
   adaptiveCard,
@@ -53,6 +53,18 @@ export function digestCard(data: DigestData, opts: DigestOpts): OutboundActivity
       ),
     );
     for (const a of agents.slice(0, 20)) body.push(line(run(`   ${oneLine(a.text, 200)}`, { subtle: true })));
+  }
+  if (data.sla) {
+    const now = data.sla.breachingNow;
+    body.push(
+      line(
+        run(`${now > 0 ? '🚨' : '⏱️'} ${now} past the SLA target now`, {
+          bold: true,
+          ...(now > 0 ? { color: 'Attention' as const } : {}),
+        }),
+      ),
+      line(run(slaFiguresLine({ ...data.sla, groupName: 'Response times' }), { subtle: true })),
+    );
   }
   if (data.oldestUnreplied.length === 0) {
     body.push(line('No customer is waiting for a reply. 🎉'));

@@ -54,6 +54,10 @@ export function headerCard(header: ThreadHeader, opts: { place: HeaderPlace }): 
     const unpaid = header.unpaidInvoices.map((i) => `${i.reference} (${i.amount})`).join(', ');
     body.push(line(run('🧾 Unpaid: ', { bold: true }), clipped(unpaid, 500)));
   }
+  if (header.slaBreached) {
+    const since = `the customer has waited for a reply since ${header.slaBreached.waitingSince}.`;
+    body.push(line(run('🚨 SLA breached: ', { bold: true, color: 'Attention' }), since));
+  }
   if (header.restricted) {
     body.push(
       line(run('🔒 Restricted: only the people on its list see this conversation.', { italic: true })),
