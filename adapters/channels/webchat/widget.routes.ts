@@ -13,10 +13,11 @@ import { shippedStrings } from './widget-strings.ts';
  * thing: its shipped texts (widget/strings.json, also the list the `strings` setting is checked
  * against) go in for the `__PARLEY_STRINGS__` placeholder.
  */
+const PLACEHOLDER = 'const SHIPPED = __PARLEY_STRINGS__;';
+const widgetFile = readFileSync(new URL('./widget/widget.js', import.meta.url), 'utf8');
+if (!widgetFile.includes(PLACEHOLDER)) throw new Error(`widget/widget.js has lost its line "${PLACEHOLDER}"`);
 const widgetSource = Buffer.from(
-  readFileSync(new URL('./widget/widget.js', import.meta.url), 'utf8').replace('__PARLEY_STRINGS__', () =>
-    JSON.stringify(shippedStrings),
-  ),
+  widgetFile.replace(PLACEHOLDER, () => `const SHIPPED = ${JSON.stringify(shippedStrings)};`),
 );
 const widgetEtag = `"${createHash('sha256').update(widgetSource).digest('base64url').slice(0, 27)}"`;
 
