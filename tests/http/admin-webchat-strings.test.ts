@@ -26,7 +26,6 @@ describe('a webchat widget’s strings setting', () => {
       strings: { en: { title: 'Talk to Acme' }, fr: { title: 'Écrivez-nous', send: 'Envoyer' } },
     });
   });
-  });
 
   it('an unknown key is refused at its place; nothing is written', async () => {
     const res = await create('wid_typo', { strings: { de: { titel: 'Hallo' } } });
