@@ -15,6 +15,9 @@ import {
 } from './view.ts';
 import type { WebchatRuntime } from './webchat.channel.ts';
 
+/** How often an open stream looks at the marks of the visitor's messages not read yet. */
+const RECEIPTS_POLL_MS = 5_000;
+
 /** When a refused stream may try again: a slot frees as soon as another tab closes its stream. */
 const STREAM_RETRY_SECONDS = 10;
 
@@ -121,11 +124,20 @@ export function streamRoute(runtime: WebchatRuntime, deps: WebhookDeps): Hono<Ap
           await sendReceipts();
           if (woken || closed) continue;
           // Quiet until a wake-up; a heartbeat comment keeps proxies from closing the connection.
-          while (!closed && (await pause(runtime.heartbeatMs))) {
-            await stream.write(': heartbeat\n\n');
-            await keepAlive();
-            // Marks change without a wake-up (the mirror posts, an agent reads): looked at each
-            // heartbeat while a customer message is not marked read yet.
+          // Marks change without a wake-up (the mirror posts, an agent reads): while one of the
+          // visitor's messages is not marked read, they are looked at every RECEIPTS_POLL_MS.
+          let sinceBeat = 0;
+          while (!closed) {
+            const step = marksPending()
+              ? Math.min(RECEIPTS_POLL_MS, runtime.heartbeatMs)
+              : runtime.heartbeatMs;
+            if (!(await pause(step))) break;
+            sinceBeat += step;
+            if (sinceBeat >= runtime.heartbeatMs) {
+              sinceBeat = 0;
+              await stream.write(': heartbeat\n\n');
+              await keepAlive();
+            }
             if (marksPending()) await sendReceipts();
           }
         }
