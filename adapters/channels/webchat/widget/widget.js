@@ -158,7 +158,7 @@
     .intro:empty { display: none; }
     .intro p { margin: 0 0 4px; white-space: pre-wrap; }
     .availability { display: flex; align-items: center; gap: 6px; color: #344054; }
-    .dot { width: 8px; height: 8px; border-radius: 50%; background: #98a2b3; }
+    .dot { flex: none; width: 8px; height: 8px; border-radius: 50%; background: #98a2b3; }
     .availability[data-open="true"] .dot { background: #12b76a; }
     .pending .meta, .pending { font-style: italic; }
     .failed { background: #fde2e2; color: #7a1010; cursor: pointer; }
