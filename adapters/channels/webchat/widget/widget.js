@@ -671,7 +671,22 @@
           setMark(node, 'failed');
           node.title = `${err.message} ${t('statusFailed')}`;
           say(err.message);
-          node.onclick = () => sendMessage(text, files, clientMessageId, node);
+          // Tried again by a click, or from the keyboard (Tab to it, Enter or Space).
+          const retry = () => {
+            node.onclick = null;
+            node.onkeydown = null;
+            node.removeAttribute('tabindex');
+            node.removeAttribute('role');
+            sendMessage(text, files, clientMessageId, node);
+          };
+          node.onclick = retry;
+          node.setAttribute('tabindex', '0');
+          node.setAttribute('role', 'button');
+          node.onkeydown = (e) => {
+            if (e.key !== 'Enter' && e.key !== ' ') return;
+            e.preventDefault();
+            retry();
+          };
           return;
         }
         await new Promise((r) => setTimeout(r, 800 * attempt));
