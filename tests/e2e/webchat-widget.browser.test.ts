@@ -228,6 +228,17 @@ describe('the webchat widget (issue 15)', () => {
     await dialog.getByText('Tracking number: ZX-42.').waitFor();
     await page.getByRole('button', { name: 'Open chat' }).waitFor();
     expect(await page.locator('.badge').isHidden()).toBe(true);
+
+    // The attach and Send buttons are in the Tab order too: a message sent with the Send button.
+    await expect.poll(() => focused(page)).toBe('textarea');
+    await page.keyboard.press('Shift+Tab');
+    await expect.poll(() => focused(page)).toBe('attach');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Thanks!');
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focused(page)).toBe('send');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => markOf(page, 'Thanks!'), { timeout: 15_000 }).toMatch(/^(sent|delivered|read)$/);
   });
 
   it('an AI answer is marked as the AI assistant, with its name', { timeout: 60_000 }, async () => {
