@@ -93,3 +93,54 @@ export function isOpenAt(settings: BusinessHours, at: Date): boolean {
   const windows = settings.hours[local.weekday] ?? [];
   return windows.some((w) => minuteOfDay(w.from) <= local.minute && local.minute < minuteOfDay(w.to));
 }
+
+/** Days ahead `nextOpeningAt` looks before it answers "never" (a year of holidays, say). */
+const LOOKAHEAD_DAYS = 400;
+
+const dayNumber = (date: string) => {
+  const [y, m, d] = date.split('-').map(Number);
+  return Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1) / 86_400_000;
+};
+const dateOfDay = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+/** Monday-first, as `weekdays`. */
+const weekdayOfDay = (day: number): Weekday => weekdays[(new Date(day * 86_400_000).getUTCDay() + 6) % 7]!;
+
+/**
+ * The instant a local wall-clock time (day number, minute) has in `timeZone`. Corrected until the
+ * local time matches; in a daylight-saving gap (a local time that does not exist) it is the
+ * instant just after the gap.
+ */
+function instantOf(timeZone: string, day: number, minute: number): Date {
+  const wanted = day * 1440 + minute;
+  let t = wanted * 60_000;
+  for (let i = 0; i < 4; i++) {
+    const local = localTimeIn(timeZone, new Date(t));
+    const diff = dayNumber(local.date) * 1440 + local.minute - wanted;
+    if (diff === 0) break;
+    t -= diff * 60_000;
+  }
+  return new Date(t);
+}
+
+/**
+ * When the business opens next after `at`: null when it is open at `at`, or when no window opens
+ * in the next LOOKAHEAD_DAYS days (no hours at all). The webchat widget's "back at …".
+ */
+export function nextOpeningAt(settings: BusinessHours, at: Date): Date | null {
+  if (isOpenAt(settings, at)) return null;
+  const local = localTimeIn(settings.timeZone, at);
+  const today = dayNumber(local.date);
+  for (let day = today; day <= today + LOOKAHEAD_DAYS; day++) {
+    if (settings.holidays?.includes(dateOfDay(day))) continue;
+    const starts = (settings.hours[weekdayOfDay(day)] ?? [])
+      .map((w) => minuteOfDay(w.from))
+      .filter((from) => day > today || from > local.minute)
+      .sort((a, b) => a - b);
+    for (const from of starts) {
+      const opening = instantOf(settings.timeZone, day, from);
+      // A window that begins in a skipped hour, or right after another day's "24:00": still closed? Go on.
+      if (opening > at && isOpenAt(settings, opening)) return opening;
+    }
+  }
+  return null;
+}

@@ -12,6 +12,13 @@ export interface TranscriptEntry {
   /** R42: this message asks the customer to rate the conversation (the survey's id). */
   surveyId: string | null;
   at: Date;
+  /**
+   * Who wrote it, as the team sees them: a reply's author (the user's name), the AI agent's name
+   * for an AI answer; null for the customer, an automatic message, or an unnamed AI agent.
+   */
+  authorName: string | null;
+  /** An auto response (R37: greeting, away message), written by no one. */
+  automatic: boolean;
 }
 
 /** What the customer may see. Notes and system lines are not in this list, so they are never loaded (R5). */
@@ -27,14 +34,18 @@ export async function customerTranscript(
   conversationId: string,
   opts: { contactId?: string; afterSeq?: number } = {},
 ): Promise<TranscriptEntry[]> {
-  const conv = await em.findOne(Conversation, { id: conversationId, status: { $ne: 'deleted' } });
+  const conv = await em.findOne(
+    Conversation,
+    { id: conversationId, status: { $ne: 'deleted' } },
+    { populate: ['group'] },
+  );
   if (!conv || (opts.contactId && conv.contact.id !== opts.contactId)) {
     throw new AppError('not_found', 'That conversation does not exist.');
   }
   const messages = await em.find(
     Message,
     { conversation: conv, kind: { $in: customerKinds }, seq: { $gt: opts.afterSeq ?? 0 } },
-    { orderBy: { seq: 'asc' } },
+    { orderBy: { seq: 'asc' }, populate: ['author'] },
   );
   return messages.map((m) => ({
     id: m.id,
@@ -45,5 +56,12 @@ export async function customerTranscript(
     template: m.template ?? null,
     surveyId: typeof m.meta?.csat === 'string' ? m.meta.csat : null,
     at: m.createdAt,
+    authorName:
+      m.kind === 'reply'
+        ? (m.author?.name ?? null)
+        : m.kind === 'ai'
+          ? (conv.group.aiAgent?.name ?? null)
+          : null,
+    automatic: m.kind === 'auto_response',
   }));
 }

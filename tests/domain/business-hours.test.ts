@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BusinessHours, isOpenAt, localTimeIn, weekdays } from '../../src/domain/business-hours.ts';
+import {
+  type BusinessHours,
+  isOpenAt,
+  localTimeIn,
+  nextOpeningAt,
+  weekdays,
+} from '../../src/domain/business-hours.ts';
 
 // Fixed instants only: every case names the UTC instant and the local time it is in the zone.
 const utc = (iso: string) => new Date(`${iso}Z`);
@@ -178,5 +184,30 @@ describe('business hours (R37)', () => {
     expect(() => isOpenAt({ timeZone: 'Mars/Olympus', hours: {} }, utc('2026-03-02T08:00:00'))).toThrow(
       RangeError,
     );
+  });
+
+  it('R37: the next opening: null while open, later today, the next working day, past holidays and across DST', () => {
+    const berlin = weekdaysOnly('Europe/Berlin');
+    // Monday 2 March 2026 10:00 in Berlin: open.
+    expect(nextOpeningAt(berlin, utc('2026-03-02T09:00:00'))).toBeNull();
+    // 07:30 Berlin: today at 09:00 (08:00 UTC).
+    expect(nextOpeningAt(berlin, utc('2026-03-02T06:30:00'))).toEqual(utc('2026-03-02T08:00:00'));
+    // Friday 6 March 18:00 Berlin: Monday 9 March 09:00.
+    expect(nextOpeningAt(berlin, utc('2026-03-06T17:00:00'))).toEqual(utc('2026-03-09T08:00:00'));
+    // Monday a holiday: Tuesday.
+    expect(nextOpeningAt({ ...berlin, holidays: ['2026-03-09'] }, utc('2026-03-06T17:00:00'))).toEqual(
+      utc('2026-03-10T08:00:00'),
+    );
+    // Friday 27 March 18:00 CET; clocks go forward on Sunday 29: Monday 09:00 CEST is 07:00 UTC.
+    expect(nextOpeningAt(berlin, utc('2026-03-27T17:00:00'))).toEqual(utc('2026-03-30T07:00:00'));
+    // Two windows: at the lunch break, the afternoon one.
+    const split = weekdaysOnly('Europe/Berlin', { from: '09:00', to: '12:00' });
+    split.hours.mon = [
+      { from: '13:30', to: '17:00' },
+      { from: '09:00', to: '12:00' },
+    ];
+    expect(nextOpeningAt(split, utc('2026-03-02T11:15:00'))).toEqual(utc('2026-03-02T12:30:00'));
+    // No hours at all: never.
+    expect(nextOpeningAt({ timeZone: 'Europe/Berlin', hours: {} }, utc('2026-03-02T09:00:00'))).toBeNull();
   });
 });

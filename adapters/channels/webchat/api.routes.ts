@@ -15,7 +15,7 @@ import { csatRoute } from './csat.route.ts';
 import { readJson } from './read-json.ts';
 import { authenticate } from './sessions.ts';
 import { uploadsOf } from './uploads.ts';
-import { currentConversation, eventId, transcriptAfter } from './view.ts';
+import { currentConversation, eventId, receiptsOf, transcriptAfter } from './view.ts';
 import type { WebchatRuntime } from './webchat.channel.ts';
 
 const messageBody = z
@@ -79,13 +79,14 @@ export function apiRoutes(runtime: WebchatRuntime, deps: WebhookDeps): Hono<AppE
     const { session } = await authenticate(c, policy);
     const after = parseInput(z.coerce.number().int().min(0).default(0), c.req.query('after'));
     const current = await currentConversation(em, session);
-    if (!current) return c.json({ conversationId: null, messages: [], lastEventId: null });
+    if (!current) return c.json({ conversationId: null, messages: [], lastEventId: null, receipts: null });
     const messages = await transcriptAfter(em, current.conversationId, current.contactId, after);
     const last = messages.at(-1);
     return c.json({
       conversationId: current.conversationId,
       messages,
       lastEventId: last ? eventId(last) : `${current.conversationId}:${after}`,
+      receipts: await receiptsOf(em, current.conversationId),
     });
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChannelEndpoint } from '../../../src/db/entities/index.ts';
 import { AppError } from '../../../src/domain/errors.ts';
+import { widgetStringsSchema } from './widget-strings.ts';
 
 /** A named customer scope: what `portal@<scope>:<sub>` carries (so no ":" or "@"), short enough for it. */
 export const CUSTOMER_SCOPE = /^[A-Za-z0-9_.-]{1,40}$/;
@@ -34,6 +35,8 @@ export const webchatSettingsSchema = z.looseObject({
     .optional(),
   /** Sites allowed to embed the widget; empty or absent allows any site. */
   allowedOrigins: z.array(origin).max(100).default([]),
+  /** The widget's own texts per language, over the shipped ones (widget-strings.ts). */
+  strings: widgetStringsSchema.optional(),
 });
 export type WebchatSettings = z.output<typeof webchatSettingsSchema>;
 

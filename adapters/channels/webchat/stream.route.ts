@@ -5,8 +5,18 @@ import { AppError } from '../../../src/domain/errors.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
 import type { WebhookDeps } from '../../../src/ports/adapter-module.ts';
 import { authenticate, touchSession } from './sessions.ts';
-import { eventId, messagesAfter, parseCursor } from './view.ts';
+import {
+  currentConversation,
+  eventId,
+  messagesAfter,
+  parseCursor,
+  type Receipts,
+  receiptsOf,
+} from './view.ts';
 import type { WebchatRuntime } from './webchat.channel.ts';
+
+/** How often an open stream looks at the marks of the visitor's messages not read yet. */
+const RECEIPTS_POLL_MS = 5_000;
 
 /** When a refused stream may try again: a slot frees as soon as another tab closes its stream. */
 const STREAM_RETRY_SECONDS = 10;
@@ -79,6 +89,23 @@ export function streamRoute(runtime: WebchatRuntime, deps: WebhookDeps): Hono<Ap
           };
         });
 
+      /**
+       * The visitor's conversation the receipts are about: the one of the last message this stream
+       * sent (never the Last-Event-ID's, which is the browser's word), or their latest one.
+       */
+      let own: string | null = null;
+      let receipts: Receipts | null = null;
+      const marksPending = () => !!receipts && receipts.readSeq < receipts.customerSeq;
+      const sendReceipts = async () => {
+        const em = requestEm.fork();
+        own ??= (await currentConversation(em, session))?.conversationId ?? null;
+        if (!own) return;
+        const now = await receiptsOf(em, own);
+        if (JSON.stringify(now) === JSON.stringify(receipts)) return;
+        receipts = now;
+        await stream.writeSSE({ event: 'receipts', data: JSON.stringify(now) });
+      };
+
       const unsubscribe = await runtime.hub.subscribe(runtime.channelOf(widget, address), onWake);
       try {
         await runtime.presence.touch(widget, address, streamId);
@@ -92,12 +119,26 @@ export function streamRoute(runtime: WebchatRuntime, deps: WebhookDeps): Hono<Ap
           for (const m of await messagesAfter(requestEm.fork(), session, cursor)) {
             await stream.writeSSE({ event: 'message', id: eventId(m), data: JSON.stringify(m) });
             cursor = { conversationId: m.conversationId, seq: m.seq };
+            own = m.conversationId;
           }
+          await sendReceipts();
           if (woken || closed) continue;
           // Quiet until a wake-up; a heartbeat comment keeps proxies from closing the connection.
-          while (!closed && (await pause(runtime.heartbeatMs))) {
-            await stream.write(': heartbeat\n\n');
-            await keepAlive();
+          // Marks change without a wake-up (the mirror posts, an agent reads): while one of the
+          // visitor's messages is not marked read, they are looked at every RECEIPTS_POLL_MS.
+          let sinceBeat = 0;
+          while (!closed) {
+            const step = marksPending()
+              ? Math.min(RECEIPTS_POLL_MS, runtime.heartbeatMs)
+              : runtime.heartbeatMs;
+            if (!(await pause(step))) break;
+            sinceBeat += step;
+            if (sinceBeat >= runtime.heartbeatMs) {
+              sinceBeat = 0;
+              await stream.write(': heartbeat\n\n');
+              await keepAlive();
+            }
+            if (marksPending()) await sendReceipts();
           }
         }
       } catch (err) {

@@ -37,6 +37,29 @@ export interface WidgetMessage {
   /** R42: a rating request; the widget shows it as a card that answers POST /webchat/api/csat. */
   survey?: { id: string };
   at: string;
+  /** The author as the team sees them (the agent's name, the AI agent's name); null when none. */
+  authorName: string | null;
+  /** An automatic message (R37's greeting or away message). */
+  automatic?: true;
+  /**
+   * Absent for an ordinary message. A feature that sends something else (a CSAT card) names it
+   * here; a widget that does not know the kind shows its text as an ordinary message.
+   */
+  kind?: string;
+}
+
+/**
+ * The marks on the customer's own messages, by position in the conversation: a customer message
+ * numbered up to `deliveredSeq` is in the team's Slack or Teams thread (the mirror posted it);
+ * up to `readSeq`, a user of the team has read the conversation that far (R12's read marker: they
+ * viewed it, pressed "mark read" or replied). Anything else the widget has is stored ("sent").
+ */
+export interface Receipts {
+  conversationId: string;
+  deliveredSeq: number;
+  readSeq: number;
+  /** The customer's latest message: with `readSeq` at or past it there is nothing left to mark. */
+  customerSeq: number;
 }
 
 export interface Cursor {
@@ -116,6 +139,8 @@ export async function transcriptAfter(
       attachments: e.attachments.map(publicAttachment),
       ...(e.surveyId ? { survey: { id: e.surveyId } } : {}),
       at: e.at.toISOString(),
+      authorName: e.authorName,
+      ...(e.automatic ? { automatic: true as const } : {}),
     }));
 }
 
@@ -161,4 +186,20 @@ async function rest(
     if (isAppError(err) && err.code === 'not_found') return [];
     throw err;
   }
+}
+
+/** The receipts of one conversation (the caller checked it is the visitor's), in one statement. */
+export async function receiptsOf(em: EntityManager, conversationId: string): Promise<Receipts> {
+  const [row] = await em.getConnection().execute<{ delivered: number; read: number; customer: number }[]>(
+    `select coalesce((select max(mirrored_seq) from surface_thread where conversation_id = ?), 0) as delivered,
+            coalesce((select max(last_read_seq) from read_state where conversation_id = ?), 0) as read,
+            coalesce((select max(seq) from message where conversation_id = ? and kind = 'inbound'), 0) as customer`,
+    [conversationId, conversationId, conversationId],
+  );
+  return {
+    conversationId,
+    deliveredSeq: Number(row?.delivered ?? 0),
+    readSeq: Number(row?.read ?? 0),
+    customerSeq: Number(row?.customer ?? 0),
+  };
 }

@@ -6,9 +6,19 @@ import type { AppEnv } from '../../../src/http/env.ts';
 import type { WebhookDeps } from '../../../src/ports/adapter-module.ts';
 import { storable } from '../../../src/use-cases/input.ts';
 import { demoPage } from './demo-page.ts';
+import { shippedStrings } from './widget-strings.ts';
 
-/** The widget's browser code: plain JavaScript, served as is (no build step). */
-const widgetSource = readFileSync(new URL('./widget/widget.js', import.meta.url));
+/**
+ * The widget's browser code: plain JavaScript, served as written (no build step) but for one
+ * thing: its shipped texts (widget/strings.json, also the list the `strings` setting is checked
+ * against) go in for the `__PARLEY_STRINGS__` placeholder.
+ */
+const PLACEHOLDER = 'const SHIPPED = __PARLEY_STRINGS__;';
+const widgetFile = readFileSync(new URL('./widget/widget.js', import.meta.url), 'utf8');
+if (!widgetFile.includes(PLACEHOLDER)) throw new Error(`widget/widget.js has lost its line "${PLACEHOLDER}"`);
+const widgetSource = Buffer.from(
+  widgetFile.replace(PLACEHOLDER, () => `const SHIPPED = ${JSON.stringify(shippedStrings)};`),
+);
 const widgetEtag = `"${createHash('sha256').update(widgetSource).digest('base64url').slice(0, 27)}"`;
 
 /** `GET /webchat/widget.js` (cached a day, revalidated by ETag) and `GET /webchat/demo`. */

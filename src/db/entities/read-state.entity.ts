@@ -14,6 +14,10 @@ const ReadStateSchema = defineEntity({
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
   },
+  // The webchat widget's "read" mark: how far anyone of the team has read a conversation.
+  indexes: [
+    { name: 'read_state_conversation_id_last_read_seq_index', properties: ['conversation', 'lastReadSeq'] },
+  ],
 });
 export class ReadState extends ReadStateSchema.class {}
 ReadStateSchema.setClass(ReadState);

@@ -55,7 +55,12 @@ describe('customer scopes (issue 9, item 4)', () => {
 
     // ...then a token for sub cust-42 signed by another site opens wid_brand_b (same group).
     const b = await h.session({ sub: 'cust-42' }, { widget: 'wid_brand_b', secret: BRAND_B_SECRET });
-    expect(await h.history(b.token)).toEqual({ conversationId: null, messages: [], lastEventId: null });
+    expect(await h.history(b.token)).toEqual({
+      conversationId: null,
+      messages: [],
+      lastEventId: null,
+      receipts: null,
+    });
     expect((await h.call('GET', `/webchat/api/files/${fileId}`, b.token)).status).toBe(404);
     const ack = await h.call('POST', '/webchat/api/ack', b.token, {
       conversationId: secretConv,

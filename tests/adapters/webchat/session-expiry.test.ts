@@ -65,7 +65,12 @@ describe('webchat session expiry (issue 9, item 6)', () => {
     await h.write(s.token, 'anonymous question');
     await idleFor(s.sessionId, 25 * HOUR);
     const again = await h.session();
-    expect(await h.history(again.token)).toEqual({ conversationId: null, messages: [], lastEventId: null });
+    expect(await h.history(again.token)).toEqual({
+      conversationId: null,
+      messages: [],
+      lastEventId: null,
+      receipts: null,
+    });
   });
 
   it('an active session is kept alive with one write per refresh interval, not one per request', async () => {

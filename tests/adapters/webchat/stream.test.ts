@@ -237,6 +237,11 @@ describe('webchat history', () => {
 
   it('a visitor who has not written yet has an empty history', async () => {
     const s = await h.session();
-    expect(await h.history(s.token)).toEqual({ conversationId: null, messages: [], lastEventId: null });
+    expect(await h.history(s.token)).toEqual({
+      conversationId: null,
+      messages: [],
+      lastEventId: null,
+      receipts: null,
+    });
   });
 });

@@ -3,6 +3,9 @@
  * Embed: <script src="https://parley.example.com/webchat/widget.js" data-widget="wid_support" async></script>
  * Optional: data-user-token="<HS256 JWT signed with the widget secret>" for a signed-in customer.
  * Customer and agent text is always rendered with textContent, never as HTML.
+ * Language: the page's <html lang>, else the browser's; English and German ship (widget/strings.json,
+ * put in for the strings placeholder when the server serves this file); a widget's `strings` setting
+ * overrides them or adds languages.
  */
 (() => {
   const script =
@@ -42,6 +45,57 @@
     }
   })();
   if (load().who !== who) save({ token: null, who, name: null }); // another person: never their history
+
+  // ---- texts: the shipped ones, the widget's own (its `strings` setting), in the visitor's language ----
+  const SHIPPED = __PARLEY_STRINGS__;
+  let custom = load().strings || {}; // the widget's setting as last fetched: right from the first paint
+  let lang = 'en';
+  let locale = 'en';
+  /** The first of the page's and the browser's languages the widget has texts for (exact, then primary). */
+  function chooseLanguage() {
+    const have = new Set([...Object.keys(SHIPPED), ...Object.keys(custom)]);
+    const wanted = [document.documentElement.lang, ...(navigator.languages || []), navigator.language]
+      .filter(Boolean)
+      .map((l) => String(l).trim());
+    for (const tag of wanted) {
+      const lower = tag.toLowerCase();
+      const primary = lower.split('-')[0];
+      const found = have.has(lower) ? lower : have.has(primary) ? primary : null;
+      if (found) {
+        lang = found;
+        try {
+          locale = Intl.getCanonicalLocales(tag)[0];
+        } catch {
+          locale = found;
+        }
+        return;
+      }
+    }
+    lang = 'en';
+    locale = 'en';
+  }
+  chooseLanguage();
+  /** A text by key, `{name}` placeholders filled: the widget's own, the shipped one, then English. */
+  const t = (key, vars = {}) => {
+    const primary = lang.split('-')[0];
+    const text = [custom[lang], SHIPPED[lang], custom[primary], SHIPPED[primary], custom.en, SHIPPED.en]
+      .map((set) => set?.[key])
+      .find((v) => typeof v === 'string');
+    return (text ?? key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
+  };
+  /** Static labels, set again when the language or the widget's texts change. */
+  const labels = [];
+  const label = (node, attr, key, vars) => {
+    labels.push({ node, attr, key, vars });
+    return node;
+  };
+  function relabel() {
+    for (const { node, attr, key, vars } of labels) {
+      const text = t(key, typeof vars === 'function' ? vars() : vars);
+      if (attr) node.setAttribute(attr, text);
+      else node.textContent = text;
+    }
+  }
 
   // ---- the DOM, inside a shadow root so the site's CSS and ours never mix ----
   const host = document.createElement('div');
@@ -94,7 +148,27 @@
     .msg { max-width: 80%; padding: 8px 11px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
     .customer { align-self: flex-end; background: #2f54eb; color: #fff; }
     .agent, .ai { align-self: flex-start; background: #f1f3f5; }
-    .pending { opacity: .6; }
+    .author { display: block; font-size: 12px; font-weight: 600; color: #344054; margin-bottom: 2px; }
+    .ai-label { font-weight: 400; background: #e0e7ff; color: #1e3a8a; border-radius: 6px; padding: 0 5px; margin-left: 4px; }
+    .meta { display: flex; justify-content: flex-end; align-items: center; gap: 4px; font-size: 11px; margin-top: 3px; color: #475467; }
+    .customer .meta { color: #fff; }
+    .mark { display: inline-flex; }
+    .mark[data-state="read"] { color: #bff4ff; }
+    .intro { padding: 10px 14px; border-bottom: 1px solid #e4e7ec; font-size: 14px; }
+    .intro:empty { display: none; }
+    .intro p { margin: 0 0 4px; white-space: pre-wrap; }
+    .availability { display: flex; align-items: center; gap: 6px; color: #344054; }
+    .dot { flex: none; width: 8px; height: 8px; border-radius: 50%; background: #98a2b3; }
+    .availability[data-open="true"] .dot { background: #12b76a; }
+    .csat { display: flex; flex-direction: column; gap: 6px; margin-top: 6px; white-space: normal; }
+    .csat-ratings { display: flex; gap: 4px; }
+    .csat-rating { min-width: 36px; min-height: 36px; border: 1px solid #98a2b3; border-radius: 8px; background: #fff; color: #1f2933; cursor: pointer; }
+    .csat-rating[aria-pressed="true"] { background: #2f54eb; border-color: #2f54eb; color: #fff; }
+    .csat-comment { font: inherit; border: 1px solid #98a2b3; border-radius: 8px; padding: 6px; resize: vertical; }
+    .csat-send { align-self: flex-start; border: 0; border-radius: 8px; background: #2f54eb; color: #fff; padding: 6px 12px; cursor: pointer; }
+    .csat-send:disabled { background: #98a2b3; cursor: default; }
+    .csat-done { margin-top: 6px; font-style: italic; }
+    .pending .meta, .pending { font-style: italic; }
     .failed { background: #fde2e2; color: #7a1010; cursor: pointer; }
     .msg img { display: block; max-width: 100%; border-radius: 8px; margin-top: 4px; }
     .msg a { color: inherit; }
@@ -108,36 +182,61 @@
     form button { border: 0; border-radius: 8px; background: #2f54eb; color: #fff; padding: 0 12px; cursor: pointer; }
     form .attach { background: #f1f3f5; color: #1f2933; font-size: 18px; }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }`;
-  const badge = el('span', { class: 'badge', hidden: '' });
+  // The launcher's label says the count; the badge only shows it.
+  const badge = el('span', { class: 'badge', hidden: '', 'aria-hidden': 'true' });
   const launcher = el(
     'button',
-    {
-      class: 'launcher',
-      type: 'button',
-      'aria-label': 'Open chat',
-      'aria-expanded': 'false',
-      'aria-controls': 'panel',
-    },
+    { class: 'launcher', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'panel' },
     [icon(CHAT_ICON, '26'), badge],
   );
-  const closeButton = el('button', { type: 'button', 'aria-label': 'Close chat' }, ['×']);
-  const log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+  label(launcher, 'aria-label', 'openChat');
+  const closeButton = label(
+    el('button', { type: 'button', class: 'close' }, ['×']),
+    'aria-label',
+    'closeChat',
+  );
+  const intro = el('div', { class: 'intro' });
+  const log = label(
+    el('div', { class: 'log', role: 'log', 'aria-live': 'polite' }),
+    'aria-label',
+    'messages',
+  );
   const statusLine = el('div', { class: 'status', role: 'status' });
-  const chips = el('div', { class: 'chips', 'aria-label': 'Files to send' });
-  const fileInput = el('input', { type: 'file', id: 'file', class: 'sr', multiple: '', tabindex: '-1' });
-  const attach = el('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file' }, [
-    icon(CLIP_ICON, '18'),
-  ]);
-  const input = el('textarea', { rows: '2', 'aria-label': 'Message', placeholder: 'Write a message…' });
-  const sendButton = el('button', { type: 'submit' }, ['Send']);
-  const form = el('form', { 'aria-label': 'Send a message' }, [chips, fileInput, attach, input, sendButton]);
-  const title = el('h2', { id: 'title' }, ['Chat with us']);
+  const chips = label(el('div', { class: 'chips' }), 'aria-label', 'filesToSend');
+  // Reached through the attach button; hidden from assistive technology, which has that button.
+  const fileInput = el('input', {
+    type: 'file',
+    id: 'file',
+    class: 'sr',
+    multiple: '',
+    tabindex: '-1',
+    'aria-hidden': 'true',
+  });
+  label(fileInput, 'aria-label', 'attach');
+  const attach = label(
+    el('button', { type: 'button', class: 'attach' }, [icon(CLIP_ICON, '18')]),
+    'aria-label',
+    'attach',
+  );
+  const input = el('textarea', { rows: '2' });
+  label(input, 'aria-label', 'messageLabel');
+  label(input, 'placeholder', 'placeholder');
+  const sendButton = label(el('button', { type: 'submit', class: 'send' }), null, 'send');
+  const form = label(el('form', {}, [chips, fileInput, attach, input, sendButton]), 'aria-label', 'sendForm');
+  const title = label(el('h2', { id: 'title' }), null, load().name ? 'titleNamed' : 'title', () => ({
+    name: load().name,
+  }));
   const panel = el(
     'div',
     { class: 'panel', id: 'panel', role: 'dialog', 'aria-labelledby': 'title', hidden: '' },
-    [el('header', {}, [title, closeButton]), log, statusLine, form],
+    [el('header', {}, [title, closeButton]), intro, log, statusLine, form],
   );
-  if (load().name) title.textContent = `Hi ${load().name}`;
+  const setTitle = (name) => {
+    const entry = labels.find((l) => l.node === title);
+    entry.key = name ? 'titleNamed' : 'title';
+    relabel();
+  };
+  relabel();
   root.append(style, panel, launcher);
   document.body.append(host);
 
@@ -151,10 +250,7 @@
   const refusal = async (res) => {
     const body = await res.json().catch(() => ({}));
     // Without Parley's message (a proxy's error page), a sentence rather than a bare status code.
-    const fallback =
-      res.status === 413
-        ? 'That file is too large to send here.'
-        : 'The chat could not do that just now; try again in a moment.';
+    const fallback = res.status === 413 ? t('tooLarge') : t('failed');
     const err = new Error(body.error?.message || fallback);
     err.status = res.status;
     err.reason = body.error?.details?.reason;
@@ -162,8 +258,7 @@
     return err;
   };
   /** The network failed, or the site is not one the widget is enabled for (the browser hides why). */
-  const unreachable = () =>
-    new Error('The chat cannot be reached right now; check your connection and try again.');
+  const unreachable = () => new Error(t('unreachable'));
   const api = async (path, init = {}) => {
     const headers = { ...(init.headers || {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
     const res = await fetch(`${base}/webchat/api/${path}`, { ...init, headers }).catch(() => {
@@ -190,14 +285,15 @@
       .catch((err) => {
         // The page's sign-in token is short-lived: a page left open for long needs a reload.
         if (err.status === 401 && err.reason === 'expired') {
-          err.message = 'Your sign-in on this site has expired; reload the page to keep chatting.';
+          err.message = t('signInExpired');
         }
         throw err;
       })
       .then((s) => {
         token = s.token;
         save({ token, who, name: s.name });
-        if (s.name) title.textContent = `Hi ${s.name}`;
+        setTitle(s.name);
+        if (s.widget) applyInfo(s.widget);
       })
       .finally(() => {
         creating = null;
@@ -235,7 +331,7 @@
     lastEventId = null;
     conversationId = null;
     liveStream?.abort();
-    const note = el('div', { class: 'divider' }, ['Your earlier chat has ended. Write to start a new one.']);
+    const note = el('div', { class: 'divider' }, [t('chatEnded')]);
     log.insertBefore(note, log.querySelector('.pending'));
   }
 
@@ -246,7 +342,7 @@
       const res = await fetch(`${base}/webchat/api/files/${encodeURIComponent(id)}`, {
         headers: { Authorization: `Bearer ${token}` },
       });
-      if (!res.ok) throw new Error('The file is not available.');
+      if (!res.ok) throw new Error(t('fileUnavailable'));
       objectUrls.set(id, URL.createObjectURL(await res.blob()));
     }
     return objectUrls.get(id);
@@ -255,7 +351,7 @@
     const label = a.name || a.kind;
     if (a.local) return el('div', { class: 'file' }, [icon(CLIP_ICON, '14'), label]);
     if (!a.available)
-      return el('div', { class: 'file' }, [icon(CLIP_ICON, '14'), `${label} (not available yet)`]);
+      return el('div', { class: 'file' }, [icon(CLIP_ICON, '14'), t('notAvailableYet', { name: label })]);
     if (a.kind === 'image') {
       const img = el('img', { alt: label });
       fileUrl(a.id).then(
@@ -273,12 +369,95 @@
     });
     return link;
   }
-  function bubble(from, text, attachments) {
-    const node = el('div', { class: `msg ${from}` });
-    if (from !== 'customer')
-      node.append(el('span', { class: 'sr' }, [from === 'ai' ? 'Assistant: ' : 'Agent: ']));
-    if (text) node.append(document.createTextNode(text));
-    for (const a of attachments) node.append(renderAttachment(a));
+  // ======== Hook: message kinds (issue 15: the CSAT card is added here, by its own feature) ========
+  // An ordinary message has no `kind`. A message the server sends with a `kind` is drawn by
+  // `renderers[kind](message, body, tools)`, which fills `body` (a div inside the bubble, after
+  // the author line) and may use tools.t (texts), tools.el (elements) and tools.postJson (the API
+  // in the visitor's session). A kind with no renderer here is shown as an ordinary message, its
+  // text and files: never dropped.
+  const renderers = {};
+  // ======== End of the hook ========
+
+  const CHECK_ICON = 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z';
+  const CHECKS_ICON =
+    'M18 7l-1.4-1.4-6.3 6.3 1.4 1.4L18 7zm4.2-1.4L11.7 16.2 7.5 12l-1.4 1.4 5.6 5.6 12-12zM.4 13.4 6 19l1.4-1.4L1.8 12z';
+  const CLOCK_ICON =
+    'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm.5-13H11v6l5.2 3.2.8-1.3-4.5-2.7z';
+  /** The mark on the customer's own message: its icon and its text (read by screen readers, shown as a tooltip). */
+  const MARKS = {
+    sending: [CLOCK_ICON, 'statusSending'],
+    sent: [CHECK_ICON, 'statusSent'],
+    delivered: [CHECKS_ICON, 'statusDelivered'],
+    read: [CHECKS_ICON, 'statusRead'],
+    failed: [null, 'statusFailed'],
+  };
+  function setMark(node, state) {
+    const mark = node.querySelector(':scope > .meta > .mark');
+    if (!mark || mark.dataset.state === state) return;
+    const [path, key] = MARKS[state];
+    mark.dataset.state = state;
+    mark.title = t(key);
+    mark.replaceChildren(...(path ? [icon(path, '14')] : []), el('span', { class: 'sr' }, [t(key)]));
+  }
+
+  const format = (d, opts) => new Intl.DateTimeFormat(locale, opts).format(d);
+  const sameDay = (a, b) => a.toDateString() === b.toDateString();
+  const HM = { hour: 'numeric', minute: '2-digit' };
+  /** A message's time in the visitor's time zone and language: the time today, with the date before. */
+  const clock = (d) => format(d, sameDay(d, new Date()) ? HM : { month: 'short', day: 'numeric', ...HM });
+  /** A time ahead ("back at"): today the time, this week the weekday too, later the date. */
+  const ahead = (d) => {
+    const days = (d - Date.now()) / 86_400_000;
+    if (sameDay(d, new Date())) return format(d, HM);
+    return format(
+      d,
+      days < 6 ? { weekday: 'long', ...HM } : { weekday: 'short', month: 'short', day: 'numeric', ...HM },
+    );
+  };
+
+  /** Who wrote it, as the team sees them; the visitor's own messages say so to screen readers only. */
+  function authorLine(m) {
+    if (m.from === 'customer') return el('span', { class: 'sr' }, [`${t('you')}: `]);
+    if (m.from === 'ai') {
+      return el('span', { class: 'author' }, [
+        ...(m.authorName ? [m.authorName] : []),
+        el('span', { class: 'ai-label' }, [t('assistant')]),
+      ]);
+    }
+    return el('span', { class: 'author' }, [m.automatic ? t('automatic') : m.authorName || t('agent')]);
+  }
+
+  /** A message's bubble: author, text (or its kind's card), files, then its time and (the visitor's own) mark. */
+  function bubble(m) {
+    const node = el('div', { class: `msg ${m.from}` });
+    node.append(authorLine(m));
+    const body = el('div', { class: 'body' });
+    const draw = m.kind ? renderers[m.kind] : null;
+    let drawn = false;
+    if (draw) {
+      try {
+        drawn = draw(m, body, { t, el, postJson }) !== false;
+      } catch {
+        drawn = false;
+        body.replaceChildren();
+      }
+    }
+    if (!drawn) {
+      if (m.text) body.append(document.createTextNode(m.text));
+      for (const a of m.attachments || []) body.append(renderAttachment(a));
+    }
+    node.append(body);
+    const at = m.at ? new Date(m.at) : new Date();
+    const meta = el('div', { class: 'meta' }, [el('time', { datetime: at.toISOString() }, [clock(at)])]);
+    node.append(meta);
+    if (m.from === 'customer') {
+      meta.append(el('span', { class: 'mark' }));
+      if (m.seq) {
+        node.dataset.seq = String(m.seq);
+        node.dataset.conversationId = m.conversationId;
+      }
+      setMark(node, m.seq ? stateOf(m.conversationId, m.seq) : 'sending');
+    }
     log.append(node);
     log.scrollTop = log.scrollHeight;
     return node;
@@ -291,7 +470,16 @@
   function surveyCard(node, survey) {
     let rating = 0;
     const buttons = [1, 2, 3, 4, 5].map((n) => {
-      const b = el('button', { type: 'button', class: 'csat-rating', 'aria-pressed': 'false' }, [String(n)]);
+      const b = el(
+        'button',
+        {
+          type: 'button',
+          class: 'csat-rating',
+          'aria-pressed': 'false',
+          'aria-label': t('csatRating', { n }),
+        },
+        [String(n)],
+      );
       b.addEventListener('click', () => {
         rating = n;
         for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
@@ -303,12 +491,12 @@
       class: 'csat-comment',
       rows: '2',
       maxlength: '1000',
-      'aria-label': 'Comment (optional)',
-      placeholder: 'Comment (optional)',
+      'aria-label': t('csatComment'),
+      placeholder: t('csatComment'),
     });
-    const send = el('button', { type: 'button', class: 'csat-send' }, ['Send rating']);
+    const send = el('button', { type: 'button', class: 'csat-send' }, [t('csatSend')]);
     send.disabled = true;
-    const card = el('div', { class: 'csat', role: 'group', 'aria-label': 'Rate this conversation' }, [
+    const card = el('div', { class: 'csat', role: 'group', 'aria-label': t('csatGroup') }, [
       el('div', { class: 'csat-ratings' }, buttons),
       comment,
       send,
@@ -321,7 +509,7 @@
         await inSession(() =>
           postJson('csat', { surveyId: survey.id, rating, ...(text ? { comment: text } : {}) }),
         );
-        done('Thank you for your rating.');
+        done(t('csatThanks'));
       } catch (err) {
         if (err.status === 404) return done(err.message);
         say(err.message);
@@ -330,17 +518,80 @@
     });
     node.append(card);
   }
+
+  // ---- receipts of the visitor's own messages (the server's: see the README, "Webchat") ----
+  const receipts = new Map(); // conversationId -> { deliveredSeq, readSeq }
+  function stateOf(conv, seq) {
+    const r = receipts.get(conv);
+    if (r && seq <= r.readSeq) return 'read';
+    if (r && seq <= r.deliveredSeq) return 'delivered';
+    return 'sent';
+  }
+  function applyReceipts(r) {
+    if (!r?.conversationId) return;
+    receipts.set(r.conversationId, r);
+    for (const node of log.querySelectorAll('.msg.customer[data-seq]')) {
+      if (node.dataset.conversationId === r.conversationId)
+        setMark(node, stateOf(r.conversationId, Number(node.dataset.seq)));
+    }
+  }
+
+  // ---- the panel's top: the group's greeting and whether the team is there (R37) ----
+  let info = null;
+  let infoAt = 0;
+  function drawIntro() {
+    if (!info) return;
+    const parts = [];
+    if (info.greeting) parts.push(el('p', { class: 'greeting' }, [info.greeting]));
+    const a = info.availability;
+    if (a) {
+      const text = a.open
+        ? t('openNow')
+        : a.nextOpenAt
+          ? t('backAt', { time: ahead(new Date(a.nextOpenAt)) })
+          : null;
+      if (text) {
+        parts.push(
+          el('p', { class: 'availability', 'data-open': String(a.open) }, [
+            el('span', { class: 'dot', 'aria-hidden': 'true' }),
+            text,
+          ]),
+        );
+      }
+      if (!a.open && a.awayMessage) parts.push(el('p', { class: 'away' }, [a.awayMessage]));
+    }
+    intro.replaceChildren(...parts);
+  }
+  function applyInfo(next) {
+    info = next;
+    infoAt = Date.now();
+    const strings = next.strings || {};
+    if (JSON.stringify(strings) !== JSON.stringify(custom)) {
+      custom = strings;
+      save({ strings });
+      chooseLanguage();
+      relabel();
+    }
+    drawIntro();
+  }
+  /** The greeting, availability and texts; again on opening when older than a minute (the hours move on). */
+  async function refreshInfo() {
+    try {
+      const res = await fetch(`${base}/webchat/api/settings?widget=${encodeURIComponent(widget)}`);
+      if (res.ok) applyInfo(await res.json());
+    } catch {}
+  }
   /** `live`: it came on the stream (new to the visitor), not with the history. */
   function show(m, live) {
     if (shown.has(m.id)) return;
     if (m.conversationId !== conversationId) {
-      if (conversationId) log.append(el('div', { class: 'divider' }, ['New conversation']));
+      if (conversationId) log.append(el('div', { class: 'divider' }, [t('newConversation')]));
       conversationId = m.conversationId;
       latestSeq = 0;
       ackedSeq = { delivered: 0, read: 0 };
     }
     const pending = log.querySelector(`[data-message-id="${m.id}"]`);
-    const node = bubble(m.from, m.text, m.attachments);
+    const node = bubble(m);
     if (m.survey) surveyCard(node, m.survey);
     if (pending) pending.replaceWith(node);
     shown.set(m.id, node);
@@ -353,7 +604,10 @@
     unread = n;
     badge.textContent = String(n);
     badge.hidden = n === 0;
-    launcher.setAttribute('aria-label', n ? `Open chat (${n} new)` : 'Open chat');
+    const entry = labels.find((l) => l.node === launcher);
+    entry.key = n ? 'openChatUnread' : 'openChat';
+    entry.vars = { count: n };
+    launcher.setAttribute('aria-label', t(entry.key, entry.vars));
   };
 
   // ---- receipts: delivered when shown, read when the open panel is seen ----
@@ -445,7 +699,9 @@
       else if (field === 'data') data.push(value);
       else if (field === 'id') id = value;
     }
-    if (event !== 'message' || data.length === 0) return;
+    if (data.length === 0) return;
+    if (event === 'receipts') return applyReceipts(JSON.parse(data.join('\n')));
+    if (event !== 'message') return;
     show(JSON.parse(data.join('\n')), true);
     if (id) lastEventId = id;
   }
@@ -457,6 +713,7 @@
   async function sendMessage(text, files, clientMessageId, node) {
     node.classList.remove('failed');
     node.classList.add('pending');
+    setMark(node, 'sending');
     for (let attempt = 1; ; attempt++) {
       try {
         const body = {
@@ -467,15 +724,34 @@
         const r = await inSession(() => postJson('messages', body));
         node.dataset.messageId = r.messageId;
         if (shown.has(r.messageId)) node.remove();
-        else node.classList.remove('pending');
+        else {
+          node.classList.remove('pending');
+          setMark(node, 'sent');
+        }
         return;
       } catch (err) {
         // A network blip or a server error: the same clientMessageId makes the retry one message.
         if ((err.status && err.status < 500) || attempt >= 3) {
           node.classList.replace('pending', 'failed');
-          node.title = `${err.message} Click to try again.`;
+          setMark(node, 'failed');
+          node.title = `${err.message} ${t('statusFailed')}`;
           say(err.message);
-          node.onclick = () => sendMessage(text, files, clientMessageId, node);
+          // Tried again by a click, or from the keyboard (Tab to it, Enter or Space).
+          const retry = () => {
+            node.onclick = null;
+            node.onkeydown = null;
+            node.removeAttribute('tabindex');
+            node.removeAttribute('role');
+            sendMessage(text, files, clientMessageId, node);
+          };
+          node.onclick = retry;
+          node.setAttribute('tabindex', '0');
+          node.setAttribute('role', 'button');
+          node.onkeydown = (e) => {
+            if (e.key !== 'Enter' && e.key !== ' ') return;
+            e.preventDefault();
+            retry();
+          };
           return;
         }
         await new Promise((r) => setTimeout(r, 800 * attempt));
@@ -491,11 +767,7 @@
     chips.replaceChildren();
     input.value = '';
     say('');
-    const node = bubble(
-      'customer',
-      text,
-      files.map((f) => ({ ...f, local: true })),
-    );
+    const node = bubble({ from: 'customer', text, attachments: files.map((f) => ({ ...f, local: true })) });
     sendMessage(text, files, newId(), node);
     stream();
   });
@@ -508,14 +780,14 @@
   attach.addEventListener('click', () => fileInput.click());
   fileInput.addEventListener('change', async () => {
     for (const file of [...fileInput.files]) {
-      const chip = el('span', { class: 'chip' }, [`Uploading ${file.name}…`]);
+      const chip = el('span', { class: 'chip' }, [t('uploading', { name: file.name })]);
       chips.append(chip);
       try {
         const data = new FormData();
         data.append('file', file);
         const up = await inSession(() => api('uploads', { method: 'POST', body: data }));
         attached.push(up);
-        chip.replaceChildren(icon(CLIP_ICON, '12'), `Attached: ${up.name}`);
+        chip.replaceChildren(icon(CLIP_ICON, '12'), t('attached', { name: up.name }));
       } catch (err) {
         chip.remove();
         say(err.message);
@@ -533,6 +805,7 @@
     setUnread(0);
     input.focus();
     if (latestSeq) acknowledge(latestSeq);
+    if (Date.now() - infoAt > 60_000) refreshInfo();
     try {
       await start();
     } catch (err) {
@@ -555,6 +828,7 @@
     started ??= inSession(() => api('history')).then(
       (h) => {
         for (const m of h.messages) show(m, false);
+        applyReceipts(h.receipts);
         lastEventId = h.lastEventId;
         stream();
       },
@@ -567,6 +841,7 @@
   }
   // A returning visitor reconnects at once (replies reach them while they browse); a new one
   // gets a session only when they open the chat.
+  refreshInfo();
   if (token) start().catch(() => {});
   if (load().open) open();
 })();
