@@ -4,7 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ChannelEndpoint, Group, Message, User } from '../../src/db/entities/index.ts';
+import {
+  ChannelEndpoint,
+  Conversation,
+  CsatSurvey,
+  Group,
+  Message,
+  User,
+} from '../../src/db/entities/index.ts';
+import { userActor } from '../../src/domain/actor.ts';
+import { closeConversation } from '../../src/use-cases/close-conversation.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
 import { eventually, slackHarness } from '../support/slack-app.ts';
 import { createTestDb } from '../support/test-db.ts';
@@ -40,7 +49,7 @@ let browser: Browser;
 const HOURS_ALWAYS = Object.fromEntries(
   ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ from: '00:00', to: '24:00' }]]),
 );
-const setGroup = (patch: Partial<Pick<Group, 'autoResponder' | 'aiAgent'>>) =>
+const setGroup = (patch: Partial<Pick<Group, 'autoResponder' | 'aiAgent' | 'csat'>>) =>
   db.em().nativeUpdate(Group, { id: ws.group.id }, patch);
 
 beforeAll(async () => {
@@ -321,6 +330,48 @@ describe('the webchat widget (issue 15)', () => {
       await db
         .em()
         .nativeUpdate(ChannelEndpoint, { channel: 'webchat', address: 'wid_support' }, { settings: {} });
+    }
+  });
+
+  it('R42: after the close, the rating card: keyboard only, in the page’s language, no axe violation; the rating and comment are stored', {
+    timeout: 60_000,
+  }, async () => {
+    await setGroup({ autoResponder: null, aiAgent: null, csat: 'on' });
+    try {
+      const page = await visitor();
+      await siteIn(page, 'de');
+      await page.getByRole('button', { name: 'Chat öffnen' }).click();
+      await page.getByRole('textbox', { name: 'Nachricht' }).fill('Danke, alles erledigt.');
+      await page.keyboard.press('Enter');
+      const inbound = await eventually(
+        () => db.em().findOne(Message, { kind: 'inbound', text: 'Danke, alles erledigt.' }),
+        15_000,
+      );
+      const conv = await db.em().findOneOrFail(Conversation, inbound.conversation.id);
+      await closeConversation(h.services.context(), userActor(ws.admin.id), { conversationId: conv.id });
+
+      const card = page.getByRole('group', { name: 'Bewerten Sie dieses Gespräch' });
+      await card.waitFor({ timeout: 20_000 });
+      expect(await axeViolations(page)).toEqual([]);
+      // Keyboard only: Space picks the fourth rating, Tab goes on to the comment, then to Send.
+      await card.getByRole('button', { name: '4 von 5' }).focus();
+      await page.keyboard.press('Space');
+      expect(await card.getByRole('button', { name: '4 von 5' }).getAttribute('aria-pressed')).toBe('true');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await expect.poll(() => focused(page)).toBe('csat-comment');
+      await page.keyboard.type('Schnelle Hilfe');
+      await page.keyboard.press('Tab');
+      await expect.poll(() => focused(page)).toBe('csat-send');
+      await page.keyboard.press('Enter');
+      await page.getByText('Vielen Dank für Ihre Bewertung.').waitFor({ timeout: 15_000 });
+      const survey = await eventually(async () => {
+        const s = await db.em().findOne(CsatSurvey, { conversation: conv.id });
+        return s?.state === 'answered' ? s : null;
+      }, 15_000);
+      expect([survey.rating, survey.comment]).toEqual([4, 'Schnelle Hilfe']);
+    } finally {
+      await setGroup({ csat: 'off' });
     }
   });
 });
