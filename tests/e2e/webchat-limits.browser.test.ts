@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWebchatAdapter } from '../../adapters/channels/webchat/index.ts';
 import { Message, WebchatSession } from '../../src/db/entities/index.ts';
 import type { App } from '../../src/http/app.ts';
+import { launchChromium, requireChromium, servedOnPort } from '../support/browser.ts';
 import { seedWorkspace } from '../support/fixtures.ts';
 import { createTestApp } from '../support/test-app.ts';
 import { createTestDb, testRedisPrefix } from '../support/test-db.ts';
@@ -15,15 +13,11 @@ import { createTestDb, testRedisPrefix } from '../support/test-db.ts';
  * its session has ended and when it goes over a rate limit. The server listens on a port, so the
  * limits count the browser's real address.
  */
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM))
-  throw new Error(`This test needs Chromium at ${CHROMIUM} (apt-get install chromium).`);
+requireChromium();
 
 const db = await createTestDb();
 let app: App | undefined;
-const server = serve({ fetch: (req, env) => (app as App).fetch(req, env), port: 0, hostname: '127.0.0.1' });
-await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { base, close: closeServer } = await servedOnPort((req, env) => (app as App).fetch(req, env));
 app = createTestApp({
   db,
   modules: [createWebchatAdapter({ leaveGraceMs: 0 })],
@@ -33,23 +27,11 @@ await seedWorkspace(db.em());
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => {
-    if ('closeAllConnections' in server) server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  await closeServer();
 });
 
 async function openChat(page: Page) {

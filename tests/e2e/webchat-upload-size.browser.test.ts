@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebchatAdapter } from '../../adapters/channels/webchat/index.ts';
 import { WebchatUpload } from '../../src/db/entities/index.ts';
 import type { App } from '../../src/http/app.ts';
+import { launchChromium, requireChromium, servedOnPort } from '../support/browser.ts';
 import { seedWorkspace } from '../support/fixtures.ts';
 import { createTestApp } from '../support/test-app.ts';
 import { createTestDb, testRedisPrefix } from '../support/test-db.ts';
@@ -17,16 +16,12 @@ import { createTestDb, testRedisPrefix } from '../support/test-db.ts';
  * file over the 25 MB limit; the widget shows the server's refusal, with the file's size and the
  * limit as people read them, and not a raw byte count or a network error.
  */
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM))
-  throw new Error(`This test needs Chromium at ${CHROMIUM} (apt-get install chromium).`);
+requireChromium();
 
 const MB = 1024 * 1024;
 const db = await createTestDb();
 let app: App | undefined;
-const server = serve({ fetch: (req, env) => (app as App).fetch(req, env), port: 0, hostname: '127.0.0.1' });
-await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { base, close: closeServer } = await servedOnPort((req, env) => (app as App).fetch(req, env));
 app = createTestApp({
   db,
   modules: [createWebchatAdapter({ leaveGraceMs: 0 })],
@@ -42,24 +37,12 @@ truncateSync(photo, 30 * MB);
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   await browser?.close();
-  await new Promise<void>((resolve) => {
-    if ('closeAllConnections' in server) server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  await closeServer();
 });
 
 describe('the widget and a file over the size limit', () => {

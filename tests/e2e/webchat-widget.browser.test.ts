@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   ChannelEndpoint,
@@ -14,6 +12,7 @@ import {
 } from '../../src/db/entities/index.ts';
 import { userActor } from '../../src/domain/actor.ts';
 import { closeConversation } from '../../src/use-cases/close-conversation.ts';
+import { launchChromium, requireChromium, servedOnPort } from '../support/browser.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
 import { eventually, slackHarness } from '../support/slack-app.ts';
 import { createTestDb } from '../support/test-db.ts';
@@ -26,18 +25,11 @@ import { createTestDb } from '../support/test-db.ts';
  * label, the unread badge, the language of the page or the browser, keyboard-only use and axe-core
  * finding no violation on the open panel.
  */
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  throw new Error(
-    `The webchat browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (CI installs it).`,
-  );
-}
+requireChromium();
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const db = await createTestDb();
-const server = serve({ fetch: (req, env) => h.app.fetch(req, env), port: 0, hostname: '127.0.0.1' });
-await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { base, close: closeServer } = await servedOnPort((req, env) => h.app.fetch(req, env));
 const h = slackHarness(db, {
   webchat: { leaveGraceMs: 0, heartbeatMs: 2_000 },
   openai: true,
@@ -55,23 +47,11 @@ const setGroup = (patch: Partial<Pick<Group, 'autoResponder' | 'aiAgent' | 'csat
 beforeAll(async () => {
   ws = await seedWorkspace(db.em());
   await db.em().nativeUpdate(User, { id: ws.alice.id }, { slackUserId: 'U_ALICE' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => {
-    if ('closeAllConnections' in server) server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  await closeServer();
 });
 
 const contexts: BrowserContext[] = [];

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { isWebchatChannel } from '../../adapters/channels/webchat/webchat.channel.ts';
 import { ContactIdentity, Message, User } from '../../src/db/entities/index.ts';
+import { launchChromium, requireChromium, servedOnPort } from '../support/browser.ts';
 import { BOT } from '../support/fake-slack.ts';
 import { seedWorkspace, type Workspace } from '../support/fixtures.ts';
 import { settled } from '../support/settled.ts';
@@ -17,21 +15,10 @@ import { createTestDb } from '../support/test-db.ts';
  * A visitor writes with an emoji and an image; the conversation appears in Slack; Alice answers in
  * its thread there, and the visitor's open page shows her answer, once.
  */
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  throw new Error(
-    `The webchat browser test needs Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium). CI installs it.`,
-  );
-}
+requireChromium();
 
 const db = await createTestDb();
-const server = serve({
-  fetch: (req, env) => h.app.fetch(req, env),
-  port: 0,
-  hostname: '127.0.0.1',
-});
-await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { base, close: closeServer } = await servedOnPort((req, env) => h.app.fetch(req, env));
 const h = slackHarness(db, { webchat: { leaveGraceMs: 0 }, env: { PUBLIC_URL: base } });
 let ws: Workspace;
 
@@ -43,10 +30,7 @@ beforeAll(async () => {
 let browser: Browser | undefined;
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => {
-    if ('closeAllConnections' in server) server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  await closeServer();
 });
 
 /** A 2×2 red PNG. */
@@ -59,19 +43,7 @@ describe('webchat in a browser', () => {
   it('R4, R29: a visitor writes with an emoji and an image, sees the reply Alice writes in the Slack thread live and once, and keeps the history on reload', {
     timeout: 90_000,
   }, async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(['--disable-quic', '--disable-component-update', '--disable-sync']);
     const page = await browser.newPage();
     // What the browser saw, printed with any failure (CI has no screen to look at).
     const trail: string[] = [];
