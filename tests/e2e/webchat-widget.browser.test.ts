@@ -108,17 +108,7 @@ async function axeViolations(page: Page) {
 
 /** Alice writes in the conversation's Slack thread, as Slack sends it to Parley. */
 async function aliceWritesInSlack(text: string, headerTs: string) {
-  const typed = h.slack.personWrites('C_SUPPORT', 'U_ALICE', text, headerTs);
-  const ev = await h.event({
-    type: 'message',
-    channel: 'C_SUPPORT',
-    channel_type: 'channel',
-    user: 'U_ALICE',
-    text: typed.text,
-    ts: typed.ts,
-    thread_ts: headerTs,
-  });
-  expect(ev.status).toBe(200);
+  expect((await h.writesInThread('U_ALICE', text, headerTs)).res.status).toBe(200);
 }
 
 const markOf = (page: Page, text: string) =>
