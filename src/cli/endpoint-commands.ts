@@ -5,6 +5,7 @@ import { createEndpoint, listEndpoints } from '../setup/endpoints.ts';
 import { findGroupByName, listGroups } from '../setup/groups.ts';
 import { registerContactMergeCommand } from './contact-merge-command.ts';
 import { type CliIo, collect, type OpenDatabase, parseIdentity, table, withDatabase } from './io.ts';
+import { registerWidgetTextCommands } from './widget-text-commands.ts';
 
 /** `endpoints ...` and `contacts ...`: the customer side of the workspace. */
 export function registerEndpointCommands(program: Command, open: OpenDatabase, io: CliIo): void {
@@ -46,6 +47,8 @@ export function registerEndpointCommands(program: Command, open: OpenDatabase, i
         io.out(`Created ${endpoint.channel} endpoint ${endpoint.address} for ${group.name} (${endpoint.id})`);
       }),
     );
+
+  registerWidgetTextCommands(endpoints, open, io);
 
   const contacts = program.command('contacts').description('list, create and merge contacts');
   registerContactMergeCommand(contacts, open, io);
