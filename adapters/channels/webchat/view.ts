@@ -34,7 +34,7 @@ export interface WidgetMessage {
   from: 'customer' | 'agent' | 'ai';
   text: string | null;
   attachments: WidgetAttachment[];
-  /** R42: a rating request; the widget shows it as a card that answers POST /webchat/api/csat. */
+  /** R42: a rating request (`kind: 'csat'`); the widget shows it as a card that answers POST /webchat/api/csat. */
   survey?: { id: string };
   at: string;
   /** The author as the team sees them (the agent's name, the AI agent's name); null when none. */
@@ -137,7 +137,7 @@ export async function transcriptAfter(
       from: e.from,
       text: e.text,
       attachments: e.attachments.map(publicAttachment),
-      ...(e.surveyId ? { survey: { id: e.surveyId } } : {}),
+      ...(e.surveyId ? { kind: 'csat', survey: { id: e.surveyId } } : {}),
       at: e.at.toISOString(),
       authorName: e.authorName,
       ...(e.automatic ? { automatic: true as const } : {}),

@@ -30,7 +30,7 @@ describe('R42: the webchat rating card', () => {
   it('R42: the request comes in the history as a survey; the card’s answer (rating and comment) is recorded once and the conversation stays closed', async () => {
     const { s, conversationId, surveyId } = await closedAndAsked('csat-1');
     const survey = (await h.history(s.token)).messages.find((m) => m.survey);
-    expect(survey).toMatchObject({ from: 'agent', survey: { id: surveyId } });
+    expect(survey).toMatchObject({ from: 'agent', kind: 'csat', survey: { id: surveyId } });
     expect(survey?.text).toMatch(/rate the help/);
 
     const res = await rate(s.token, { surveyId, rating: 5, comment: '  Quick and kind  ' });

@@ -369,14 +369,19 @@
     });
     return link;
   }
-  // ======== Hook: message kinds (issue 15: the CSAT card is added here, by its own feature) ========
-  // An ordinary message has no `kind`. A message the server sends with a `kind` is drawn by
-  // `renderers[kind](message, body, tools)`, which fills `body` (a div inside the bubble, after
-  // the author line) and may use tools.t (texts), tools.el (elements) and tools.postJson (the API
-  // in the visitor's session). A kind with no renderer here is shown as an ordinary message, its
-  // text and files: never dropped.
-  const renderers = {};
-  // ======== End of the hook ========
+  // Message kinds. An ordinary message has no `kind`. A message the server sends with a `kind` is
+  // drawn by `renderers[kind](message, body, tools)`, which fills `body` (a div inside the bubble,
+  // after the author line) and may use tools.t (texts), tools.el (elements) and tools.postJson (the
+  // API in the visitor's session). A kind with no renderer here is shown as an ordinary message,
+  // its text and files: never dropped.
+  const renderers = {
+    /** R42: the rating request's question, then its card. */
+    csat: (m, body) => {
+      if (!m.survey) return false;
+      if (m.text) body.append(document.createTextNode(m.text));
+      surveyCard(body, m.survey);
+    },
+  };
 
   const CHECK_ICON = 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z';
   const CHECKS_ICON =
@@ -463,7 +468,7 @@
     return node;
   }
   /**
-   * R42: a rating request as a card under its message: five buttons, an optional comment and Send,
+   * R42: a rating request as a card under its question: five buttons, an optional comment and Send,
    * answered to POST /webchat/api/csat. Sent again after a reload, the first answer stands (thanks
    * again); a request no longer open says so.
    */
@@ -592,7 +597,6 @@
     }
     const pending = log.querySelector(`[data-message-id="${m.id}"]`);
     const node = bubble(m);
-    if (m.survey) surveyCard(node, m.survey);
     if (pending) pending.replaceWith(node);
     shown.set(m.id, node);
     if (m.from !== 'customer') {
