@@ -82,14 +82,14 @@ export function registerSlaCommands(program: Command, open: OpenDatabase, io: Cl
           );
         const rows: string[][] = [];
         for (const g of withSla) {
-          const [f] = await slaFiguresOfGroup(em, g, new Date());
-          const median = f?.firstResponseMedianMinutes;
-          const rate = f?.breachRate;
+          const f = await slaFiguresOfGroup(em, g, new Date());
+          const median = f.firstResponseMedianMinutes;
+          const rate = f.breachRate;
           rows.push([
             g.name,
-            median == null ? '-' : `${median} min`,
-            String(f?.firstResponses ?? 0),
-            rate == null ? '-' : `${f!.breached} of ${f!.measured} (${Math.round(rate * 100)} %)`,
+            median === null ? '-' : `${median} min`,
+            String(f.firstResponses),
+            rate === null ? '-' : `${f.breached} of ${f.measured} (${Math.round(rate * 100)} %)`,
           ]);
         }
         for (const line of table(['GROUP', 'FIRST REPLY (MEDIAN)', 'FIRST REPLIES', 'PAST TARGET'], rows))

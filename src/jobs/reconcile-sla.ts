@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SlaWait } from '../db/entities/index.ts';
-import { startSlaWaits } from '../use-cases/sla-clock.ts';
+import { type StartedWait, startSlaWaits } from '../use-cases/sla-clock.ts';
 import { enqueue, type Queues } from './queues.ts';
 
 /** A check this late was lost (or failed): the reconciler wakes it again under a new job id. */
@@ -46,7 +45,7 @@ export async function reconcileSla(deps: {
 }
 
 /** A new wait's two wake-ups: the warning and the breach, each at its time. */
-async function wakeChecks(queues: Queues, w: SlaWait, now: Date): Promise<void> {
+async function wakeChecks(queues: Queues, w: StartedWait, now: Date): Promise<void> {
   if (!w.dueAt) return;
   const dueAt = w.dueAt.getTime();
   const at = (d: Date) => ({ delayMs: Math.max(0, d.getTime() - now.getTime()) });

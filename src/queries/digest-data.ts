@@ -145,15 +145,8 @@ async function digestSla(em: EntityManager, group: Group): Promise<DigestData['s
     em,
     sql`select count(*)::int as n from conversation c where ${where} and ${tileCondition(viewer, 'breaching')}`,
   );
-  const [figures] = await slaFiguresOfGroup(em, group, new Date());
-  const none = {
-    firstResponses: 0,
-    firstResponseMedianMinutes: null,
-    measured: 0,
-    breached: 0,
-    breachRate: null,
-  };
-  return { groupId: group.id, groupName: group.name, ...none, ...figures, breachingNow: now?.n ?? 0 };
+  const figures = await slaFiguresOfGroup(em, group, new Date());
+  return { ...figures, breachingNow: now?.n ?? 0 };
 }
 
 /** The listed conversations' active threads in the group's Slack channel, in one query. */

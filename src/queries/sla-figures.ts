@@ -43,23 +43,27 @@ export function slaFiguresFor(em: EntityManager, viewer: Viewer, now: Date): Pro
   return slaFigures(em, visibleConversations(viewer, scopeGroups(viewer)), now);
 }
 
-/** A digest's figures: the group's conversations the whole group sees (restricted ones left out). */
-export function slaFiguresOfGroup(em: EntityManager, group: Group, now: Date): Promise<SlaFigures[]> {
-  return slaFigures(
-    em,
-    sql`c.account_id = ${group.account.id} and c.group_id = ${group.id} and c.status <> 'deleted' and c.visible_to_ids is null`,
-    now,
-  );
+/**
+ * A digest's (and `parley sla report`'s) figures: the group's conversations the whole group sees
+ * (restricted ones left out); zeros when it had no wait.
+ */
+export async function slaFiguresOfGroup(em: EntityManager, group: Group, now: Date): Promise<SlaFigures> {
+  const shared = sql`c.account_id = ${group.account.id} and c.group_id = ${group.id} and c.status <> 'deleted' and c.visible_to_ids is null`;
+  return figuresOf(group, await waitsOf(em, shared, now), now);
 }
 
-async function slaFigures(em: EntityManager, visible: Sql, now: Date): Promise<SlaFigures[]> {
+function waitsOf(em: EntityManager, visible: Sql, now: Date): Promise<WaitRow[]> {
   const since = new Date(now.getTime() - SLA_FIGURES_DAYS * 86_400_000);
-  const waits = await rows<WaitRow>(
+  return rows<WaitRow>(
     em,
     sql`select w.group_id, w.kind, w.started_at, w.ended_at, w.ended_by, w.due_at, w.breached_at
       from sla_wait w join conversation c on c.id = w.conversation_id
       where ${visible} and w.started_at > ${since}`,
   );
+}
+
+async function slaFigures(em: EntityManager, visible: Sql, now: Date): Promise<SlaFigures[]> {
+  const waits = await waitsOf(em, visible, now);
   if (waits.length === 0) return [];
   const groups = await em.find(
     Group,

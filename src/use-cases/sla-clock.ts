@@ -60,11 +60,14 @@ interface Waiting {
   kind: SlaKind;
 }
 
+/** A wait just recorded: what its two wake-ups need. */
+export type StartedWait = { id: string } & WaitTimes;
+
 /**
  * Records the waits that began since the last run (one per waiting conversation); returns them,
  * so the caller can wake their checks. A wait already recorded is left alone.
  */
-export async function startSlaWaits(em: EntityManager, batch: number): Promise<SlaWait[]> {
+export async function startSlaWaits(em: EntityManager, batch: number): Promise<StartedWait[]> {
   const waiting = await em.getConnection().execute<Waiting[]>(
     `select c.id as conversation_id, c.account_id, c.group_id, c.human_waiting_since as since,
             ct.tags, ${WAIT_KIND_SQL} as kind
@@ -83,7 +86,7 @@ export async function startSlaWaits(em: EntityManager, batch: number): Promise<S
       g,
     ]),
   );
-  const started: SlaWait[] = [];
+  const started: StartedWait[] = [];
   for (const w of waiting) {
     const group = groups.get(w.group_id);
     if (!group) continue;
@@ -96,16 +99,16 @@ export async function startSlaWaits(em: EntityManager, batch: number): Promise<S
       [w.account_id, w.group_id, w.conversation_id, w.kind, since, times.dueAt, times.warnAt],
     );
     const id = inserted[0]?.id;
-    if (id) started.push(em.getReference(SlaWait, id));
+    if (id) started.push({ id, ...times });
   }
-  return em.find(SlaWait, { id: { $in: started.map((s) => s.id) } });
+  return started;
 }
 
 /**
  * The group's targets or calendar changed: the waits still running get new due and warning
  * times (a breach already told stays told). Called in the transaction that changed the group.
  */
-export async function retimeSlaWaits(tx: EntityManager, group: Group): Promise<number> {
+async function retimeSlaWaits(tx: EntityManager, group: Group): Promise<number> {
   const running = await tx.find(
     SlaWait,
     { group, endedAt: null, breachedAt: null },
