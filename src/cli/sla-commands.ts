@@ -144,6 +144,10 @@ export function applySlaOptions(current: SlaSettings | null, o: SetOptions): Sla
       ...(o.escalateTeams !== undefined ? { teams: o.escalateTeams } : {}),
     };
   }
+  const hasTarget = (t: SlaTargets) =>
+    t.firstResponseMinutes !== undefined || t.nextResponseMinutes !== undefined;
+  if (!hasTarget(next) && !Object.values(next.tags ?? {}).some(hasTarget))
+    throw bad(`${o.group} has no SLA targets yet: give --first <minutes>, --next <minutes> or a --tag.`);
   return next;
 }
 

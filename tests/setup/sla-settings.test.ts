@@ -99,6 +99,11 @@ describe('SLA targets: admin API, CLI, workspace file (R39)', () => {
     const bad = await parley('sla', 'set', '--group', 'Sla CLI', '--tag', 'vip:15');
     expect(bad.exitCode).not.toBe(0);
     expect(bad.err).toContain('--tag "vip:15" is not tag=first[/next]');
+    expect((await parley('groups', 'create', 'Sla none')).exitCode).toBe(0);
+    const empty = await parley('sla', 'set', '--group', 'Sla none', '--warn-before', '5');
+    expect(empty.err).toContain(
+      'Sla none has no SLA targets yet: give --first <minutes>, --next <minutes> or a --tag.',
+    );
     const report = await parley('sla', 'report', '--group', 'Sla CLI');
     expect(report.out).toMatch(/Sla CLI\s+-\s+0\s+-/);
 
